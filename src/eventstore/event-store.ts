@@ -1,0 +1,122 @@
+/**
+ * The EventStore port: what the rest of StockControl needs from an event store.
+ *
+ * Glossary
+ * - stream: the ordered events of one aggregate, named `<tenant>:<category>-<id>` (see stream-name.ts).
+ * - revision: an event's 0-based place in its stream; a stream's revision is that of its last event.
+ * - position: an event's place in the store's global order, as an opaque token (a decimal string).
+ *   Tokens compare with {@link comparePositions}; a reader never finds a new event below a
+ *   position it has already read.
+ * - tenant: one customer company; its events are exactly the streams with prefix `<tenant>:`.
+ */
+import type { Observable } from 'rxjs';
+
+/** An opaque, ordered token for a place in the global order. `'0'` is before every event. */
+export type Position = string;
+
+/** The position before the first event. */
+export const startPosition: Position = '0';
+
+/** Orders two positions: negative when a comes first, 0 when equal, positive when b comes first. */
+export function comparePositions(a: Position, b: Position): number {
+  const difference = BigInt(a) - BigInt(b);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
+/** What the writer expects of the stream: its revision, or that it does not / does exist, or anything. */
+export type ExpectedRevision = 'no_stream' | 'exists' | 'any' | bigint;
+
+/** An event to append. The id makes appends idempotent: an id already stored is not stored again. */
+export interface EventToAppend {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** An event as stored. */
+export interface RecordedEvent {
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: bigint;
+  readonly position: Position;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly recordedAt: Date;
+}
+
+/** The outcome of an append. */
+export interface AppendResult {
+  /** The stream's revision after the append. */
+  readonly revision: bigint;
+  /** The position of the last event appended. */
+  readonly position: Position;
+  /** True when every event id was already stored: nothing was written (a retried append). */
+  readonly duplicate: boolean;
+}
+
+/** One stream's part of an {@link EventStore.appendMany}. */
+export interface StreamAppend {
+  readonly stream: string;
+  readonly events: readonly EventToAppend[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
+/** Range of {@link EventStore.readStream}: revisions from..to inclusive, recorded at or before `until`. */
+export interface ReadStreamOptions {
+  readonly from?: bigint;
+  readonly to?: bigint;
+  readonly until?: Date;
+}
+
+/** The event store port. Adapters: postgres/ (default) and kurrentdb/. */
+export interface EventStore {
+  /** Appends to one stream if it is at the expected revision; else throws {@link WrongExpectedRevision}. */
+  append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /** Appends to several streams of one tenant atomically: all of them or none. */
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+  /** The events of one stream in revision order; nothing for a stream that does not exist. */
+  readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
+  /** One tenant's events after `after`, in position order, fetched `batchSize` at a time. */
+  readTenant(tenant: string, options?: { after?: Position; batchSize?: number }): AsyncIterable<RecordedEvent>;
+  /** Catches up on a tenant's events after `after`, then follows new ones as they are committed. */
+  subscribeTenant(tenant: string, options?: { after?: Position }): Observable<RecordedEvent>;
+  /** The position of the tenant's (or, without a tenant, the store's) newest readable event. */
+  headPosition(tenant?: string): Promise<Position>;
+  /** The current revision of a stream, or undefined when it does not exist. */
+  streamRevision(stream: string): Promise<bigint | undefined>;
+  /** Releases connections and ends subscriptions. */
+  close(): Promise<void>;
+}
+
+/** The stream was not at the revision the writer expected: someone else wrote first. */
+export class WrongExpectedRevision extends Error {
+  readonly code = 'wrong-expected-revision';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'WrongExpectedRevision';
+  }
+}
+
+/** Some, but not all, of the event ids of an append are already stored: a reused id, not a retry. */
+export class DuplicateEventIds extends Error {
+  readonly code = 'duplicate-event-ids';
+  constructor(readonly stream: string) {
+    super(`stream ${stream}: some of the event ids are already stored under other appends`);
+    this.name = 'DuplicateEventIds';
+  }
+}
+
+/** A malformed append (no events, a bad stream name, streams of several tenants in one appendMany). */
+export class InvalidAppend extends Error {
+  readonly code = 'invalid-append';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidAppend';
+  }
+}

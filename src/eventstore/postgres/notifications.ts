@@ -1,0 +1,95 @@
+import { Observable, Subject, filter, map } from 'rxjs';
+import type { Database } from '../../database/connection.js';
+import type { Logger } from '../../logger.js';
+import { notifyChannel } from './event-store.sql.js';
+
+type Listener = Awaited<ReturnType<Database['connect']>>;
+
+/** Every tenant: sent after the listening connection was re-established and notifications may have been missed. */
+const everyone = '*';
+
+/**
+ * One LISTEN connection per process, shared by every tenant subscription. It is opened when the
+ * first subscriber arrives and closed when the last one leaves; a broken connection is reopened,
+ * and then every subscriber is woken because notifications may have been lost meanwhile.
+ */
+export class AppendNotifications {
+  private readonly tenants = new Subject<string>();
+  private listener: Listener | undefined;
+  private connecting: Promise<void> | undefined;
+  private subscribers = 0;
+  private closed = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Emits each time events of `tenant` may have been committed. */
+  wakeups(tenant: string): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      const subscription = this.tenants
+        .pipe(
+          filter((name) => name === tenant || name === everyone),
+          map(() => undefined),
+        )
+        .subscribe(subscriber);
+      this.subscribers += 1;
+      this.ensureListening();
+      return () => {
+        subscription.unsubscribe();
+        this.subscribers -= 1;
+        if (this.subscribers === 0) void this.stopListening();
+      };
+    });
+  }
+
+  /** Stops listening for good. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.tenants.complete();
+    await this.stopListening();
+  }
+
+  private ensureListening(): void {
+    if (this.listener || this.connecting || this.closed) return;
+    this.connecting = this.listen()
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'could not LISTEN for appended events; retrying in 1 s');
+        setTimeout(() => this.ensureListening(), 1000).unref();
+      })
+      .finally(() => {
+        this.connecting = undefined;
+      });
+  }
+
+  private async listen(): Promise<void> {
+    const listener = await this.db.connect({ direct: true });
+    listener.client.on('notification', (message) => {
+      if (message.channel === notifyChannel && message.payload) this.tenants.next(message.payload);
+    });
+    listener.client.on('error', (error) => {
+      this.logger.warn({ err: error }, 'the LISTEN connection failed; reconnecting');
+      if (this.listener === listener) this.listener = undefined;
+      void Promise.resolve(listener.done()).catch(() => undefined);
+      if (this.subscribers > 0) this.ensureListening();
+    });
+    await listener.none('LISTEN $1:name', [notifyChannel]);
+    if (this.closed || this.subscribers === 0) {
+      await listener.done();
+      return;
+    }
+    this.listener = listener;
+    // Anything committed while there was no listener would otherwise wait for the fallback poll.
+    this.tenants.next(everyone);
+  }
+
+  private async stopListening(): Promise<void> {
+    await this.connecting;
+    // A subscriber may have arrived while this waited: it needs the connection.
+    if (this.subscribers > 0 && !this.closed) return;
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) await Promise.resolve(listener.done()).catch(() => undefined);
+  }
+}

@@ -1,0 +1,273 @@
+import { Observable } from 'rxjs';
+import type { Database } from '../../database/connection.js';
+import type { Logger } from '../../logger.js';
+import {
+  DuplicateEventIds,
+  InvalidAppend,
+  WrongExpectedRevision,
+  startPosition,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type Position,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamAppend,
+} from '../event-store.js';
+import { parseStreamName } from '../stream-name.js';
+import { AppendNotifications } from './notifications.js';
+import {
+  appendSql,
+  hasEventsAfterSql,
+  readStreamBatchSql,
+  readTenantBatchSql,
+  storeHeadSql,
+  streamRevisionSql,
+  tenantHeadSql,
+} from './event-store.sql.js';
+
+/** Tuning of the PostgreSQL adapter. */
+export interface PostgresEventStoreOptions {
+  /** Events per read query (readTenant, subscriptions, readStream). */
+  readonly batchSize?: number;
+  /** Poll interval when no notification arrives, a safety net only (ms). */
+  readonly idlePollMs?: number;
+  /** Poll interval while committed events are held back by an older running transaction (ms). */
+  readonly heldBackPollMs?: number;
+}
+
+type EventRow = [string, string, string, string, string, unknown, Record<string, unknown>, Date];
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    position: row[0],
+    stream: row[1],
+    revision: BigInt(row[2]),
+    id: row[3],
+    type: row[4],
+    data: row[5],
+    metadata: row[6],
+    recordedAt: row[7],
+  };
+}
+
+function expectedText(expected: ExpectedRevision): string {
+  if (typeof expected === 'bigint') {
+    if (expected < 0n) throw new InvalidAppend(`expected revision must not be negative: ${expected}`);
+    return expected.toString();
+  }
+  return expected;
+}
+
+interface PgError {
+  code?: string;
+  detail?: string;
+  constraint?: string;
+}
+
+/** The parameters of es_append() for one stream's append; validates the stream name and events. */
+export function appendParameters(stream: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): unknown[] {
+  const parsed = parseStreamName(stream);
+  if (!parsed) throw new InvalidAppend(`not a stream name: ${JSON.stringify(stream)}`);
+  if (events.length === 0) throw new InvalidAppend(`no events to append to ${stream}`);
+  return [
+    parsed.tenant,
+    stream,
+    expectedText(expectedRevision),
+    events.map((event) => event.id),
+    events.map((event) => event.type),
+    events.map((event) => JSON.stringify(event.data ?? null)),
+    events.map((event) => JSON.stringify(event.metadata ?? {})),
+  ];
+}
+
+const isDuplicateIdRace = (error: unknown): boolean =>
+  (error as PgError).code === '23505' && (error as PgError).constraint === 'es_events_event_id_key';
+
+/**
+ * The event store on PostgreSQL: the default adapter, and the one behind the embedded database.
+ * Appends are one call of es_append() each; reads page through es_events under the read guard
+ * described in event-store.sql.ts; subscriptions wake on LISTEN/NOTIFY.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly notifications: AppendNotifications;
+  private readonly batchSize: number;
+  private readonly idlePollMs: number;
+  private readonly heldBackPollMs: number;
+  private readonly closers = new Set<() => void>();
+
+  constructor(
+    private readonly db: Database,
+    logger: Logger,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    this.notifications = new AppendNotifications(db, logger);
+    this.batchSize = options.batchSize ?? 1000;
+    this.idlePollMs = options.idlePollMs ?? 1000;
+    this.heldBackPollMs = options.heldBackPollMs ?? 10;
+  }
+
+  async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    const [result] = await this.appendMany([{ stream, events, expectedRevision: options.expectedRevision }]);
+    if (!result) throw new InvalidAppend('append returned no result');
+    return result;
+  }
+
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const prepared = this.prepare(appends);
+    const run = async (): Promise<AppendResult[]> => {
+      if (prepared.length === 1 && prepared[0]) return [await this.appendOne(this.db, prepared[0])];
+      // Streams are locked in name order so that two multi-stream appends cannot deadlock.
+      const order = [...prepared].sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
+      const results = await this.db.tx('es-append-many', async (transaction) => {
+        const byStream = new Map<string, AppendResult>();
+        for (const append of order) byStream.set(append.stream, await this.appendOne(transaction, append));
+        return byStream;
+      });
+      return prepared.map((append) => results.get(append.stream) as AppendResult);
+    };
+    try {
+      return await run();
+    } catch (error) {
+      // Two writers of the same event ids raced; the loser's retry finds them stored.
+      if (isDuplicateIdRace(error)) return await run();
+      throw error;
+    }
+  }
+
+  private prepare(appends: readonly StreamAppend[]): Array<StreamAppend & { params: unknown[] }> {
+    if (appends.length === 0) throw new InvalidAppend('appendMany needs at least one stream');
+    const streams = new Set(appends.map((append) => append.stream));
+    if (streams.size !== appends.length) throw new InvalidAppend('a stream appears twice in one appendMany');
+    const tenants = new Set(appends.map((append) => parseStreamName(append.stream)?.tenant));
+    if (tenants.size > 1) throw new InvalidAppend('one appendMany writes to one tenant only');
+    return appends.map((append) => ({ ...append, params: appendParameters(append.stream, append.events, append.expectedRevision) }));
+  }
+
+  private async appendOne(
+    connection: Pick<Database, 'one'>,
+    append: StreamAppend & { params: unknown[] },
+  ): Promise<AppendResult> {
+    try {
+      const row = await connection.one<{ revision: string; position: string; duplicate: boolean }>(
+        { name: 'es-append', text: appendSql, values: append.params },
+      );
+      return { revision: BigInt(row.revision), position: row.position, duplicate: row.duplicate };
+    } catch (error) {
+      const pgError = error as PgError;
+      if (pgError.code === 'SCW01') {
+        const actual = pgError.detail === undefined || pgError.detail === 'none' ? 'no_stream' : BigInt(pgError.detail);
+        throw new WrongExpectedRevision(append.stream, append.expectedRevision, actual);
+      }
+      if (pgError.code === 'SCD01') throw new DuplicateEventIds(append.stream);
+      throw error;
+    }
+  }
+
+  async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    let from = options.from ?? 0n;
+    const to = options.to ?? 9_223_372_036_854_775_807n;
+    const until = options.until ?? new Date('9999-12-31T00:00:00Z');
+    for (;;) {
+      const rows = await this.rows(readStreamBatchSql, [stream, from.toString(), to.toString(), until, this.batchSize]);
+      for (const row of rows) yield toRecordedEvent(row);
+      const last = rows.at(-1);
+      if (rows.length < this.batchSize || !last) return;
+      from = BigInt(last[2]) + 1n;
+    }
+  }
+
+  async *readTenant(tenant: string, options: { after?: Position; batchSize?: number } = {}): AsyncIterable<RecordedEvent> {
+    const batchSize = options.batchSize ?? this.batchSize;
+    let next = this.rows(readTenantBatchSql, [tenant, options.after ?? startPosition, batchSize]);
+    for (;;) {
+      const rows = await next;
+      const last = rows.at(-1);
+      if (!last) return;
+      // Fetch the next page while the caller works through this one.
+      if (rows.length === batchSize) next = this.rows(readTenantBatchSql, [tenant, last[0], batchSize]);
+      for (const row of rows) yield toRecordedEvent(row);
+      if (rows.length < batchSize) return;
+    }
+  }
+
+  subscribeTenant(tenant: string, options: { after?: Position } = {}): Observable<RecordedEvent> {
+    return new Observable<RecordedEvent>((subscriber) => {
+      let cursor = options.after ?? startPosition;
+      let closed = false;
+      let woken = true;
+      let wake: (() => void) | undefined;
+      const wakeups = this.notifications.wakeups(tenant).subscribe(() => {
+        woken = true;
+        wake?.();
+      });
+      const close = (): void => {
+        closed = true;
+        wakeups.unsubscribe();
+        wake?.();
+        subscriber.complete();
+      };
+      this.closers.add(close);
+
+      const follow = async (): Promise<void> => {
+        while (!closed) {
+          woken = false;
+          const rows = await this.rows(readTenantBatchSql, [tenant, cursor, this.batchSize]);
+          for (const row of rows) {
+            if (closed) return;
+            cursor = row[0];
+            subscriber.next(toRecordedEvent(row));
+          }
+          if (rows.length === this.batchSize) continue;
+          // Caught up as far as the guard allows. Committed events behind an older running
+          // transaction bring no further notification, so those are polled for quickly.
+          const heldBack = (await this.db.one<{ more: boolean }>(hasEventsAfterSql, [tenant, cursor])).more;
+          if (woken || closed) continue;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, heldBack ? this.heldBackPollMs : this.idlePollMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = undefined;
+        }
+      };
+      follow().catch((error: unknown) => {
+        if (!closed) subscriber.error(error);
+      });
+
+      return () => {
+        closed = true;
+        this.closers.delete(close);
+        wakeups.unsubscribe();
+        wake?.();
+      };
+    });
+  }
+
+  async headPosition(tenant?: string): Promise<Position> {
+    const row =
+      tenant === undefined
+        ? await this.db.one<{ head: string }>(storeHeadSql)
+        : await this.db.one<{ head: string }>(tenantHeadSql, [tenant]);
+    return row.head;
+  }
+
+  async streamRevision(stream: string): Promise<bigint | undefined> {
+    const row = await this.db.oneOrNone<{ revision: string }>(streamRevisionSql, [stream]);
+    return row ? BigInt(row.revision) : undefined;
+  }
+
+  async close(): Promise<void> {
+    for (const close of [...this.closers]) close();
+    this.closers.clear();
+    await this.notifications.close();
+  }
+
+  private async rows(text: string, values: unknown[]): Promise<EventRow[]> {
+    const result = await this.db.result({ text, values, rowMode: 'array' } as never);
+    return result.rows as unknown as EventRow[];
+  }
+}

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { findFreePort } from '../../src/database/port.js';
+import { isAlive, stopStalePostmaster } from '../../src/database/postmaster.js';
+import { createLogger } from '../../src/logger.js';
+
+/** Where test runs keep their throw-away clusters: one `run-*` folder per run. */
+export const testClustersRoot = path.join(os.tmpdir(), 'stockcontrol-test-clusters');
+
+/** A test run's own PostgreSQL server. */
+export interface TestCluster {
+  readonly adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Stops servers and deletes folders left by earlier test runs that were killed before their
+ * teardown ran (their owner process is gone). Runs still in progress are left alone.
+ */
+export async function removeAbandonedClusters(): Promise<number> {
+  let removed = 0;
+  const entries = await readdir(testClustersRoot).catch(() => [] as string[]);
+  for (const entry of entries.filter((name) => name.startsWith('run-'))) {
+    const runDir = path.join(testClustersRoot, entry);
+    const owner = Number(await readFile(path.join(runDir, 'owner.pid'), 'utf8').catch(() => '0'));
+    if (owner > 0 && isAlive(owner)) continue;
+    await stopStalePostmaster(path.join(runDir, 'pg'));
+    await rm(runDir, { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
+/**
+ * Starts an embedded PostgreSQL for one test run in a fresh temporary folder, on a free port, with
+ * a watchdog process that stops it and deletes the folder should this process die without
+ * calling stop() (a killed or interrupted run).
+ */
+export async function startTestCluster(): Promise<TestCluster> {
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test-cluster');
+  await removeAbandonedClusters();
+  await mkdir(testClustersRoot, { recursive: true, mode: 0o755 });
+  const runDir = await mkdtemp(path.join(testClustersRoot, 'run-'));
+  await writeFile(path.join(runDir, 'owner.pid'), String(process.pid));
+  let server: EmbeddedPostgres;
+  try {
+    server = await startEmbeddedPostgres({ dataDir: runDir, port: await findFreePort(), database: 'postgres', durable: false, logger });
+  } catch (error) {
+    await rm(runDir, { recursive: true, force: true });
+    throw error;
+  }
+  const watchdogScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'watchdog.mjs');
+  const watchdog = spawn(process.execPath, [watchdogScript, String(process.pid), String(server.pid ?? 0), runDir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  watchdog.unref();
+  return {
+    adminUrl: server.url,
+    stop: async () => {
+      await server.stop();
+      if (watchdog.pid !== undefined && isAlive(watchdog.pid)) process.kill(watchdog.pid, 'SIGTERM');
+      await rm(runDir, { recursive: true, force: true });
+    },
+  };
+}
