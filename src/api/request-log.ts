@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Logger } from '../logger.js';
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/**
+ * Logs one JSON line per request when its answer is finished: method, path, status, duration and
+ * a request id (the caller's `X-Request-Id` when well-formed, else a new one, echoed back).
+ */
+export function requestLog(logger: Logger): RequestHandler {
+  return (request, response, next) => {
+    const started = performance.now();
+    const given = request.get('x-request-id');
+    const requestId = given && requestIdPattern.test(given) ? given : randomUUID();
+    response.setHeader('X-Request-Id', requestId);
+    response.on('finish', () => {
+      logger.info(
+        {
+          requestId,
+          method: request.method,
+          path: request.originalUrl,
+          status: response.statusCode,
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from '../config.js';
+import { openConfiguredDatabase } from '../database/configured-database.js';
+import { migrate } from '../database/migrations.js';
+import { createLogger } from '../logger.js';
+
+/** `npm run migrate`: applies pending migrations to the configured (or embedded) database and exits. */
+async function run(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const logger = createLogger(config.LOG_LEVEL, 'migrate');
+  const database = await openConfiguredDatabase(config, logger, 'stockcontrol-migrate');
+  try {
+    const applied = await migrate(database.db, logger);
+    process.stdout.write(applied.length === 0 ? 'database is up to date\n' : `applied migrations ${applied.join(', ')}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`migrate: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await database.close();
+  }
+}
+
+process.exitCode = await run();

@@ -1,0 +1,65 @@
+import { startHttpServer, type HttpServer } from './api/http-server.js';
+import { composeApplication, type Application } from './composition-root.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openConfiguredDatabase, type ConfiguredDatabase } from './database/configured-database.js';
+import { migrate } from './database/migrations.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** Errors whose message is the whole story for the operator: printed without a stack. */
+const operatorErrors = new Set(['invalid-config', 'port-in-use', 'migration-mismatch', 'unsupported-configuration']);
+
+interface Running {
+  database?: ConfiguredDatabase;
+  application?: Application;
+  server?: HttpServer;
+}
+
+/** Stops what is running in reverse order of start: HTTP (draining requests), background work, database. */
+async function stop(running: Running, config: Config, logger: Logger): Promise<void> {
+  await running.server?.close(config.SHUTDOWN_TIMEOUT_MS);
+  await running.application?.close();
+  await running.database?.close();
+  logger.info('stopped');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const running: Running = {};
+  let stopping = false;
+  const shutdown = (reason: string, exitCode: number): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    stop(running, config, logger)
+      .catch((error: unknown) => logger.error({ err: error }, 'error while shutting down'))
+      .finally(() => process.exit(exitCode));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+
+  try {
+    running.database = await openConfiguredDatabase(config, logger);
+    await migrate(running.database.db, logger);
+    running.application = composeApplication(config, logger, running.database.db);
+    running.server = await startHttpServer(running.application.app, config.PORT);
+    logger.info({ port: running.server.port }, `StockControl listening on http://localhost:${running.server.port}`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code && operatorErrors.has(code)) {
+      logger.fatal({ code }, (error as Error).message);
+      process.stderr.write(`stockcontrol: ${(error as Error).message}\n`);
+    } else {
+      logger.fatal({ err: error }, 'start-up failed');
+    }
+    shutdown('start-up failed', 1);
+  }
+}
+
+void main();
