@@ -14,6 +14,9 @@ export const testClustersRoot = path.join(os.tmpdir(), 'stockcontrol-test-cluste
 /** A test run's own PostgreSQL server. */
 export interface TestCluster {
   readonly adminUrl: string;
+  readonly runDir: string;
+  readonly postgresPid: number | undefined;
+  readonly watchdogPid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -61,6 +64,9 @@ export async function startTestCluster(): Promise<TestCluster> {
   watchdog.unref();
   return {
     adminUrl: server.url,
+    runDir,
+    postgresPid: server.pid,
+    watchdogPid: watchdog.pid,
     stop: async () => {
       await server.stop();
       if (watchdog.pid !== undefined && isAlive(watchdog.pid)) process.kill(watchdog.pid, 'SIGTERM');

@@ -1,0 +1,120 @@
+import net from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { findFreePort } from '../../src/database/port.js';
+import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
+import { startService, type ServiceProcess } from '../support/service-process.js';
+
+/**
+ * The service as a newcomer runs it: its own process on the embedded PostgreSQL, started,
+ * restarted, killed and started again. Each test uses its own data directory and ports.
+ */
+describe('starting the service on the embedded PostgreSQL', () => {
+  let dataDir: string;
+  const started: ServiceProcess[] = [];
+  const run = (env: Record<string, string>): ServiceProcess => {
+    const service = startService(env);
+    started.push(service);
+    return service;
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'stockcontrol-service-'));
+  });
+  afterAll(async () => {
+    for (const service of started) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    await stopStalePostmaster(path.join(dataDir, 'pg'));
+    await rm(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('answers /healthz, keeps its data across a restart and stops PostgreSQL on SIGTERM', async () => {
+    const env = { DATA_DIR: dataDir, PORT: String(await findFreePort()), EMBEDDED_PG_PORT: String(await findFreePort()) };
+    const first = run(env);
+    await first.waitUntilHealthy(Number(env.PORT), 30_000);
+    const lock = await readPostmasterLock(path.join(dataDir, 'pg'));
+    expect(lock && isAlive(lock.pid)).toBe(true);
+    expect((await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).status).toBe(200);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(lock && isAlive(lock.pid)).toBe(false);
+    expect(first.output()).toContain('stopping embedded PostgreSQL');
+
+    const second = run(env);
+    await second.waitUntilHealthy(Number(env.PORT), 30_000);
+    expect(second.output()).not.toContain('creating the embedded PostgreSQL cluster');
+    expect(second.output()).not.toContain('applying migration');
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  }, 90_000);
+
+  it('stops a server left running by a killed earlier run of the same data directory', async () => {
+    const env = { DATA_DIR: dataDir, PORT: String(await findFreePort()), EMBEDDED_PG_PORT: String(await findFreePort()) };
+    const killed = run(env);
+    await killed.waitUntilHealthy(Number(env.PORT), 30_000);
+    const orphan = await readPostmasterLock(path.join(dataDir, 'pg'));
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    expect(orphan && isAlive(orphan.pid)).toBe(true);
+
+    const next = run(env);
+    await next.waitUntilHealthy(Number(env.PORT), 30_000);
+    expect(next.output()).toContain('stopped a PostgreSQL server left running by an earlier run');
+    expect(orphan && isAlive(orphan.pid)).toBe(false);
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toBe(0);
+  }, 90_000);
+
+  it('names the port and the setting when the embedded PostgreSQL port is taken', async () => {
+    const blocker = net.createServer();
+    const port = await findFreePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', () => resolve()));
+    try {
+      const service = run({ DATA_DIR: dataDir, PORT: String(await findFreePort()), EMBEDDED_PG_PORT: String(port) });
+      expect(await service.exited).toBe(1);
+      expect(service.output()).toContain(`Port ${port} (embedded PostgreSQL) is already in use by another program. Set EMBEDDED_PG_PORT to a free port.`);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+
+  it('names PORT when the HTTP port is taken, and leaves no PostgreSQL running', async () => {
+    const blocker = net.createServer();
+    const port = await findFreePort();
+    await new Promise<void>((resolve) => blocker.listen(port, () => resolve()));
+    try {
+      const service = run({ DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await findFreePort()) });
+      expect(await service.exited).toBe(1);
+      expect(service.output()).toContain(`Port ${port} (HTTP) is already in use by another program. Set PORT to a free port.`);
+      const lock = await readPostmasterLock(path.join(dataDir, 'pg'));
+      expect(lock === undefined || !isAlive(lock.pid)).toBe(true);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+
+  it('refuses to start against a database migrated by a newer version', async () => {
+    const env = { DATA_DIR: dataDir, PORT: String(await findFreePort()), EMBEDDED_PG_PORT: String(await findFreePort()) };
+    const service = run(env);
+    await service.waitUntilHealthy(Number(env.PORT), 30_000);
+    const url = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(path.join(dataDir, 'pg-credentials.json'), 'utf8'))) as {
+      user: string;
+      password: string;
+    };
+    const client = new pg.Client({ host: 'localhost', port: Number(env.EMBEDDED_PG_PORT), user: url.user, password: url.password, database: 'stockcontrol' });
+    await client.connect();
+    await client.query("insert into schema_migrations (version, name, checksum) values (9999, 'from_the_future', 'x')");
+    await client.end();
+    service.child.kill('SIGTERM');
+    await service.exited;
+
+    const refused = run(env);
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toContain('the database has migration 9999 (from_the_future) that this code does not know');
+    const lock = await readPostmasterLock(path.join(dataDir, 'pg'));
+    expect(lock === undefined || !isAlive(lock.pid)).toBe(true);
+  }, 90_000);
+});

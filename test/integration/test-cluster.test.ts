@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { describe, expect, it } from '@jest/globals';
+import { isAlive } from '../../src/database/postmaster.js';
+import { removeAbandonedClusters } from '../support/test-cluster.js';
+
+interface ChildCluster {
+  readonly runDir: string;
+  readonly postgresPid: number;
+  readonly watchdogPid: number;
+  readonly kill: () => void;
+}
+
+/** Starts a test cluster in a child process, as a test run would, and reports where it is. */
+async function clusterInChild(): Promise<ChildCluster> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-child.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('\n')) resolve(output.split('\n')[0] ?? '');
+    });
+    child.once('exit', () => reject(new Error('the child exited before its cluster started')));
+  });
+  return { ...(JSON.parse(line) as Omit<ChildCluster, 'kill'>), kill: () => child.kill('SIGKILL') };
+}
+
+const gone = async (file: string): Promise<boolean> =>
+  await access(file).then(
+    () => false,
+    () => true,
+  );
+
+async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+describe('the test set-up leaves nothing running', () => {
+  it('a killed test run: its watchdog stops PostgreSQL and deletes the folder', async () => {
+    const cluster = await clusterInChild();
+    expect(isAlive(cluster.postgresPid)).toBe(true);
+    cluster.kill();
+    expect(await waitFor(() => !isAlive(cluster.postgresPid), 20_000)).toBe(true);
+    expect(await waitFor(() => gone(cluster.runDir), 5_000)).toBe(true);
+  }, 60_000);
+
+  it('a killed test run whose watchdog died too: the next run stops its server and deletes its folder', async () => {
+    const cluster = await clusterInChild();
+    process.kill(cluster.watchdogPid, 'SIGKILL');
+    cluster.kill();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(isAlive(cluster.postgresPid)).toBe(true);
+    expect(await removeAbandonedClusters()).toBeGreaterThanOrEqual(1);
+    expect(isAlive(cluster.postgresPid)).toBe(false);
+    expect(await gone(cluster.runDir)).toBe(true);
+  }, 60_000);
+});
