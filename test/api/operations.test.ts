@@ -1,17 +1,16 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
-import { pino } from 'pino';
 import request from 'supertest';
 import { z } from 'zod';
 import { createApp } from '../../src/api/app.js';
 import { errorHandler, HttpProblem } from '../../src/api/problem.js';
 import { openDatabase } from '../../src/database/connection.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** A logger whose lines the test can read. */
-function capturingLogger(): { logger: ReturnType<typeof pino>; lines: Array<Record<string, unknown>> } {
+function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -19,7 +18,7 @@ function capturingLogger(): { logger: ReturnType<typeof pino>; lines: Array<Reco
       done();
     },
   });
-  return { logger: pino({ level: 'info' }, sink), lines };
+  return { logger: createLogger('info', 'test', sink), lines };
 }
 
 describe('operations routes and error conventions', () => {
