@@ -116,6 +116,8 @@ begin
   select next_pos + i.ord - 1, p_tenant, p_stream, new_rev - n + i.ord, i.id, i.type, i.data, i.metadata
     from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as i(id, type, data, metadata, ord);
 
-  perform pg_notify('es_events', p_tenant);
+  -- No NOTIFY here: a notifying transaction holds a global lock from before its commit until its
+  -- commit record is flushed, which stops PostgreSQL from flushing many commits at once. The
+  -- writer notifies after commit instead (src/eventstore/postgres/notifications.ts).
   return query select new_rev, next_pos + n - 1, false;
 end $$;

@@ -150,13 +150,13 @@ export class MovementExecution {
 
   /**
    * The movement as first recorded, when a retried request finds it already there. Its position is
-   * the tenant's head: at or after every event of the movement, so waiting for it (X-Min-Position)
-   * sees the whole movement.
+   * the tenant's last committed one: at or after every event of the movement, so waiting for it
+   * (X-Min-Position) sees the whole movement.
    */
   private async recorded(tenant: string, movementStream: string): Promise<MovementResult | undefined> {
     for await (const stored of this.dependencies.store.readStream(movementStream, { to: 0n })) {
       const event = decodeEvent<{ type: 'MovementRecorded'; data: MovementRecord }>(stored);
-      const position = await this.dependencies.store.headPosition(tenant);
+      const position = await this.dependencies.store.lastCommittedPosition(tenant);
       return { movementId: event.data.movementId, position, duplicate: true, record: event.data, events: [] };
     }
     return undefined;

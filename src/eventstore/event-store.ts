@@ -84,6 +84,12 @@ export interface EventStore {
   subscribeTenant(tenant: string, options?: { after?: Position }): Observable<RecordedEvent>;
   /** The position of the tenant's (or, without a tenant, the store's) newest readable event. */
   headPosition(tenant?: string): Promise<Position>;
+  /**
+   * The position of the tenant's newest committed event. It can be ahead of headPosition while
+   * an older transaction is still running: readers reach it once that one ends. Waiting for it
+   * (X-Min-Position) therefore covers everything committed so far.
+   */
+  lastCommittedPosition(tenant: string): Promise<Position>;
   /** The current revision of a stream, or undefined when it does not exist. */
   streamRevision(stream: string): Promise<bigint | undefined>;
   /** Releases connections and ends subscriptions. */

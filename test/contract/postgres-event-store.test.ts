@@ -7,8 +7,10 @@ import { describeEventStoreContract } from './event-store.contract.js';
 describeEventStoreContract('PostgreSQL', async () => {
   const database = await createTestDatabase();
   const store = new PostgresEventStore(database.db, createLogger('silent'));
+  const otherProcess = new PostgresEventStore(database.db, createLogger('silent'));
   return {
     store,
+    otherProcess,
     holdOpenAppend: async (stream, events) => {
       const connection = await database.db.connect();
       await connection.none('begin');
@@ -23,6 +25,7 @@ describeEventStoreContract('PostgreSQL', async () => {
     },
     cleanup: async () => {
       await store.close();
+      await otherProcess.close();
       await database.drop();
     },
   };

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ export async function removeAbandonedClusters(): Promise<number> {
     const runDir = path.join(testClustersRoot, entry);
     const owner = Number(await readFile(path.join(runDir, 'owner.pid'), 'utf8').catch(() => '0'));
     if (owner > 0 && isAlive(owner)) continue;
+    // A folder without its owner file may be a run that is starting right now: leave it a minute.
+    if (owner === 0 && Date.now() - (await stat(runDir)).mtimeMs < 60_000) continue;
     await stopStalePostmaster(path.join(runDir, 'pg'));
     await rm(runDir, { recursive: true, force: true });
     removed += 1;

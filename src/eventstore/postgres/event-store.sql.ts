@@ -33,9 +33,14 @@ export const readStreamBatchSql = `
 
 export const tenantHeadSql = `select coalesce(max(position), 0)::text as head from es_events where tenant = $1 and position < ${safeBound}`;
 
+export const tenantLastCommittedSql = `select coalesce(max(position), 0)::text as head from es_events where tenant = $1`;
+
 export const storeHeadSql = `select coalesce(max(position), 0)::text as head from es_events where position < ${safeBound}`;
 
 export const streamRevisionSql = `select revision::text from es_streams where stream_name = $1`;
 
-/** The NOTIFY channel es_append() signals with the tenant slug as payload. */
+/** The NOTIFY channel that writers signal after commit, with the tenant slug as payload. */
 export const notifyChannel = 'es_events';
+
+/** $1 the tenants that have new events: one NOTIFY each, in one statement. */
+export const notifySql = `select pg_notify('es_events', tenant) from unnest($1::text[]) as tenant`;

@@ -1,7 +1,7 @@
 import { Observable, Subject, filter, map } from 'rxjs';
 import type { Database } from '../../database/connection.js';
 import type { Logger } from '../../logger.js';
-import { notifyChannel } from './event-store.sql.js';
+import { notifyChannel, notifySql } from './event-store.sql.js';
 
 type Listener = Awaited<ReturnType<Database['connect']>>;
 
@@ -9,12 +9,21 @@ type Listener = Awaited<ReturnType<Database['connect']>>;
 const everyone = '*';
 
 /**
- * One LISTEN connection per process, shared by every tenant subscription. It is opened when the
- * first subscriber arrives and closed when the last one leaves; a broken connection is reopened,
- * and then every subscriber is woken because notifications may have been lost meanwhile.
+ * Wake-ups for tenant subscriptions, sent and received.
+ *
+ * Receiving: one LISTEN connection per process, shared by every tenant subscription. It is opened
+ * when the first subscriber arrives and closed when the last one leaves; a broken connection is
+ * reopened, and then every subscriber is woken because notifications may have been lost meanwhile.
+ *
+ * Sending: after an append commits, its writer wakes this process's subscribers at once and
+ * sends NOTIFY for the tenant, coalesced: appends that commit in the same turn of the event loop
+ * share one statement, one notification per tenant. A notification is only a hint to read now; a
+ * lost one (the process died right after its commit) costs a subscriber its idle poll interval.
  */
 export class AppendNotifications {
   private readonly tenants = new Subject<string>();
+  private readonly pending = new Set<string>();
+  private flushing = false;
   private listener: Listener | undefined;
   private connecting: Promise<void> | undefined;
   private subscribers = 0;
@@ -42,6 +51,29 @@ export class AppendNotifications {
         if (this.subscribers === 0) void this.stopListening();
       };
     });
+  }
+
+  /** Tells every subscriber of `tenant`, here and in other processes, that it has new events. */
+  appended(tenant: string): void {
+    this.tenants.next(tenant);
+    this.pending.add(tenant);
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => void this.flush());
+    }
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.size > 0 && !this.closed) {
+      const tenants = [...this.pending];
+      this.pending.clear();
+      try {
+        await this.db.any(notifySql, [tenants]);
+      } catch (error) {
+        this.logger.warn({ err: error, tenants }, 'could not NOTIFY subscribers of other processes; they will poll');
+      }
+    }
+    this.flushing = false;
   }
 
   /** Stops listening for good. */

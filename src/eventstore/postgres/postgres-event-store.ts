@@ -25,6 +25,7 @@ import {
   storeHeadSql,
   streamRevisionSql,
   tenantHeadSql,
+  tenantLastCommittedSql,
 } from './event-store.sql.js';
 
 /** Tuning of the PostgreSQL adapter. */
@@ -127,13 +128,17 @@ export class PostgresEventStore implements EventStore {
       });
       return prepared.map((append) => results.get(append.stream) as AppendResult);
     };
+    let results: AppendResult[];
     try {
-      return await run();
+      results = await run();
     } catch (error) {
       // Two writers of the same event ids raced; the loser's retry finds them stored.
-      if (isDuplicateIdRace(error)) return await run();
-      throw error;
+      if (!isDuplicateIdRace(error)) throw error;
+      results = await run();
     }
+    const tenant = parseStreamName(appends[0]?.stream ?? '')?.tenant;
+    if (tenant && results.some((result) => !result.duplicate)) this.notifications.appended(tenant);
+    return results;
   }
 
   private prepare(appends: readonly StreamAppend[]): Array<StreamAppend & { params: unknown[] }> {
@@ -253,6 +258,10 @@ export class PostgresEventStore implements EventStore {
         ? await this.db.one<{ head: string }>(storeHeadSql)
         : await this.db.one<{ head: string }>(tenantHeadSql, [tenant]);
     return row.head;
+  }
+
+  async lastCommittedPosition(tenant: string): Promise<Position> {
+    return (await this.db.one<{ head: string }>(tenantLastCommittedSql, [tenant])).head;
   }
 
   async streamRevision(stream: string): Promise<bigint | undefined> {
