@@ -9,6 +9,20 @@ import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/data
 import { startService, type ServiceProcess } from '../support/service-process.js';
 
 /**
+ * Whether the data directory's server is gone, allowing it a moment to be reaped; with the
+ * service's output when it is not, to show why.
+ */
+async function postgresGone(dataDir: string, service: ServiceProcess): Promise<{ gone: boolean; output?: string }> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const lock = await readPostmasterLock(path.join(dataDir, 'pg'));
+    if (lock === undefined || !isAlive(lock.pid)) return { gone: true };
+    if (Date.now() > deadline) return { gone: false, output: `pid ${lock.pid} still alive\n${service.output()}` };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * The service as a newcomer runs it: its own process on the embedded PostgreSQL, started,
  * restarted, killed and started again. Each test uses its own data directory and ports.
  */
@@ -89,8 +103,7 @@ describe('starting the service on the embedded PostgreSQL', () => {
       const service = run({ DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await findFreePort()) });
       expect(await service.exited).toBe(1);
       expect(service.output()).toContain(`Port ${port} (HTTP) is already in use by another program. Set PORT to a free port.`);
-      const lock = await readPostmasterLock(path.join(dataDir, 'pg'));
-      expect(lock === undefined || !isAlive(lock.pid)).toBe(true);
+      expect(await postgresGone(dataDir, service)).toEqual({ gone: true });
     } finally {
       blocker.close();
     }
@@ -114,7 +127,6 @@ describe('starting the service on the embedded PostgreSQL', () => {
     const refused = run(env);
     expect(await refused.exited).toBe(1);
     expect(refused.output()).toContain('the database has migration 9999 (from_the_future) that this code does not know');
-    const lock = await readPostmasterLock(path.join(dataDir, 'pg'));
-    expect(lock === undefined || !isAlive(lock.pid)).toBe(true);
+    expect(await postgresGone(dataDir, refused)).toEqual({ gone: true });
   }, 90_000);
 });
