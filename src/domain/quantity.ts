@@ -33,7 +33,8 @@ function numberToPlainText(value: number): string | undefined {
   if (!/e/i.test(text)) return text;
   // Exponent forms: exact through toFixed for the small numbers API quantities allow.
   const fixed = value.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
-  return fixed;
+  // Too small for 20 decimals (1e-21 would read as 0): not a quantity.
+  return Number(fixed) === value ? fixed : undefined;
 }
 
 /** Thousandths back to a JSON number with at most 3 decimals (exact for every valid quantity). */

@@ -1,7 +1,7 @@
 import { assertNever } from '../decider.js';
 import { DuplicateSerial, InsufficientStock, InvalidMovement, InvalidQuantity, LotExpired, LotExpiryMismatch, SerialsMismatch } from '../errors.js';
 import { isVirtualLocation } from '../locations.js';
-import { fromThousandths, maxQuantity, type Quantity } from '../quantity.js';
+import { fromThousandths, isWholeUnits, maxQuantity, type Quantity } from '../quantity.js';
 import type { StockCommand, StockContext } from './commands.js';
 import { draftOf } from './draft.js';
 import type { ReservationPart, StockEvent } from './events.js';
@@ -33,7 +33,8 @@ class Decision {
 function expiryFromShelfLife(context: StockContext): string | undefined {
   const days = context.article.shelfLifeDays;
   if (days === undefined) return undefined;
-  return new Date(Date.parse(context.occurredAt) + days * 86_400_000).toISOString().slice(0, 10);
+  // The business date as written (its own offset), like the expiry check of shipments.
+  return new Date(Date.parse(`${context.occurredAt.slice(0, 10)}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 function receive(command: CommandOf<'ReceiveStock'>, state: StockState): StockEvent[] {
@@ -90,7 +91,7 @@ function transfer(command: CommandOf<'TransferStock'>, state: StockState): Stock
     checkLot(data.sku, line.lot, context, line.line);
     checkSerials(data.sku, line.serials, line.quantity, context, line.line, decision.serials);
     checkSerialsAt(decision.draft, data.sku, line.serials, line.from, line.line);
-    checkAvailable(decision.draft, context, data.sku, { location: line.from, lot: line.lot, quantity: line.quantity, line: line.line });
+    checkAvailable(decision.draft, context, data.sku, { location: line.from, lot: line.lot, quantity: line.quantity, line: line.line, withinWarehouse: true });
     decision.record({
       type: 'StockTransferred',
       data: defined({
@@ -237,7 +238,8 @@ function adjust(command: CommandOf<'AdjustStock'>, state: StockState): StockEven
     } else {
       for (const serial of line.serials ?? []) {
         const where = decision.draft.serials.get(serial);
-        if (where !== undefined && where !== '@loss') throw new DuplicateSerial(data.sku, serial, line.line);
+        // Found again: a serial lost (@loss) or missed by a count (@count) may come back.
+        if (where !== undefined && where !== '@loss' && where !== '@count') throw new DuplicateSerial(data.sku, serial, line.line);
       }
     }
     decision.record({
@@ -267,6 +269,9 @@ function count(command: CommandOf<'CountStock'>, state: StockState): StockEvent[
     checkLocation(data.location, context, line.line, 'location', false);
     if (!Number.isSafeInteger(line.counted) || line.counted < 0 || line.counted > maxQuantity) {
       throw new InvalidQuantity('counted must be at least 0 and at most 1e9, with at most 3 decimals', line.line, 'counted');
+    }
+    if (context.article.tracking === 'serial' && !isWholeUnits(line.counted)) {
+      throw new InvalidQuantity('counted of a serial-tracked article must be a whole number of units', line.line, 'counted');
     }
     checkLot(data.sku, line.lot, context, line.line);
     const expected = onHandAt(decision.draft, data.location, line.lot);

@@ -74,12 +74,13 @@ export function checkSerialsAt(state: StockState, sku: string, serials: readonly
  * What may be taken from a location (and lot) without touching stock reserved for others: the
  * least of the lot's on hand there, the location's on hand less its reservations, and the
  * article's on hand less all its reservations. The reservation `ownReference` does not count
- * against it (a shipment takes what was reserved for it).
+ * against it (a shipment takes what was reserved for it). A move `withinWarehouse` keeps the
+ * article's total, so reservations without a location do not hold it back.
  */
-export function availableToTake(state: StockState, location: string, lot: string | undefined, ownReference?: string): Quantity {
+export function availableToTake(state: StockState, location: string, lot: string | undefined, ownReference?: string, withinWarehouse = false): Quantity {
   const atLot = onHandAt(state, location, lot);
   const atLocation = onHandAt(state, location) - reservedAt(state, location, ownReference);
-  const article = totalOnHand(state) - totalReserved(state, ownReference);
+  const article = withinWarehouse ? Number.POSITIVE_INFINITY : totalOnHand(state) - totalReserved(state, ownReference);
   return Math.max(0, Math.min(atLot, atLocation, article));
 }
 
@@ -95,10 +96,17 @@ export function checkAvailable(
   state: StockState,
   context: StockContext,
   sku: string,
-  take: { readonly location: string; readonly lot?: string; readonly quantity: Quantity; readonly line: number; readonly ownReference?: string },
+  take: {
+    readonly location: string;
+    readonly lot?: string;
+    readonly quantity: Quantity;
+    readonly line: number;
+    readonly ownReference?: string;
+    readonly withinWarehouse?: boolean;
+  },
 ): void {
   if (context.allowNegativeStock || isVirtualLocation(take.location)) return;
-  const available = availableToTake(state, take.location, take.lot, take.ownReference);
+  const available = availableToTake(state, take.location, take.lot, take.ownReference, take.withinWarehouse);
   if (take.quantity > available) {
     throw new InsufficientStock(sku, take.location, take.lot ?? null, fromThousandths(take.quantity), fromThousandths(available), take.line);
   }
