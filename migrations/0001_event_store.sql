@@ -46,8 +46,8 @@ create trigger es_events_no_truncate before truncate on es_events
 --   p_expected: 'no_stream' | 'exists' | 'any' | a revision number as text.
 -- Returns the stream's revision after the append and the last event's position. When every
 -- event id is already stored (a retried append), nothing is written and duplicate is true.
--- Errors: SCW01 wrong expected revision (detail: the actual revision or 'none'),
---         SCD01 some but not all event ids already stored.
+-- Errors: SCW01 wrong expected revision (detail: {"stream", "actual"}, actual null when none),
+--         SCD01 some but not all event ids already stored (detail: the stream).
 create function es_append(
   p_tenant text, p_stream text, p_expected text,
   p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
@@ -74,7 +74,7 @@ begin
       where e.event_id = p_ids[n];
     return;
   elsif stored > 0 then
-    raise exception 'some event ids are already stored' using errcode = 'SCD01';
+    raise exception 'some event ids are already stored in %', p_stream using errcode = 'SCD01', detail = p_stream;
   end if;
 
   if p_expected = 'no_stream' then
@@ -101,7 +101,7 @@ begin
     end if;
     select s.revision into actual from es_streams s where s.stream_name = p_stream;
     raise exception 'wrong expected revision for %', p_stream
-      using errcode = 'SCW01', detail = coalesce(actual::text, 'none');
+      using errcode = 'SCW01', detail = json_build_object('stream', p_stream, 'actual', actual::text)::text;
   end if;
 
   -- Positions continue where earlier appends of this same transaction (appendMany) ended.
@@ -120,4 +120,33 @@ begin
   -- commit record is flushed, which stops PostgreSQL from flushing many commits at once. The
   -- writer notifies after commit instead (src/eventstore/postgres/notifications.ts).
   return query select new_rev, next_pos + n - 1, false;
+end $$;
+
+-- Appends to several streams of one tenant in one statement (so in one round trip and
+-- atomically): p_counts[i] events of p_ids/p_types/p_data/p_metadata belong to p_streams[i].
+-- Callers pass the streams in name order, so that two multi-stream appends lock their streams'
+-- rows in the same order and cannot deadlock.
+create function es_append_many(
+  p_tenant text, p_streams text[], p_expected text[], p_counts int[],
+  p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
+) returns table (stream_name text, revision bigint, "position" bigint, duplicate boolean)
+language plpgsql as $$
+declare
+  first_event int := 1;
+  last_event  int;
+  result      record;
+begin
+  for i in 1 .. cardinality(p_streams) loop
+    last_event := first_event + p_counts[i] - 1;
+    select * into result from es_append(
+      p_tenant, p_streams[i], p_expected[i],
+      p_ids[first_event:last_event], p_types[first_event:last_event],
+      p_data[first_event:last_event], p_metadata[first_event:last_event]);
+    stream_name := p_streams[i];
+    revision := result.revision;
+    "position" := result."position";
+    duplicate := result.duplicate;
+    return next;
+    first_event := last_event + 1;
+  end loop;
 end $$;

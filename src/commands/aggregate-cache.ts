@@ -7,22 +7,28 @@ import { KeyedLock } from './keyed-lock.js';
 export interface Loaded<State> {
   readonly state: State;
   readonly revision: bigint | undefined;
+  /** Whether this load read the store (false: the cached state was young enough to use as it was). */
+  readonly fresh: boolean;
 }
 
 interface Entry {
   state: unknown;
   revision: bigint | undefined;
+  /** When the state was last known current (read forward, or updated by our own append), ms. */
+  checkedAt: number;
 }
 
 /**
  * Folded states of recently used streams, kept in memory (least recently used ones dropped past
- * `capacity`). Loading a stream reads only the events after the cached revision, so deciding on
- * an article with 100,000 movements costs what it costs for one with 10: one read that usually
- * finds nothing new. After a restart, the first command on a stream folds it once.
+ * `capacity`). A load reads only the events after the cached revision, so deciding on an article
+ * with 100,000 movements costs what it costs for one with 10. With `maxAgeMs`, a state checked
+ * that recently is used without reading at all: command handlers do that optimistically (the
+ * append's expected revision still catches anything another process wrote meanwhile, and a
+ * refusal is only given after a fresh read).
  *
  * We cache instead of writing snapshots: nothing to migrate when a state's shape changes (a new
- * process starts empty), and other processes' appends are still seen because every load reads
- * forward from the cached revision. The price is one full fold per stream per process.
+ * process starts empty), and other processes' appends are still seen because loads read forward
+ * from the cached revision. The price is one full fold per stream per process.
  */
 export class AggregateCache {
   private readonly entries = new Map<string, Entry>();
@@ -34,23 +40,41 @@ export class AggregateCache {
     private readonly capacity = 10_000,
   ) {}
 
-  /** The stream's current state, folded with `decider` from the cached state onwards. */
-  async load<E extends DomainEvent, State>(stream: string, decider: Pick<Decider<never, E, State>, 'evolve' | 'initialState'>): Promise<Loaded<State>> {
+  /**
+   * The stream's state, folded with `decider` from the cached state onwards; a cached state
+   * checked less than `maxAgeMs` ago is returned without reading (0: always read forward).
+   */
+  async load<E extends DomainEvent, State>(
+    stream: string,
+    decider: Pick<Decider<never, E, State>, 'evolve' | 'initialState'>,
+    maxAgeMs = 0,
+  ): Promise<Loaded<State>> {
+    const cached = this.entries.get(stream);
+    if (cached && Date.now() - cached.checkedAt < maxAgeMs) {
+      this.touch(stream, cached);
+      return { state: cached.state as State, revision: cached.revision, fresh: false };
+    }
     return await this.loading.run([stream], async () => await this.readForward(stream, decider));
   }
 
   private async readForward<E extends DomainEvent, State>(stream: string, decider: Pick<Decider<never, E, State>, 'evolve' | 'initialState'>): Promise<Loaded<State>> {
-    let entry = this.entries.get(stream);
-    if (entry) this.entries.delete(stream);
-    entry ??= { state: decider.initialState(), revision: undefined };
-    this.entries.set(stream, entry);
-    this.evictBeyondCapacity();
+    const entry = this.entries.get(stream) ?? { state: decider.initialState(), revision: undefined, checkedAt: 0 };
+    this.touch(stream, entry);
+    const checkedAt = Date.now();
     const from = entry.revision === undefined ? 0n : entry.revision + 1n;
     for await (const recorded of this.store.readStream(stream, { from })) {
       entry.state = decider.evolve(entry.state as State, decodeEvent<E>(recorded));
       entry.revision = recorded.revision;
     }
-    return { state: entry.state as State, revision: entry.revision };
+    entry.checkedAt = checkedAt;
+    return { state: entry.state as State, revision: entry.revision, fresh: true };
+  }
+
+  /** Marks an entry most recently used. */
+  private touch(stream: string, entry: Entry): void {
+    this.entries.delete(stream);
+    this.entries.set(stream, entry);
+    this.evictBeyondCapacity();
   }
 
   /** Folds events just appended by this process into the cached state. */
@@ -64,11 +88,7 @@ export class AggregateCache {
     }
     for (const event of events) entry.state = decider.evolve(entry.state as State, event);
     entry.revision = revision;
-  }
-
-  /** Forgets a stream, so the next load folds it from the start. */
-  forget(stream: string): void {
-    this.entries.delete(stream);
+    entry.checkedAt = Date.now();
   }
 
   private evictBeyondCapacity(): void {

@@ -5,12 +5,26 @@ import type { CommandMetadata } from '../domain/metadata.js';
 import { movementDecider, type MovementKind, type MovementLine, type MovementRecord } from '../domain/movement/movement.js';
 import type { ArticleFacts, StockCommand, StockContext } from '../domain/stock/commands.js';
 import { movesOf, type StockEvent } from '../domain/stock/events.js';
+import type { StockState } from '../domain/stock/state.js';
 import { stockDecider } from '../domain/stock/stock.js';
+import { DomainError } from '../domain/errors.js';
 import { comparePositions, DuplicateEventIds, WrongExpectedRevision, type ExpectedRevision, type Position, type StreamAppend } from '../eventstore/event-store.js';
 import { streamName } from '../eventstore/stream-name.js';
 import { decodeEvent, encodeEvent, type DomainEvent } from '../events/codec.js';
+import type { Loaded } from './aggregate-cache.js';
 import { backOff, type CommandDependencies } from './command-context.js';
 import { ConcurrencyConflict } from './errors.js';
+
+/**
+ * How long article and location facts from the cache are used without reading their streams.
+ * Facts come from other aggregates and are never part of the append's consistency check, so a
+ * change made by another process (a location blocked) takes effect here within this time; this
+ * process's own changes take effect at once.
+ */
+const factsMaxAgeMs = 500;
+
+/** The facts a stock decision needs besides the stock, and whether they were all read just now. */
+type Facts = Omit<StockContext, 'article'> & { readonly articles: Map<string, ArticleFacts>; readonly fresh: boolean };
 
 /** The outcome of a stock movement. */
 export interface MovementResult {
@@ -82,26 +96,40 @@ export class MovementExecution {
     const movementId = idempotencyKey ? ids.derived(tenant, idempotencyKey, 'movement') : ids.random();
     const movementStream = streamName(tenant, 'movement', movementId);
     const stockStreams = plan.skus.map((sku) => streamName(tenant, 'stock', sku));
-    const facts = await this.facts(metadata, plan);
 
     return await this.locks.run([...stockStreams, movementStream, ...(plan.extraStreams ?? [])], async () => {
+      let optimistic = true;
       for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
         if (idempotencyKey) {
           const recorded = await this.recorded(tenant, movementStream);
           if (recorded) return recorded;
         }
+        // First try on cached states (see AggregateCache); after a conflict or a refusal, on fresh ones.
+        const facts = await this.facts(metadata, plan, optimistic ? factsMaxAgeMs : 0);
         const extra = (await plan.extra?.(movementId)) ?? [];
-        const loaded = await Promise.all(stockStreams.map((stream) => this.dependencies.cache.load(stream, stockDecider)));
-        const decided = new Map<string, readonly StockEvent[]>();
-        for (const [index, sku] of plan.skus.entries()) {
-          const { articles, ...shared } = facts;
-          const stock = loaded[index];
-          const article = articles.get(sku);
-          if (!stock || !article) throw new Error(`no stock state or article facts for ${sku}`);
-          decided.set(sku, stockDecider.decide(plan.build(sku, movementId, { ...shared, article }), stock.state));
+        const loaded = await Promise.all(stockStreams.map((stream) => this.dependencies.cache.load(stream, stockDecider, optimistic ? Number.POSITIVE_INFINITY : 0)));
+        const allFresh = facts.fresh && loaded.every((stock) => stock.fresh);
+        let decided: Map<string, readonly StockEvent[]>;
+        try {
+          decided = this.decide(plan, movementId, facts, loaded);
+        } catch (error) {
+          // A refusal is only given on what the store says now, never on a cached state alone.
+          if (error instanceof DomainError && !allFresh) {
+            optimistic = false;
+            continue;
+          }
+          // The other streams' refusal (a movement reversed meanwhile) explains more than the stock's.
+          if (error instanceof DomainError) await plan.extra?.(movementId);
+          throw error;
         }
         const events = [...decided.values()].flat();
-        if (events.length === 0 && plan.nothingToDo) throw plan.nothingToDo();
+        if (events.length === 0 && plan.nothingToDo) {
+          if (!allFresh) {
+            optimistic = false;
+            continue;
+          }
+          throw plan.nothingToDo();
+        }
         const record: MovementRecord = {
           movementId,
           kind: plan.kind,
@@ -130,11 +158,25 @@ export class MovementExecution {
         } catch (error) {
           // Another process wrote first (or a retry of this request raced it): load again and decide again.
           if (!(error instanceof WrongExpectedRevision) && !(error instanceof DuplicateEventIds)) throw error;
+          optimistic = false;
           await backOff(attempt);
         }
       }
       throw new ConcurrencyConflict(stockStreams, this.maxAttempts);
     });
+  }
+
+  /** Each article's stock events for the plan, decided on the loaded states. */
+  private decide(plan: MovementPlan, movementId: string, facts: Facts, loaded: ReadonlyArray<Loaded<StockState>>): Map<string, readonly StockEvent[]> {
+    const decided = new Map<string, readonly StockEvent[]>();
+    const { articles, fresh, ...shared } = facts;
+    for (const [index, sku] of plan.skus.entries()) {
+      const stock = loaded[index];
+      const article = articles.get(sku);
+      if (!stock || !article) throw new Error(`no stock state or article facts for ${sku}`);
+      decided.set(sku, stockDecider.decide(plan.build(sku, movementId, { ...shared, article }), stock.state));
+    }
+    return decided;
   }
 
   private encode(append: ExtraAppend, metadata: CommandMetadata): StreamAppend {
@@ -162,13 +204,16 @@ export class MovementExecution {
     return undefined;
   }
 
-  private async facts(metadata: CommandMetadata, plan: MovementPlan): Promise<Omit<StockContext, 'article'> & { articles: Map<string, ArticleFacts> }> {
+  private async facts(metadata: CommandMetadata, plan: MovementPlan, maxAgeMs: number): Promise<Facts> {
     const { cache, policy } = this.dependencies;
     const { tenant } = metadata;
+    let fresh = true;
     const articles = new Map<string, ArticleFacts>();
     await Promise.all(
       plan.skus.map(async (sku) => {
-        const { state } = await cache.load(streamName(tenant, 'article', sku), articleDecider);
+        const loaded = await cache.load(streamName(tenant, 'article', sku), articleDecider, maxAgeMs);
+        fresh &&= loaded.fresh;
+        const { state } = loaded;
         articles.set(
           sku,
           state.status === 'none'
@@ -182,10 +227,11 @@ export class MovementExecution {
       [...new Set(plan.locations)]
         .filter((code) => !isVirtualLocation(code))
         .map(async (code) => {
-          const { state } = await cache.load(streamName(tenant, 'location', code), locationDecider);
-          locations[code] = { exists: state.status !== 'none', blocked: state.status === 'blocked' };
+          const loaded = await cache.load(streamName(tenant, 'location', code), locationDecider, maxAgeMs);
+          fresh &&= loaded.fresh;
+          locations[code] = { exists: loaded.state.status !== 'none', blocked: loaded.state.status === 'blocked' };
         }),
     );
-    return { articles, locations, allowNegativeStock: await policy.allowNegativeStock(tenant), occurredAt: metadata.occurredAt };
+    return { articles, locations, allowNegativeStock: await policy.allowNegativeStock(tenant), occurredAt: metadata.occurredAt, fresh };
   }
 }

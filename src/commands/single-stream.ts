@@ -1,4 +1,5 @@
 import type { Decider } from '../domain/decider.js';
+import { DomainError } from '../domain/errors.js';
 import type { CommandMetadata } from '../domain/metadata.js';
 import { WrongExpectedRevision, type AppendResult } from '../eventstore/event-store.js';
 import { encodeEvent, type DomainEvent } from '../events/codec.js';
@@ -28,11 +29,29 @@ export async function handleStreamCommand<C, E extends DomainEvent, S>(
   ifMatch?: bigint,
 ): Promise<StreamCommandResult<E>> {
   const attempts = dependencies.maxAttempts ?? 5;
+  // The first try decides on the cached state; a refusal, a precondition failure or "nothing to
+  // do" is only answered after a fresh read, and a conflict reads again too.
+  let optimistic = true;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    const loaded = await dependencies.cache.load(stream, decider);
-    if (ifMatch !== undefined && loaded.revision !== ifMatch) throw new RevisionMismatch(ifMatch, loaded.revision);
-    const events = decider.decide(command, loaded.state);
-    if (events.length === 0) return { events, revision: loaded.revision, position: undefined };
+    const loaded = await dependencies.cache.load(stream, decider, optimistic ? Number.POSITIVE_INFINITY : 0);
+    let events: readonly E[];
+    try {
+      if (ifMatch !== undefined && loaded.revision !== ifMatch) throw new RevisionMismatch(ifMatch, loaded.revision);
+      events = decider.decide(command, loaded.state);
+    } catch (error) {
+      if (!loaded.fresh && (error instanceof DomainError || error instanceof RevisionMismatch)) {
+        optimistic = false;
+        continue;
+      }
+      throw error;
+    }
+    if (events.length === 0) {
+      if (!loaded.fresh) {
+        optimistic = false;
+        continue;
+      }
+      return { events, revision: loaded.revision, position: undefined };
+    }
     const key = metadata.idempotencyKey;
     const base = loaded.revision === undefined ? 0n : loaded.revision + 1n;
     const toAppend = events.map((event, index) =>
@@ -44,6 +63,7 @@ export async function handleStreamCommand<C, E extends DomainEvent, S>(
       return { events, revision: result.revision, position: result.position };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevision)) throw error;
+      optimistic = false;
       await backOff(attempt);
     }
   }

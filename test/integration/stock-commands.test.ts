@@ -192,6 +192,30 @@ describe('stock commands against the PostgreSQL event store', () => {
     await expect(side.catalog.createLocation(metadataFor(tenant), { code: 'B-01', type: 'storage', parent: 'NOPE' })).rejects.toBeInstanceOf(InvalidParentLocation);
   });
 
+  it('decides on cached states, but refuses only on what the store says now', async () => {
+    const tenant = await warehouse([{ sku: 'BOLT' }]);
+    const other = commandSide(store);
+    await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(10), location: 'A-01' }] });
+    await other.stock.ship(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(1), from: 'A-01' }] }); // warms the other cache
+
+    // The other process's cache is behind: it still sees 9 when only 1 is left.
+    await side.stock.ship(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(8), from: 'A-01' }] });
+    await expect(other.stock.ship(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(5), from: 'A-01' }] })).rejects.toMatchObject({
+      code: 'insufficient-stock',
+      available: 1,
+    });
+    // And behind the other way: it sees 1, the store has 21 after this receipt.
+    await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(20), location: 'A-01' }] });
+    await other.stock.ship(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(15), from: 'A-01' }] });
+    expect(onHandAt(await stockOf(tenant, 'BOLT'), 'A-01')).toBe(units(6));
+
+    // An article and a location made by another process are known at once when needed.
+    await side.catalog.registerArticle(metadataFor(tenant), { sku: 'NEW', name: 'new', unit: 'pcs', tracking: 'none' });
+    await side.catalog.createLocation(metadataFor(tenant), { code: 'C-01', type: 'storage', parent: 'WH' });
+    await other.stock.receive(metadataFor(tenant), { lines: [{ sku: 'NEW', quantity: units(1), location: 'C-01' }] });
+    expect(onHandAt(await stockOf(tenant, 'NEW'), 'C-01')).toBe(units(1));
+  });
+
   it('reads events written in an older schema version through their upcaster', async () => {
     const tenant = await warehouse([{ sku: 'OLD' }]);
     // StockReceived version 1: `location` instead of `to`, decimal units, no line number.

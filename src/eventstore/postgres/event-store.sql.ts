@@ -15,6 +15,10 @@ const safeBound = `(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16)
 
 export const appendSql = `select revision::text, "position"::text, duplicate from es_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`;
 
+/** $1 tenant, then per stream (in name order): names, expected revisions, event counts; then the events' columns. */
+export const appendManySql = `select stream_name, revision::text, "position"::text, duplicate
+  from es_append_many($1, $2::text[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[])`;
+
 /** $1 tenant, $2 after position, $3 limit. */
 export const readTenantBatchSql = `
   with bound as (select ${safeBound} as safe_below)

@@ -18,6 +18,7 @@ import {
 import { parseStreamName } from '../stream-name.js';
 import { AppendNotifications } from './notifications.js';
 import {
+  appendManySql,
   appendSql,
   hasEventsAfterSql,
   readStreamBatchSql,
@@ -117,24 +118,15 @@ export class PostgresEventStore implements EventStore {
 
   async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     const prepared = this.prepare(appends);
-    const run = async (): Promise<AppendResult[]> => {
-      if (prepared.length === 1 && prepared[0]) return [await this.appendOne(this.db, prepared[0])];
-      // Streams are locked in name order so that two multi-stream appends cannot deadlock.
-      const order = [...prepared].sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
-      const results = await this.db.tx('es-append-many', async (transaction) => {
-        const byStream = new Map<string, AppendResult>();
-        for (const append of order) byStream.set(append.stream, await this.appendOne(transaction, append));
-        return byStream;
-      });
-      return prepared.map((append) => results.get(append.stream) as AppendResult);
-    };
     let results: AppendResult[];
     try {
-      results = await run();
+      results = await this.appendPrepared(prepared);
     } catch (error) {
       // Two writers of the same event ids raced; the loser's retry finds them stored.
-      if (!isDuplicateIdRace(error)) throw error;
-      results = await run();
+      if (!isDuplicateIdRace(error)) throw this.translate(error, appends);
+      results = await this.appendPrepared(prepared).catch((retryError: unknown) => {
+        throw this.translate(retryError, appends);
+      });
     }
     const tenant = parseStreamName(appends[0]?.stream ?? '')?.tenant;
     if (tenant && results.some((result) => !result.duplicate)) this.notifications.appended(tenant);
@@ -150,24 +142,49 @@ export class PostgresEventStore implements EventStore {
     return appends.map((append) => ({ ...append, params: appendParameters(append.stream, append.events, append.expectedRevision) }));
   }
 
-  private async appendOne(
-    connection: Pick<Database, 'one'>,
-    append: StreamAppend & { params: unknown[] },
-  ): Promise<AppendResult> {
-    try {
-      const row = await connection.one<{ revision: string; position: string; duplicate: boolean }>(
-        { name: 'es-append', text: appendSql, values: append.params },
-      );
-      return { revision: BigInt(row.revision), position: row.position, duplicate: row.duplicate };
-    } catch (error) {
-      const pgError = error as PgError;
-      if (pgError.code === 'SCW01') {
-        const actual = pgError.detail === undefined || pgError.detail === 'none' ? 'no_stream' : BigInt(pgError.detail);
-        throw new WrongExpectedRevision(append.stream, append.expectedRevision, actual);
-      }
-      if (pgError.code === 'SCD01') throw new DuplicateEventIds(append.stream);
-      throw error;
+  /** One statement, so one round trip and one transaction, however many streams. */
+  private async appendPrepared(prepared: ReadonlyArray<StreamAppend & { params: unknown[] }>): Promise<AppendResult[]> {
+    const toResult = (row: { revision: string; position: string; duplicate: boolean }): AppendResult => ({
+      revision: BigInt(row.revision),
+      position: row.position,
+      duplicate: row.duplicate,
+    });
+    const [single] = prepared;
+    if (prepared.length === 1 && single) {
+      return [toResult(await this.db.one({ name: 'es-append', text: appendSql, values: single.params }))];
     }
+    // Streams are locked in name order so that two multi-stream appends cannot deadlock.
+    const order = [...prepared].sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
+    const column = (index: number): unknown[] => order.flatMap((append) => append.params[index] as unknown[]);
+    const rows = await this.db.many<{ stream_name: string; revision: string; position: string; duplicate: boolean }>({
+      name: 'es-append-many',
+      text: appendManySql,
+      values: [
+        order[0]?.params[0],
+        order.map((append) => append.stream),
+        order.map((append) => append.params[2]),
+        order.map((append) => append.events.length),
+        column(3),
+        column(4),
+        column(5),
+        column(6),
+      ],
+    });
+    const byStream = new Map(rows.map((row) => [row.stream_name, toResult(row)]));
+    return prepared.map((append) => byStream.get(append.stream) as AppendResult);
+  }
+
+  /** The store's typed errors for es_append's own error codes. */
+  private translate(error: unknown, appends: readonly StreamAppend[]): unknown {
+    const pgError = error as PgError;
+    if (pgError.code === 'SCW01') {
+      const detail = JSON.parse(pgError.detail ?? '{}') as { stream?: string; actual?: string | null };
+      const append = appends.find((candidate) => candidate.stream === detail.stream);
+      const actual = detail.actual === null || detail.actual === undefined ? 'no_stream' : BigInt(detail.actual);
+      return new WrongExpectedRevision(detail.stream ?? '', append?.expectedRevision ?? 'any', actual);
+    }
+    if (pgError.code === 'SCD01') return new DuplicateEventIds(pgError.detail ?? '');
+    return error;
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
