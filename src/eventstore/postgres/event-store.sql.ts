@@ -7,8 +7,12 @@
  * that bound means a reader never passes an event that could still appear behind it.
  */
 
-/** Columns of a recorded event, in the order rowFromArray() expects. */
-const eventColumns = `e.position::text, e.stream_name, e.revision::text, e.event_id, e.type, e.data, e.metadata, e.recorded_at`;
+/**
+ * Columns of a recorded event, in the order toRecordedEvent() expects. recorded_at comes as epoch
+ * milliseconds: parsing timestamptz text into a Date costs node-postgres more than the number does.
+ */
+const eventColumns = `e.position::text, e.stream_name, e.revision::text, e.event_id, e.type, e.data, e.metadata,
+  (extract(epoch from e.recorded_at) * 1000)::float8 as recorded_ms`;
 
 /** The first position a transaction still running might write: nothing below it can appear later. */
 const safeBound = `(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16)`;

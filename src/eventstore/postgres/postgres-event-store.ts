@@ -39,7 +39,7 @@ export interface PostgresEventStoreOptions {
   readonly heldBackPollMs?: number;
 }
 
-type EventRow = [string, string, string, string, string, unknown, Record<string, unknown>, Date];
+type EventRow = [string, string, string, string, string, unknown, Record<string, unknown>, number];
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
@@ -50,7 +50,7 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     type: row[4],
     data: row[5],
     metadata: row[6],
-    recordedAt: row[7],
+    recordedAt: new Date(row[7]),
   };
 }
 
