@@ -1,0 +1,91 @@
+import { pgp, type Database } from '../database/connection.js';
+import { comparePositions, type Position } from '../eventstore/event-store.js';
+import type { ReadSchemas } from './read-schemas.js';
+
+/** One line of stock in a real location, as GET /api/stock lists it (quantities in thousandths). */
+export interface StockLine {
+  readonly sku: string;
+  readonly location: string;
+  readonly lot: string | null;
+  readonly expiresOn: string | null;
+  readonly onHand: number;
+  readonly reserved: number;
+}
+
+/** Filters of a stock listing. */
+export interface StockFilter {
+  readonly sku?: string;
+  readonly location?: string;
+  readonly lot?: string;
+  readonly includeZero?: boolean;
+}
+
+/** The tenant's read model is not at the position a caller waits for (HTTP 503 not-ready). */
+export class ReadModelNotReady extends Error {
+  readonly code = 'not-ready';
+  constructor(
+    readonly wanted: Position,
+    readonly reached: Position,
+  ) {
+    super(`the read model has applied position ${reached}, not yet ${wanted}`);
+    this.name = 'ReadModelNotReady';
+  }
+}
+
+/**
+ * Waits until the tenant's live read schema has applied `position` (X-Min-Position), up to
+ * `timeoutMs`; returns the position it has applied.
+ */
+export async function waitForPosition(schemas: ReadSchemas, tenant: string, position: Position, timeoutMs = 5000): Promise<Position> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const live = await schemas.ensureLive(tenant);
+    const reached = await schemas.checkpoint(live.schema);
+    if (comparePositions(reached, position) >= 0) return reached;
+    if (Date.now() >= deadline) throw new ReadModelNotReady(position, reached);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Stock in real locations, first expiring first (FEFO), with what is reserved at each location. */
+export async function stockLines(db: Database, schema: string, filter: StockFilter = {}): Promise<StockLine[]> {
+  const s = pgp.as.name(schema);
+  const rows = await db.any<{ sku: string; location: string; lot: string | null; expires_on: string | null; on_hand: string; reserved: string }>(
+    `select b.sku, b.location, nullif(b.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on, b.on_hand::text,
+            coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = b.location), 0)::text as reserved
+       from ${s}.balances b left join ${s}.lots l on l.sku = b.sku and l.lot = b.lot
+      where b.location not like '@%'
+        and ($1::text is null or b.sku = $1) and ($2::text is null or b.location = $2) and ($3::text is null or b.lot = $3)
+        and ($4 or b.on_hand <> 0)
+      order by l.expires_on nulls last, b.sku, b.location, b.lot`,
+    [filter.sku ?? null, filter.location ?? null, filter.lot ?? null, filter.includeZero ?? false],
+  );
+  return rows.map((row) => ({
+    sku: row.sku,
+    location: row.location,
+    lot: row.lot,
+    expiresOn: row.expires_on,
+    onHand: Number(row.on_hand),
+    reserved: Number(row.reserved),
+  }));
+}
+
+/**
+ * On hand per article, real location and lot as it stood at business time `at`: a sum over the
+ * ledger, so back-dated movements count where they belong and nothing is replayed.
+ */
+export async function stockAsOf(db: Database, schema: string, at: string, filter: Pick<StockFilter, 'sku' | 'location'> = {}): Promise<Array<Omit<StockLine, 'reserved' | 'expiresOn'>>> {
+  const s = pgp.as.name(schema);
+  const rows = await db.any<{ sku: string; location: string; lot: string | null; on_hand: string }>(
+    `select sku, location, lot, sum(quantity)::text as on_hand from (
+        select sku, to_location as location, lot, quantity from ${s}.ledger where occurred_at <= $1
+        union all
+        select sku, from_location, lot, -quantity from ${s}.ledger where occurred_at <= $1
+      ) moves
+      where location not like '@%' and ($2::text is null or sku = $2) and ($3::text is null or location = $3)
+      group by sku, location, lot having sum(quantity) <> 0
+      order by sku, location, lot`,
+    [at, filter.sku ?? null, filter.location ?? null],
+  );
+  return rows.map((row) => ({ sku: row.sku, location: row.location, lot: row.lot, onHand: Number(row.on_hand) }));
+}

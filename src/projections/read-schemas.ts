@@ -1,0 +1,216 @@
+import type { ITask } from 'pg-promise';
+import { pgp, type Database } from '../database/connection.js';
+import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../eventstore/event-store.js';
+import { decodeEvent } from '../events/codec.js';
+import type { Logger } from '../logger.js';
+import { ChangeSet, type ProjectedEvent } from './change-set.js';
+import { readModelDdl } from './read-model.sql.js';
+import { readSchemaName } from './schema-name.js';
+import { projectionVersion } from './version.js';
+import { writeChangeSet } from './write-change-set.js';
+
+/** A tenant's read schema as the registry knows it. */
+export interface ReadSchema {
+  readonly tenant: string;
+  readonly version: string;
+  readonly schema: string;
+  readonly status: 'building' | 'ready' | 'failed' | 'retired';
+  readonly position: Position;
+  readonly failedEventId?: string;
+  readonly error?: string;
+}
+
+/** A projection stopped at an event it could not apply; the tenant's other schemas and other tenants go on. */
+export class ProjectionFailed extends Error {
+  readonly code = 'projection-failed';
+  constructor(
+    readonly schema: string,
+    readonly eventId: string,
+    options: { cause: unknown },
+  ) {
+    super(`read schema ${schema} stopped at event ${eventId}: ${(options.cause as Error)?.message ?? String(options.cause)}`, options);
+    this.name = 'ProjectionFailed';
+  }
+}
+
+/** Progress of a build: events applied so far and the head it is heading for. */
+export interface BuildProgress {
+  readonly events: number;
+  readonly position: Position;
+  readonly head: Position;
+}
+
+function toProjected(recorded: RecordedEvent): ProjectedEvent {
+  const decoded = decodeEvent(recorded);
+  return { id: recorded.id, position: recorded.position, type: decoded.type, data: decoded.data, metadata: decoded.metadata, recordedAt: recorded.recordedAt };
+}
+
+/**
+ * The read schemas of every tenant: creating them, applying events to them (each batch with its
+ * checkpoint in one transaction), rebuilding them blue/green and switching the live pointer.
+ * DDL only ever runs against a schema being created; a live schema's tables are never altered.
+ */
+export class ReadSchemas {
+  constructor(
+    private readonly db: Database,
+    private readonly store: EventStore,
+    private readonly logger: Logger,
+    readonly version: string = projectionVersion(),
+  ) {}
+
+  /** The schema a tenant's queries read, or undefined before the tenant has one. */
+  async live(tenant: string): Promise<ReadSchema | undefined> {
+    const row = await this.db.oneOrNone<Record<string, string | null>>(
+      `select r.tenant, r.version, r.schema_name, r.status, r.position::text, r.failed_event_id, r.error
+         from read_schema_live l join read_schemas r using (schema_name) where l.tenant = $1`,
+      [tenant],
+    );
+    return row ? this.fromRow(row) : undefined;
+  }
+
+  /** Every registered schema of a tenant, newest first. */
+  async list(tenant: string): Promise<ReadSchema[]> {
+    const rows = await this.db.any<Record<string, string | null>>(
+      `select tenant, version, schema_name, status, position::text, failed_event_id, error from read_schemas where tenant = $1 order by created_at desc`,
+      [tenant],
+    );
+    return rows.map((row) => this.fromRow(row));
+  }
+
+  /** Gives a tenant without one an empty live schema of the current version at once (a new tenant can work immediately). */
+  async ensureLive(tenant: string): Promise<ReadSchema> {
+    const existing = await this.live(tenant);
+    if (existing) return existing;
+    const schema = readSchemaName(tenant, this.version);
+    await this.db.tx('create-live-schema', async (t) => {
+      await t.any('select pg_advisory_xact_lock(hashtext($1))', [`read-schema:${tenant}`]);
+      const raced = await t.oneOrNone('select 1 from read_schema_live where tenant = $1', [tenant]);
+      if (raced) return;
+      await this.createSchema(t, tenant, schema, 'ready');
+      await t.none('insert into read_schema_live (tenant, version, schema_name) values ($1, $2, $3)', [tenant, this.version, schema]);
+    });
+    return (await this.live(tenant)) as ReadSchema;
+  }
+
+  /**
+   * Applies the tenant's events after the schema's checkpoint, `batchSize` at a time. Each batch
+   * and the new checkpoint commit together; events at or below the checkpoint are skipped, so two
+   * appliers of one schema never apply an event twice. An event that cannot be applied marks the
+   * schema failed (with the event id and the error) and throws ProjectionFailed.
+   */
+  async catchUp(tenant: string, schema: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void } = {}): Promise<number> {
+    const batchSize = options.batchSize ?? 1000;
+    const head = await this.store.headPosition(tenant);
+    let applied = 0;
+    let position = await this.checkpoint(schema);
+    let batch: RecordedEvent[] = [];
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      applied += await this.applyBatch(schema, batch);
+      position = batch.at(-1)?.position ?? position;
+      batch = [];
+      options.onProgress?.({ events: applied, position, head });
+    };
+    for await (const event of this.store.readTenant(tenant, { after: position, batchSize: Math.min(batchSize, 10_000) })) {
+      batch.push(event);
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+    return applied;
+  }
+
+  /**
+   * Rebuilds a tenant's read schema beside the live one: a new schema of the current version
+   * (a new generation if that version is the live one) is built from position zero in large
+   * batches, caught up, and made live in one transaction that applies the last events too. Reads
+   * go to the old schema until that commit; a crash before it leaves the old schema live.
+   */
+  async rebuild(tenant: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void } = {}): Promise<ReadSchema> {
+    const generation = (await this.db.one<{ n: number }>('select count(*)::int as n from read_schemas where tenant = $1 and version = $2', [tenant, this.version])).n;
+    const schema = readSchemaName(tenant, this.version, generation);
+    await this.db.tx('create-building-schema', (t) => this.createSchema(t, tenant, schema, 'building'));
+    this.logger.info({ tenant, schema }, 'building read schema');
+    await this.catchUp(tenant, schema, { batchSize: options.batchSize ?? 20_000, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    await this.switchTo(tenant, schema);
+    this.logger.info({ tenant, schema }, 'read schema is live');
+    return (await this.live(tenant)) as ReadSchema;
+  }
+
+  /** Makes `schema` the tenant's live schema, after applying the events it still lacks, in one transaction. */
+  async switchTo(tenant: string, schema: string): Promise<void> {
+    await this.catchUp(tenant, schema);
+    await this.db.tx('switch-live-schema', async (t) => {
+      await t.any('select pg_advisory_xact_lock(hashtext($1))', [`read-schema:${tenant}`]);
+      const previous = await t.oneOrNone<{ schema_name: string }>('select schema_name from read_schema_live where tenant = $1 for update', [tenant]);
+      const last: RecordedEvent[] = [];
+      const cp = (await t.one<{ position: string }>(`select position::text from ${pgp.as.name(schema)}.checkpoint`)).position;
+      for await (const event of this.store.readTenant(tenant, { after: cp })) last.push(event);
+      if (last.length > 0) await this.applyInTransaction(t, schema, last);
+      await t.none(`update read_schemas set status = 'ready', updated_at = now() where schema_name = $1`, [schema]);
+      await t.none(
+        `insert into read_schema_live (tenant, version, schema_name) values ($1, $2, $3)
+         on conflict (tenant) do update set version = excluded.version, schema_name = excluded.schema_name, switched_at = now()`,
+        [tenant, this.version, schema],
+      );
+      if (previous && previous.schema_name !== schema) {
+        await t.none(`update read_schemas set status = 'retired', updated_at = now() where schema_name = $1`, [previous.schema_name]);
+      }
+    });
+  }
+
+  /** The position a schema has applied. */
+  async checkpoint(schema: string): Promise<Position> {
+    return (await this.db.one<{ position: string }>(`select position::text from ${pgp.as.name(schema)}.checkpoint`)).position;
+  }
+
+  private async applyBatch(schema: string, events: readonly RecordedEvent[]): Promise<number> {
+    try {
+      return await this.db.tx('apply-events', (t) => this.applyInTransaction(t, schema, events));
+    } catch (error) {
+      const failed = error instanceof ProjectionFailed ? error : new ProjectionFailed(schema, events[0]?.id ?? '', { cause: error });
+      await this.db.none(`update read_schemas set status = 'failed', failed_event_id = $2, error = $3, updated_at = now() where schema_name = $1`, [
+        schema,
+        failed.eventId || null,
+        failed.message,
+      ]);
+      this.logger.error({ schema, eventId: failed.eventId, err: error }, 'projection stopped');
+      throw failed;
+    }
+  }
+
+  private async applyInTransaction(t: ITask<unknown>, schema: string, events: readonly RecordedEvent[]): Promise<number> {
+    const s = pgp.as.name(schema);
+    const { position } = await t.one<{ position: string }>(`select position::text from ${s}.checkpoint for update`);
+    const changes = new ChangeSet();
+    for (const event of events) {
+      if (comparePositions(event.position, position) <= 0) continue;
+      try {
+        changes.add(toProjected(event));
+      } catch (error) {
+        throw new ProjectionFailed(schema, event.id, { cause: error });
+      }
+    }
+    if (changes.events === 0 || changes.lastPosition === undefined) return 0;
+    await writeChangeSet(t, schema, changes);
+    await t.none(`update ${s}.checkpoint set position = $1`, [changes.lastPosition]);
+    await t.none(`update read_schemas set position = $2, updated_at = now() where schema_name = $1`, [schema, changes.lastPosition]);
+    return changes.events;
+  }
+
+  private async createSchema(t: ITask<unknown>, tenant: string, schema: string, status: ReadSchema['status']): Promise<void> {
+    await t.none(readModelDdl(schema));
+    await t.none('insert into read_schemas (schema_name, tenant, version, status) values ($1, $2, $3, $4)', [schema, tenant, this.version, status]);
+  }
+
+  private fromRow(row: Record<string, string | null>): ReadSchema {
+    return {
+      tenant: row.tenant ?? '',
+      version: row.version ?? '',
+      schema: row.schema_name ?? '',
+      status: (row.status ?? 'failed') as ReadSchema['status'],
+      position: row.position ?? '0',
+      ...(row.failed_event_id ? { failedEventId: row.failed_event_id } : {}),
+      ...(row.error ? { error: row.error } : {}),
+    };
+  }
+}
