@@ -158,6 +158,28 @@ export class ReadSchemas {
     });
   }
 
+  /**
+   * Builds a scratch schema of the current version from position zero (for verify): registered as
+   * 'building' so that GC leaves it alone while it is in use; the caller drops it with dropSchema().
+   */
+  async buildScratch(tenant: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void } = {}): Promise<string> {
+    const generation = (await this.db.one<{ n: number }>('select count(*)::int as n from read_schemas where tenant = $1 and version = $2', [tenant, this.version])).n;
+    const schema = readSchemaName(tenant, this.version, generation);
+    await this.db.tx('create-scratch-schema', (t) => this.createSchema(t, tenant, schema, 'building'));
+    await this.catchUp(tenant, schema, { batchSize: options.batchSize ?? 20_000, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    return schema;
+  }
+
+  /** Drops a schema that is not live, and its registry row. Refuses the live schema of any tenant. */
+  async dropSchema(schema: string): Promise<void> {
+    await this.db.tx('drop-read-schema', async (t) => {
+      const live = await t.oneOrNone('select 1 from read_schema_live where schema_name = $1 for update', [schema]);
+      if (live) throw new Error(`${schema} is live: switch to another schema before dropping it`);
+      await t.none('drop schema if exists $1:name cascade', [schema]);
+      await t.none('delete from read_schemas where schema_name = $1', [schema]);
+    });
+  }
+
   /** The position a schema has applied. */
   async checkpoint(schema: string): Promise<Position> {
     return (await this.db.one<{ position: string }>(`select position::text from ${pgp.as.name(schema)}.checkpoint`)).position;
