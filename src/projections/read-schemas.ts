@@ -185,6 +185,28 @@ export class ReadSchemas {
     return (await this.db.one<{ position: string }>(`select position::text from ${pgp.as.name(schema)}.checkpoint`)).position;
   }
 
+  /**
+   * The schema of the current version that a `prepare` run builds and keeps current without
+   * making it live: the one registered for this version (building or ready, not retired), or a
+   * new one.
+   */
+  async prepared(tenant: string): Promise<string> {
+    const existing = await this.db.oneOrNone<{ schema_name: string }>(
+      `select schema_name from read_schemas where tenant = $1 and version = $2 and status in ('building', 'ready') order by created_at desc limit 1`,
+      [tenant, this.version],
+    );
+    if (existing) return existing.schema_name;
+    const generation = (await this.db.one<{ n: number }>('select count(*)::int as n from read_schemas where tenant = $1 and version = $2', [tenant, this.version])).n;
+    const schema = readSchemaName(tenant, this.version, generation);
+    await this.db.tx('create-prepared-schema', (t) => this.createSchema(t, tenant, schema, 'building'));
+    return schema;
+  }
+
+  /** Applies a batch of the tenant's events (in position order) to a schema; see catchUp for the guarantees. */
+  async apply(schema: string, events: readonly RecordedEvent[]): Promise<number> {
+    return await this.applyBatch(schema, events);
+  }
+
   private async applyBatch(schema: string, events: readonly RecordedEvent[]): Promise<number> {
     try {
       return await this.db.tx('apply-events', (t) => this.applyInTransaction(t, schema, events));

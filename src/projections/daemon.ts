@@ -1,0 +1,198 @@
+import { bufferTime, concatMap, filter, from, type Subscription } from 'rxjs';
+import type { Database } from '../database/connection.js';
+import type { EventStore } from '../eventstore/event-store.js';
+import type { Logger } from '../logger.js';
+import type { ReadSchemas } from './read-schemas.js';
+
+/**
+ * serve: keep every tenant's live schema current; a tenant whose live schema is of another
+ * version (or that has none) gets one of this version built beside it and switched to.
+ * prepare: build this version's schemas and keep them current without making them live, while a
+ * process of the old version serves (`stockctl projections prepare`).
+ */
+export type DaemonMode = 'serve' | 'prepare';
+
+/** What the daemon is doing for one tenant. */
+export interface TenantProjection {
+  readonly tenant: string;
+  readonly state: 'waiting-for-lease' | 'building' | 'following' | 'failed';
+  readonly schema?: string;
+  readonly error?: string;
+}
+
+/** Tuning of the daemon. */
+export interface DaemonOptions {
+  readonly mode?: DaemonMode;
+  /** How often a lease held elsewhere is tried again, and new tenants are looked for (ms). */
+  readonly leaseRetryMs?: number;
+  /** Events per applied batch while following. */
+  readonly batchSize?: number;
+  /** How long events are gathered into one batch while following (ms). */
+  readonly batchWindowMs?: number;
+}
+
+type LeaseConnection = Awaited<ReturnType<Database['connect']>>;
+
+interface Worker {
+  state: TenantProjection['state'];
+  schema?: string;
+  error?: string;
+  subscription?: Subscription;
+  busy?: Promise<void>;
+}
+
+/**
+ * The projector daemon: follows every tenant's events into its read schema. Exactly one daemon
+ * works on a (tenant, version) at a time: it holds a session advisory lock for it on a connection
+ * of its own, so when its process dies the lock goes with the connection and another daemon takes
+ * the tenant over on its next try (every `leaseRetryMs`). Even two appliers would not apply an
+ * event twice: each batch locks the schema's checkpoint and skips what is at or below it.
+ * A tenant whose events cannot be applied stops alone, its status naming the event and the error.
+ */
+export class ProjectorDaemon {
+  private readonly workers = new Map<string, Worker>();
+  private lease: LeaseConnection | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private scanning: Promise<void> | undefined;
+  private stopped = false;
+  private readonly mode: DaemonMode;
+  private readonly leaseRetryMs: number;
+  private readonly batchSize: number;
+  private readonly batchWindowMs: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: EventStore,
+    private readonly schemas: ReadSchemas,
+    private readonly logger: Logger,
+    options: DaemonOptions = {},
+  ) {
+    this.mode = options.mode ?? 'serve';
+    this.leaseRetryMs = options.leaseRetryMs ?? 2000;
+    this.batchSize = options.batchSize ?? 500;
+    this.batchWindowMs = options.batchWindowMs ?? 20;
+  }
+
+  /** Starts following every tenant; resolves after the first round of lease attempts. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.scan();
+    this.timer = setInterval(() => void this.scan(), this.leaseRetryMs);
+    this.timer.unref();
+  }
+
+  /** Stops every tenant's projection and gives up the leases. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.scanning;
+    for (const worker of this.workers.values()) worker.subscription?.unsubscribe();
+    await Promise.allSettled([...this.workers.values()].map((worker) => worker.busy));
+    this.workers.clear();
+    const lease = this.lease;
+    this.lease = undefined;
+    if (lease) await Promise.resolve(lease.done()).catch(() => undefined);
+  }
+
+  /** What the daemon is doing for each tenant it knows. */
+  status(): TenantProjection[] {
+    return [...this.workers.entries()].map(([tenant, worker]) => ({
+      tenant,
+      state: worker.state,
+      ...(worker.schema ? { schema: worker.schema } : {}),
+      ...(worker.error ? { error: worker.error } : {}),
+    }));
+  }
+
+  private async scan(): Promise<void> {
+    if (this.scanning || this.stopped) return;
+    this.scanning = this.scanOnce()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'projector: scan failed; trying again'))
+      .finally(() => {
+        this.scanning = undefined;
+      });
+    await this.scanning;
+  }
+
+  private async scanOnce(): Promise<void> {
+    const lease = await this.leaseConnection();
+    const tenants = await this.db.map('select tenant from es_streams union select tenant from read_schema_live', [], (row: { tenant: string }) => row.tenant);
+    for (const tenant of tenants) {
+      if (this.stopped) return;
+      const worker = this.workers.get(tenant) ?? { state: 'waiting-for-lease' };
+      this.workers.set(tenant, worker);
+      if (worker.state !== 'waiting-for-lease') {
+        if (worker.state === 'following' && this.mode === 'serve') await this.followLiveSwitch(tenant, worker);
+        continue;
+      }
+      const { locked } = await lease.one<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [`projector:${tenant}:${this.schemas.version}`]);
+      if (!locked) continue;
+      worker.state = 'building';
+      worker.busy = this.run(tenant, worker);
+    }
+  }
+
+  /** A rebuild elsewhere (API, CLI) may have switched the live schema: follow the new one. */
+  private async followLiveSwitch(tenant: string, worker: Worker): Promise<void> {
+    const live = await this.schemas.live(tenant);
+    if (!live || live.schema === worker.schema || live.version !== this.schemas.version) return;
+    worker.subscription?.unsubscribe();
+    worker.state = 'building';
+    worker.busy = this.run(tenant, worker);
+  }
+
+  private async run(tenant: string, worker: Worker): Promise<void> {
+    try {
+      const schema = await this.target(tenant);
+      worker.schema = schema;
+      await this.schemas.catchUp(tenant, schema, { batchSize: 5000 });
+      if (this.mode === 'serve' && (await this.schemas.live(tenant))?.schema !== schema) await this.schemas.switchTo(tenant, schema);
+      if (this.stopped) return;
+      const after = await this.schemas.checkpoint(schema);
+      worker.state = 'following';
+      worker.subscription = this.store
+        .subscribeTenant(tenant, { after })
+        .pipe(
+          bufferTime(this.batchWindowMs, null, this.batchSize),
+          filter((batch) => batch.length > 0),
+          concatMap((batch) => from(this.schemas.apply(schema, batch))),
+        )
+        .subscribe({ error: (error: unknown) => this.fail(tenant, worker, error) });
+    } catch (error) {
+      this.fail(tenant, worker, error);
+    }
+  }
+
+  /** The schema this daemon works on for a tenant, creating it when there is none. */
+  private async target(tenant: string): Promise<string> {
+    if (this.mode === 'prepare') return await this.schemas.prepared(tenant);
+    const live = await this.schemas.live(tenant);
+    if (!live) return (await this.schemas.ensureLive(tenant)).schema;
+    if (live.version === this.schemas.version) return live.schema;
+    this.logger.info({ tenant, from: live.schema, version: this.schemas.version }, 'projector: building a read schema of this version');
+    return await this.schemas.prepared(tenant);
+  }
+
+  private fail(tenant: string, worker: Worker, error: unknown): void {
+    worker.subscription?.unsubscribe();
+    worker.state = 'failed';
+    worker.error = (error as Error)?.message ?? String(error);
+    this.logger.error({ tenant, err: error }, 'projector: tenant stopped');
+  }
+
+  /** The connection that holds this daemon's leases; when it breaks, every lease is gone. */
+  private async leaseConnection(): Promise<LeaseConnection> {
+    if (this.lease) return this.lease;
+    const lease = await this.db.connect({ direct: true });
+    lease.client.on('error', (error) => {
+      this.logger.warn({ err: error }, 'projector: lease connection lost; stopping every tenant until the leases are taken again');
+      if (this.lease === lease) this.lease = undefined;
+      for (const worker of this.workers.values()) {
+        worker.subscription?.unsubscribe();
+        worker.state = 'waiting-for-lease';
+      }
+    });
+    this.lease = lease;
+    return lease;
+  }
+}
