@@ -11,12 +11,16 @@ import type { Database } from './database/connection.js';
 import type { EventStore } from './eventstore/event-store.js';
 import { PostgresEventStore } from './eventstore/postgres/postgres-event-store.js';
 import type { Logger } from './logger.js';
+import { ProjectorDaemon } from './projections/daemon.js';
+import { ReadSchemas } from './projections/read-schemas.js';
 
 const services = {
   config: Symbol('Config'),
   logger: Symbol('Logger'),
   database: Symbol('Database'),
   eventStore: Symbol('EventStore'),
+  readSchemas: Symbol('ReadSchemas'),
+  projector: Symbol('ProjectorDaemon'),
   app: Symbol('App'),
 } as const;
 
@@ -24,6 +28,9 @@ const services = {
 export interface Application {
   readonly app: Express;
   readonly eventStore: EventStore;
+  readonly readSchemas: ReadSchemas;
+  /** Starts background work: the projector daemon. */
+  start(): Promise<void>;
   /** Ends subscriptions and background work; the database pool belongs to the caller. */
   close(): Promise<void>;
 }
@@ -46,6 +53,19 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
     }
     return new PostgresEventStore(context.get<Database>(services.database), context.get<Logger>(services.logger).child({ component: 'eventstore' }));
   });
+  container.bind<ReadSchemas>(services.readSchemas).toDynamicValue(
+    (context) =>
+      new ReadSchemas(context.get<Database>(services.database), context.get<EventStore>(services.eventStore), context.get<Logger>(services.logger).child({ component: 'read-schemas' })),
+  );
+  container.bind<ProjectorDaemon>(services.projector).toDynamicValue(
+    (context) =>
+      new ProjectorDaemon(
+        context.get<Database>(services.database),
+        context.get<EventStore>(services.eventStore),
+        context.get<ReadSchemas>(services.readSchemas),
+        context.get<Logger>(services.logger).child({ component: 'projector' }),
+      ),
+  );
   container.bind<Express>(services.app).toDynamicValue((context) => {
     const database = context.get<Database>(services.database);
     const readiness: ReadinessCheck[] = [{ name: 'database', check: async () => void (await database.one('select 1')) }];
@@ -53,10 +73,16 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
   });
 
   const eventStore = container.get<EventStore>(services.eventStore);
+  const projector = container.get<ProjectorDaemon>(services.projector);
   return {
     app: container.get<Express>(services.app),
     eventStore,
+    readSchemas: container.get<ReadSchemas>(services.readSchemas),
+    start: async () => {
+      await projector.start();
+    },
     close: async () => {
+      await projector.stop();
       await eventStore.close();
     },
   };

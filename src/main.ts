@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     await migrate(running.database.db, logger);
     running.application = composeApplication(config, logger, running.database.db);
     running.server = await startHttpServer(running.application.app, config.PORT);
+    await running.application.start();
     logger.info({ port: running.server.port }, `StockControl listening on http://localhost:${running.server.port}`);
   } catch (error) {
     const code = (error as { code?: string }).code;
