@@ -51,12 +51,21 @@ function toProjected(recorded: RecordedEvent): ProjectedEvent {
  * DDL only ever runs against a schema being created; a live schema's tables are never altered.
  */
 export class ReadSchemas {
+  readonly version: string;
+
+  /**
+   * `ddl` is the read model's DDL (tests change it as a new release would); the version is its
+   * hash unless given.
+   */
   constructor(
     private readonly db: Database,
     private readonly store: EventStore,
     private readonly logger: Logger,
-    readonly version: string = projectionVersion(),
-  ) {}
+    version?: string,
+    private readonly ddl: (schema: string) => string = readModelDdl,
+  ) {
+    this.version = version ?? projectionVersion(ddl);
+  }
 
   /** The schema a tenant's queries read, or undefined before the tenant has one. */
   async live(tenant: string): Promise<ReadSchema | undefined> {
@@ -93,7 +102,8 @@ export class ReadSchemas {
   }
 
   /**
-   * Applies the tenant's events after the schema's checkpoint, `batchSize` at a time. Each batch
+   * Applies the tenant's events after the schema's checkpoint up to the head as it is when called,
+   * `batchSize` at a time. Each batch
    * and the new checkpoint commit together; events at or below the checkpoint are skipped, so two
    * appliers of one schema never apply an event twice. An event that cannot be applied marks the
    * schema failed (with the event id and the error) and throws ProjectionFailed.
@@ -112,6 +122,8 @@ export class ReadSchemas {
       options.onProgress?.({ events: applied, position, head });
     };
     for await (const event of this.store.readTenant(tenant, { after: position, batchSize: Math.min(batchSize, 10_000) })) {
+      // Up to the head as it was: under a steady stream of writes a catch-up must still end.
+      if (comparePositions(event.position, head) > 0) break;
       batch.push(event);
       if (batch.length >= batchSize) await flush();
     }
@@ -242,7 +254,7 @@ export class ReadSchemas {
   }
 
   private async createSchema(t: ITask<unknown>, tenant: string, schema: string, status: ReadSchema['status']): Promise<void> {
-    await t.none(readModelDdl(schema));
+    await t.none(this.ddl(schema));
     await t.none('insert into read_schemas (schema_name, tenant, version, status) values ($1, $2, $3, $4)', [schema, tenant, this.version, status]);
   }
 

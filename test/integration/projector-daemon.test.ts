@@ -10,6 +10,7 @@ import { streamName } from '../../src/eventstore/stream-name.js';
 import { createLogger } from '../../src/logger.js';
 import { ProjectorDaemon } from '../../src/projections/daemon.js';
 import { stockLines } from '../../src/projections/queries.js';
+import { readModelDdl } from '../../src/projections/read-model.sql.js';
 import { ReadSchemas } from '../../src/projections/read-schemas.js';
 import { commandSide, freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -164,7 +165,7 @@ describe('the projector daemon', () => {
     expect(await eventually(() => liveOnHand(schemas, healthy), (value) => value === units(5))).toBe(units(5));
   });
 
-  it('a new projection version builds a schema for every tenant beside the live one and switches; old schemas are never altered', async () => {
+  it('a changed read model (a column added) builds a new schema for every tenant and switches; no statement alters an existing schema', async () => {
     const tenants = [await warehouse(), await warehouse()];
     for (const tenant of tenants) await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(6), location: 'A-01' }] });
     const before = daemon('cccc000001');
@@ -173,17 +174,89 @@ describe('the projector daemon', () => {
     for (const tenant of tenants) await eventually(() => liveOnHand(oldSchemas, tenant), (value) => value === units(6));
     await before.stop();
     const oldLive = await Promise.all(tenants.map(async (tenant) => (await oldSchemas.live(tenant))?.schema ?? ''));
-    const columns = (schema: string) => database.db.map('select table_name, column_name from information_schema.columns where table_schema = $1 order by 1, 2', [schema], (row) => JSON.stringify(row));
-    const oldColumns = await Promise.all(oldLive.map(columns));
 
-    const after = daemon('dddd000002');
-    await after.start();
-    const newSchemas = new ReadSchemas(database.db, store, logger, 'dddd000002');
-    for (const tenant of tenants) {
-      const live = await eventually(() => newSchemas.live(tenant), (schema) => schema?.version === 'dddd000002');
-      expect(live?.schema).toMatch(/_dddd000002$/);
-      expect(await liveOnHand(newSchemas, tenant)).toBe(units(6));
+    // Every DDL statement from here on is recorded with the schema it touched.
+    await database.db.none(`
+      create table ddl_audit (command text, schema_name text, object text);
+      create function audit_ddl() returns event_trigger language plpgsql as $$
+      declare c record;
+      begin
+        for c in select * from pg_event_trigger_ddl_commands() loop
+          insert into ddl_audit values (c.command_tag, c.schema_name, c.object_identity);
+        end loop;
+      end $$;
+      create event trigger audit_ddl on ddl_command_end execute function audit_ddl();`);
+    try {
+      const withColour = (schema: string): string => `${readModelDdl(schema)}\nalter table ${pgp.as.name(schema)}.articles add column colour text;`;
+      const changed = new ReadSchemas(database.db, store, logger, undefined, withColour);
+      expect(changed.version).not.toBe(new ReadSchemas(database.db, store, logger).version);
+      const after = new ProjectorDaemon(database.db, store, changed, logger, { leaseRetryMs: 200 });
+      daemons.push(after);
+      await after.start();
+      for (const tenant of tenants) {
+        const live = await eventually(() => changed.live(tenant), (schema) => schema?.version === changed.version);
+        expect(await liveOnHand(changed, tenant)).toBe(units(6));
+        const colour = await database.db.oneOrNone('select 1 from information_schema.columns where table_schema = $1 and table_name = $2 and column_name = $3', [live?.schema, 'articles', 'colour']);
+        expect(colour).not.toBeNull();
+      }
+      const touched = await database.db.map('select distinct schema_name from ddl_audit', [], (row: { schema_name: string | null }) => row.schema_name);
+      for (const schema of oldLive) expect(touched).not.toContain(schema);
+      for (const schema of oldLive) {
+        const colour = await database.db.oneOrNone('select 1 from information_schema.columns where table_schema = $1 and column_name = $2', [schema, 'colour']);
+        expect(colour).toBeNull();
+      }
+    } finally {
+      await database.db.none('drop event trigger audit_ddl; drop function audit_ddl(); drop table ddl_audit;');
     }
-    expect(await Promise.all(oldLive.map(columns))).toEqual(oldColumns);
   }, 30_000);
+
+  it('a rebuild while writes go on: no event lost or doubled at the switch, and reads answer throughout', async () => {
+    const tenant = await warehouse();
+    await side.catalog.createLocation(metadataFor(tenant), { code: 'A-02', type: 'storage', parent: 'WH' });
+    const schemas = new ReadSchemas(database.db, store, logger);
+    const live = await schemas.ensureLive(tenant);
+    for (let i = 0; i < 100; i += 1) await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(1), location: 'A-01' }] });
+    await schemas.catchUp(tenant, live.schema);
+
+    let writing = true;
+    let reads = 0;
+    let failedReads = 0;
+    const writer = (async () => {
+      let i = 0;
+      while (writing || i < 50) {
+        await side.stock.transfer(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(1), from: i % 2 === 0 ? 'A-01' : 'A-02', to: i % 2 === 0 ? 'A-02' : 'A-01' }] });
+        i += 1;
+      }
+    })();
+    const reader = (async () => {
+      while (writing) {
+        try {
+          const current = await schemas.live(tenant);
+          await stockLines(database.db, current?.schema ?? '', { sku: 'BOLT' });
+          reads += 1;
+        } catch {
+          failedReads += 1;
+        }
+      }
+    })();
+    const rebuilt = await schemas.rebuild(tenant, { batchSize: 7 });
+    writing = false;
+    await Promise.all([writer, reader]);
+    await schemas.catchUp(tenant, rebuilt.schema);
+
+    expect(rebuilt.schema).not.toBe(live.schema);
+    expect(failedReads).toBe(0);
+    expect(reads).toBeGreaterThan(0);
+    const { state } = await new AggregateCache(store).load(streamName(tenant, 'stock', 'BOLT'), stockDecider);
+    const lines = await stockLines(database.db, rebuilt.schema, { sku: 'BOLT' });
+    expect(lines.map((line) => [line.location, line.onHand])).toEqual(
+      [
+        ['A-01', onHandAt(state, 'A-01')],
+        ['A-02', onHandAt(state, 'A-02')],
+      ].filter(([, onHand]) => onHand !== 0),
+    );
+    const ledger = await database.db.one<{ n: number }>(`select count(*)::int as n from ${pgp.as.name(rebuilt.schema)}.ledger`);
+    const moves = await database.db.one<{ n: number }>(`select count(*)::int as n from es_events where tenant = $1 and type in ('StockReceived', 'StockTransferred')`, [tenant]);
+    expect(ledger.n).toBe(moves.n);
+  }, 60_000);
 });

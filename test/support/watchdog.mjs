@@ -16,8 +16,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 for (;;) {
   await sleep(500);
-  if (!alive(postgresPid)) break; // stopped by the teardown: nothing left to do
-  if (alive(ownerPid)) continue;
+  if (alive(ownerPid)) {
+    if (alive(postgresPid)) continue;
+    break; // stopped by the teardown, which also deletes the folder
+  }
   process.kill(postgresPid, 'SIGINT');
   for (let waited = 0; waited < 10_000 && alive(postgresPid); waited += 100) await sleep(100);
   if (alive(postgresPid)) process.kill(postgresPid, 'SIGQUIT');
