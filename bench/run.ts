@@ -16,11 +16,12 @@ import { openBenchDatabase, type BenchDatabase } from './bench-database.js';
 import { benchApplicationName, type Benchmark } from './benchmark.js';
 import { commandsBenchmark } from './commands.js';
 import { eventStoreBenchmark } from './eventstore.js';
+import { lagBenchmark } from './lag.js';
 import { describeEnvironment, environmentMarkdown } from './machine.js';
 import { Progress } from './progress.js';
 import { updateResultsFile } from './results-file.js';
 
-const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark];
+const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark];
 
 /** bench/RESULTS.md in the source tree, also when this runs compiled from dist/bench/. */
 const resultsFile = path.resolve(

@@ -1,6 +1,6 @@
-import { bufferTime, concatMap, filter, from, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { Database } from '../database/connection.js';
-import type { EventStore } from '../eventstore/event-store.js';
+import type { EventStore, RecordedEvent } from '../eventstore/event-store.js';
 import type { Logger } from '../logger.js';
 import type { ReadSchemas } from './read-schemas.js';
 
@@ -25,10 +25,8 @@ export interface DaemonOptions {
   readonly mode?: DaemonMode;
   /** How often a lease held elsewhere is tried again, and new tenants are looked for (ms). */
   readonly leaseRetryMs?: number;
-  /** Events per applied batch while following. */
+  /** At most this many events per applied batch while following. */
   readonly batchSize?: number;
-  /** How long events are gathered into one batch while following (ms). */
-  readonly batchWindowMs?: number;
 }
 
 type LeaseConnection = Awaited<ReturnType<Database['connect']>>;
@@ -58,7 +56,6 @@ export class ProjectorDaemon {
   private readonly mode: DaemonMode;
   private readonly leaseRetryMs: number;
   private readonly batchSize: number;
-  private readonly batchWindowMs: number;
 
   constructor(
     private readonly db: Database,
@@ -69,8 +66,7 @@ export class ProjectorDaemon {
   ) {
     this.mode = options.mode ?? 'serve';
     this.leaseRetryMs = options.leaseRetryMs ?? 2000;
-    this.batchSize = options.batchSize ?? 500;
-    this.batchWindowMs = options.batchWindowMs ?? 20;
+    this.batchSize = options.batchSize ?? 1000;
   }
 
   /** Starts following every tenant; resolves after the first round of lease attempts. */
@@ -150,14 +146,27 @@ export class ProjectorDaemon {
       if (this.stopped) return;
       const after = await this.schemas.checkpoint(schema);
       worker.state = 'following';
-      worker.subscription = this.store
-        .subscribeTenant(tenant, { after })
-        .pipe(
-          bufferTime(this.batchWindowMs, null, this.batchSize),
-          filter((batch) => batch.length > 0),
-          concatMap((batch) => from(this.schemas.apply(schema, batch))),
-        )
-        .subscribe({ error: (error: unknown) => this.fail(tenant, worker, error) });
+      // Events that arrive while a batch is being written make up the next batch: one event goes
+      // through at once when all is quiet, and batches grow by themselves under load.
+      const pending: RecordedEvent[] = [];
+      let draining = false;
+      const drain = async (): Promise<void> => {
+        draining = true;
+        try {
+          while (pending.length > 0 && worker.state === 'following') await this.schemas.apply(schema, pending.splice(0, this.batchSize));
+        } catch (error) {
+          this.fail(tenant, worker, error);
+        } finally {
+          draining = false;
+        }
+      };
+      worker.subscription = this.store.subscribeTenant(tenant, { after }).subscribe({
+        next: (event) => {
+          pending.push(event);
+          if (!draining) worker.busy = drain();
+        },
+        error: (error: unknown) => this.fail(tenant, worker, error),
+      });
     } catch (error) {
       this.fail(tenant, worker, error);
     }

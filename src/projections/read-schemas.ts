@@ -52,6 +52,7 @@ function toProjected(recorded: RecordedEvent): ProjectedEvent {
  */
 export class ReadSchemas {
   readonly version: string;
+  private readonly registryWrittenAt = new Map<string, number>();
 
   /**
    * `ddl` is the read model's DDL (tests change it as a new release would); the version is its
@@ -74,10 +75,13 @@ export class ReadSchemas {
          from read_schema_live l join read_schemas r using (schema_name) where l.tenant = $1`,
       [tenant],
     );
-    return row ? this.fromRow(row) : undefined;
+    if (!row) return undefined;
+    const schema = this.fromRow(row);
+    // The registry's position may be up to a second old; the schema's own checkpoint is exact.
+    return { ...schema, position: await this.checkpoint(schema.schema) };
   }
 
-  /** Every registered schema of a tenant, newest first. */
+  /** Every registered schema of a tenant, newest first (positions as last recorded, at most ~1 s old). */
   async list(tenant: string): Promise<ReadSchema[]> {
     const rows = await this.db.any<Record<string, string | null>>(
       `select tenant, version, schema_name, status, position::text, failed_event_id, error from read_schemas where tenant = $1 order by created_at desc`,
@@ -249,7 +253,13 @@ export class ReadSchemas {
     if (changes.events === 0 || changes.lastPosition === undefined) return 0;
     await writeChangeSet(t, schema, changes);
     await t.none(`update ${s}.checkpoint set position = $1`, [changes.lastPosition]);
-    await t.none(`update read_schemas set position = $2, updated_at = now() where schema_name = $1`, [schema, changes.lastPosition]);
+    // The registry's copy of the position is for status pages: refreshed at most once a second,
+    // so that following a busy tenant does not write the control plane with every batch.
+    const now = Date.now();
+    if (now - (this.registryWrittenAt.get(schema) ?? 0) >= 1000) {
+      this.registryWrittenAt.set(schema, now);
+      await t.none(`update read_schemas set position = $2, updated_at = now() where schema_name = $1`, [schema, changes.lastPosition]);
+    }
     return changes.events;
   }
 
