@@ -90,6 +90,8 @@ export interface EventStore {
    * (X-Min-Position) therefore covers everything committed so far.
    */
   lastCommittedPosition(tenant: string): Promise<Position>;
+  /** How many of the tenant's events lie after `after` and at or before `upTo` (for progress reports). */
+  countEvents(tenant: string, range?: { after?: Position; upTo?: Position }): Promise<number>;
   /** The current revision of a stream, or undefined when it does not exist. */
   streamRevision(stream: string): Promise<bigint | undefined>;
   /** Releases connections and ends subscriptions. */

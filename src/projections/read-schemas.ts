@@ -9,6 +9,9 @@ import { readSchemaName } from './schema-name.js';
 import { projectionVersion } from './version.js';
 import { writeChangeSet } from './write-change-set.js';
 
+/** How long a catch-up waits for committed events that an older running transaction holds back (ms). */
+const catchUpPatienceMs = 5000;
+
 /** A tenant's read schema as the registry knows it. */
 export interface ReadSchema {
   readonly tenant: string;
@@ -33,9 +36,10 @@ export class ProjectionFailed extends Error {
   }
 }
 
-/** Progress of a build: events applied so far and the head it is heading for. */
+/** Progress of a build: events applied so far of the total to apply, and the head it is heading for. */
 export interface BuildProgress {
   readonly events: number;
+  readonly total: number;
   readonly position: Position;
   readonly head: Position;
 }
@@ -114,24 +118,32 @@ export class ReadSchemas {
    */
   async catchUp(tenant: string, schema: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void } = {}): Promise<number> {
     const batchSize = options.batchSize ?? 1000;
-    const head = await this.store.headPosition(tenant);
+    // Everything committed before this call; events still held back by an older running
+    // transaction are waited for briefly (they become readable when it ends).
+    const head = await this.store.lastCommittedPosition(tenant);
     let applied = 0;
     let position = await this.checkpoint(schema);
+    const total = options.onProgress ? await this.store.countEvents(tenant, { after: position, upTo: head }) : 0;
     let batch: RecordedEvent[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       applied += await this.applyBatch(schema, batch);
       position = batch.at(-1)?.position ?? position;
       batch = [];
-      options.onProgress?.({ events: applied, position, head });
+      options.onProgress?.({ events: applied, total, position, head });
     };
-    for await (const event of this.store.readTenant(tenant, { after: position, batchSize: Math.min(batchSize, 10_000) })) {
-      // Up to the head as it was: under a steady stream of writes a catch-up must still end.
-      if (comparePositions(event.position, head) > 0) break;
-      batch.push(event);
-      if (batch.length >= batchSize) await flush();
+    const deadline = Date.now() + catchUpPatienceMs;
+    while (comparePositions(position, head) < 0) {
+      for await (const event of this.store.readTenant(tenant, { after: position, batchSize: Math.min(batchSize, 10_000) })) {
+        // Up to the head as it was: under a steady stream of writes a catch-up must still end.
+        if (comparePositions(event.position, head) > 0) break;
+        batch.push(event);
+        if (batch.length >= batchSize) await flush();
+      }
+      await flush();
+      if (comparePositions(position, head) >= 0 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    await flush();
     return applied;
   }
 

@@ -285,6 +285,8 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
         for (let i = 1; i < all.length; i += 1) expect(comparePositions(all[i - 1]?.position ?? '0', all[i]?.position ?? '0')).toBeLessThan(0);
         const after = await collect(store.readTenant(tenant, { after: all[9]?.position ?? '0', batchSize: 4 }));
         expect(after.map((e) => e.id)).toEqual(all.slice(10).map((e) => e.id));
+        expect(await store.countEvents(tenant)).toBe(25);
+        expect(await store.countEvents(tenant, { after: all[9]?.position ?? '0', upTo: all[19]?.position ?? '0' })).toBe(10);
       });
     });
 

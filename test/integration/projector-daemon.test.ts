@@ -92,7 +92,7 @@ describe('the projector daemon', () => {
     for (let i = 0; i < 5; i += 1) await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(2), location: 'A-01' }] });
     const schemas = new ReadSchemas(database.db, store, logger);
     expect(await eventually(() => liveOnHand(schemas, tenant), (value) => value === units(10))).toBe(units(10));
-    expect(running.status().find((s) => s.tenant === tenant)).toMatchObject({ state: 'following' });
+    expect(await eventually(async () => running.status().find((s) => s.tenant === tenant)?.state, (state) => state === 'following')).toBe('following');
   });
 
   it('two daemons: one works on a tenant, the other takes over within seconds when its process is killed', async () => {

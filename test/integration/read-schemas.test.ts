@@ -142,13 +142,16 @@ describe('per-tenant read schemas', () => {
     const oldColumns = await columnsOf(old.schema);
 
     const newVersion = new ReadSchemas(database.db, store, logger, 'bbbb000002');
-    const progress: number[] = [];
-    const building = newVersion.rebuild(tenant, { batchSize: 2, onProgress: (p) => progress.push(p.events) });
+    const progress: Array<{ events: number; total: number }> = [];
+    const building = newVersion.rebuild(tenant, { batchSize: 2, onProgress: ({ events, total }) => progress.push({ events, total }) });
     expect((await newVersion.live(tenant))?.schema).toBe(old.schema);
     const rebuilt = await building;
     expect(rebuilt.version).toBe('bbbb000002');
     expect((await oldVersion.live(tenant))?.schema).toBe(rebuilt.schema);
     expect(progress.length).toBeGreaterThan(1);
+    const eventsOfTenant = (await database.db.one<{ n: number }>('select count(*)::int as n from es_events where tenant = $1', [tenant])).n;
+    expect(progress.at(-1)).toEqual({ events: eventsOfTenant, total: eventsOfTenant });
+    expect(progress.every((step, i) => i === 0 || step.events > (progress[i - 1]?.events ?? 0))).toBe(true);
     expect(await stockLines(database.db, rebuilt.schema, { sku: 'BOLT' })).toEqual([{ sku: 'BOLT', location: 'A-01', lot: null, expiresOn: null, onHand: units(7), reserved: 0 }]);
     expect(await columnsOf(old.schema)).toEqual(oldColumns);
     const registry = await newVersion.list(tenant);

@@ -43,6 +43,9 @@ export const tenantHeadSql = `select coalesce(max(position), 0)::text as head fr
 
 export const tenantLastCommittedSql = `select coalesce(max(position), 0)::text as head from es_events where tenant = $1`;
 
+/** $1 tenant, $2 after, $3 up to (inclusive). */
+export const countEventsSql = `select count(*)::int as n from es_events where tenant = $1 and position > $2::bigint and position <= $3::bigint`;
+
 export const storeHeadSql = `select coalesce(max(position), 0)::text as head from es_events where position < ${safeBound}`;
 
 export const streamRevisionSql = `select revision::text from es_streams where stream_name = $1`;

@@ -20,6 +20,7 @@ import { AppendNotifications } from './notifications.js';
 import {
   appendManySql,
   appendSql,
+  countEventsSql,
   hasEventsAfterSql,
   readStreamBatchSql,
   readTenantBatchSql,
@@ -279,6 +280,11 @@ export class PostgresEventStore implements EventStore {
 
   async lastCommittedPosition(tenant: string): Promise<Position> {
     return (await this.db.one<{ head: string }>(tenantLastCommittedSql, [tenant])).head;
+  }
+
+  async countEvents(tenant: string, range: { after?: Position; upTo?: Position } = {}): Promise<number> {
+    const upTo = range.upTo ?? '9223372036854775807';
+    return (await this.db.one<{ n: number }>(countEventsSql, [tenant, range.after ?? startPosition, upTo])).n;
   }
 
   async streamRevision(stream: string): Promise<bigint | undefined> {
