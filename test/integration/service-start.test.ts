@@ -53,7 +53,7 @@ describe('starting the service on the embedded PostgreSQL', () => {
     expect((await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).status).toBe(200);
 
     first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect({ code: await first.exited, output: first.output() }).toMatchObject({ code: 0 });
     expect(lock && isAlive(lock.pid)).toBe(false);
     expect(first.output()).toContain('stopping embedded PostgreSQL');
 
@@ -62,7 +62,7 @@ describe('starting the service on the embedded PostgreSQL', () => {
     expect(second.output()).not.toContain('creating the embedded PostgreSQL cluster');
     expect(second.output()).not.toContain('applying migration');
     second.child.kill('SIGINT');
-    expect(await second.exited).toBe(0);
+    expect({ code: await second.exited, output: second.output() }).toMatchObject({ code: 0 });
   }, 90_000);
 
   it('stops a server left running by a killed earlier run of the same data directory', async () => {
@@ -79,7 +79,7 @@ describe('starting the service on the embedded PostgreSQL', () => {
     expect(next.output()).toContain('stopped a PostgreSQL server left running by an earlier run');
     expect(orphan && isAlive(orphan.pid)).toBe(false);
     next.child.kill('SIGTERM');
-    expect(await next.exited).toBe(0);
+    expect({ code: await next.exited, output: next.output() }).toMatchObject({ code: 0 });
   }, 90_000);
 
   it('names the port and the setting when the embedded PostgreSQL port is taken', async () => {
@@ -88,7 +88,7 @@ describe('starting the service on the embedded PostgreSQL', () => {
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', () => resolve()));
     try {
       const service = run({ DATA_DIR: dataDir, PORT: String(await findFreePort()), EMBEDDED_PG_PORT: String(port) });
-      expect(await service.exited).toBe(1);
+      expect({ code: await service.exited, output: service.output() }).toMatchObject({ code: 1 });
       expect(service.output()).toContain(`Port ${port} (embedded PostgreSQL) is already in use by another program. Set EMBEDDED_PG_PORT to a free port.`);
     } finally {
       blocker.close();
@@ -101,7 +101,7 @@ describe('starting the service on the embedded PostgreSQL', () => {
     await new Promise<void>((resolve) => blocker.listen(port, () => resolve()));
     try {
       const service = run({ DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await findFreePort()) });
-      expect(await service.exited).toBe(1);
+      expect({ code: await service.exited, output: service.output() }).toMatchObject({ code: 1 });
       expect(service.output()).toContain(`Port ${port} (HTTP) is already in use by another program. Set PORT to a free port.`);
       expect(await postgresGone(dataDir, service)).toEqual({ gone: true });
     } finally {
@@ -125,7 +125,7 @@ describe('starting the service on the embedded PostgreSQL', () => {
     await service.exited;
 
     const refused = run(env);
-    expect(await refused.exited).toBe(1);
+    expect({ code: await refused.exited, output: refused.output() }).toMatchObject({ code: 1 });
     expect(refused.output()).toContain('the database has migration 9999 (from_the_future) that this code does not know');
     expect(await postgresGone(dataDir, refused)).toEqual({ gone: true });
   }, 90_000);
