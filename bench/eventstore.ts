@@ -18,7 +18,8 @@ import {
   type AppendTarget,
 } from './eventstore/appends.js';
 import { measureAsyncCommitAppends, measureDirectAppends } from './eventstore/diagnostics.js';
-import { cpuPerAppend, eventStoreMarkdown } from './eventstore/report.js';
+import { cpuPerAppend } from './eventstore/figures.js';
+import { eventStoreMarkdown } from './eventstore/report.js';
 import { benchTenant, stockReceived } from './eventstore/stock-movement.js';
 import { loadTenant, measureReads, plainPagingReader, serverOnlyReader, storeReader, type TenantLoad } from './eventstore/tenant-read.js';
 
@@ -33,7 +34,8 @@ function appendSummary(m: AppendMeasurement): string {
   const waits = m.waits ? `; in flight: ${formatWaits(m.waits)}` : '';
   const wal = m.walBytes === undefined ? '' : `; ${formatCount(m.walBytes / m.load.operations)} WAL bytes/call`;
   const cpu = m.cpu ? `; CPU µs/call (Node + PostgreSQL): ${cpuPerAppend(m)}` : '';
-  return `${formatCount(rate)}/s${events}, p50 ${formatMs(percentile(m.load.latenciesMs, 50))} ms, p99 ${formatMs(percentile(m.load.latenciesMs, 99))} ms${waits}${wal}${cpu}`;
+  const transactions = m.transactionIds === undefined ? '' : `; ${(m.transactionIds / m.load.operations).toFixed(2)} transactions/call`;
+  return `${formatCount(rate)}/s${events}, p50 ${formatMs(percentile(m.load.latenciesMs, 50))} ms, p99 ${formatMs(percentile(m.load.latenciesMs, 99))} ms${waits}${wal}${transactions}${cpu}`;
 }
 
 async function measureAppends(context: BenchContext, store: PostgresEventStore) {
@@ -105,9 +107,13 @@ async function measureTenantReads(context: BenchContext, store: PostgresEventSto
     serverOnlyReader(db, load.tenant),
   ];
   const reading = progress.phase(`eventstore: reading ${formatCount(load.events)} events, ${readers.length} readers x ${readPasses} passes`);
-  const reads = await measureReads(readers, readPasses, load.events, (reader, pass, ms) => {
+  const reads = await measureReads(readers, readPasses, load.events, context.serverPid, (reader, pass, cpu) => {
     const page = reader.batchSize === undefined ? '' : ` page ${formatCount(reader.batchSize)}`;
-    progress.note(`eventstore:   pass ${pass} ${reader.label}${page}: ${(ms / 1000).toFixed(2)} s, ${formatCount(perSecond(load.events, ms))} events/s`);
+    const server = cpu.serverMs === undefined ? '' : `, PostgreSQL ${(cpu.serverMs / 1000).toFixed(2)} s`;
+    progress.note(
+      `eventstore:   pass ${pass} ${reader.label}${page}: ${(cpu.wallMs / 1000).toFixed(2)} s, ` +
+        `${formatCount(perSecond(load.events, cpu.wallMs))} events/s; CPU Node ${(cpu.nodeMs / 1000).toFixed(2)} s${server}`,
+    );
   });
   reading();
   return { load: { ...load, elapsedMs }, reads };

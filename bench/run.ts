@@ -9,7 +9,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase, type Database } from '../src/database/connection.js';
+import { closeDatabase, openDatabase, type Database } from '../src/database/connection.js';
 import { migrate } from '../src/database/migrations.js';
 import { createLogger } from '../src/logger.js';
 import { openBenchDatabase, type BenchDatabase } from './bench-database.js';
@@ -35,22 +35,6 @@ const resultsFile = path.resolve(
  * that moment, so a server stopped right after would kill the sockets still closing and their
  * 57P01 error would crash the process as an unhandled 'error' event.
  */
-async function endPool(db: Database): Promise<void> {
-  const pool = db.$pool;
-  let open = pool.totalCount;
-  const allClosed = new Promise<void>((resolve) => {
-    if (open === 0) resolve();
-    pool.on('remove', () => {
-      open -= 1;
-      if (open <= 0) resolve();
-    });
-  });
-  // Errors of connections that are closing anyway are of no interest any more.
-  pool.on('error', () => undefined);
-  await pool.end();
-  await allClosed;
-}
-
 function selectBenchmarks(names: readonly string[]): Benchmark[] {
   if (names.length === 0) return [...benchmarks];
   const unknown = names.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name));
@@ -86,7 +70,7 @@ async function run(): Promise<number> {
   // Once: from the finally below, or from a signal while a benchmark is still running.
   const release = (): Promise<void> =>
     (releasing ??= (async () => {
-      if (db) await endPool(db);
+      if (db) await closeDatabase(db);
       if (server) {
         const stopping = progress.phase('stopping PostgreSQL and removing its folder');
         await server.release();

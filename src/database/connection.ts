@@ -15,3 +15,24 @@ export const pgp: IMain = pgPromise({ capSQL: true });
 export function openDatabase(url: string, options: { max?: number; applicationName?: string } = {}): Database {
   return pgp({ connectionString: url, max: options.max ?? 20, application_name: options.applicationName ?? 'stockcontrol' });
 }
+
+/**
+ * Ends a pool and resolves once every one of its connections has closed. pool.end() resolves
+ * earlier, and stopping the server before the last connection is gone would make that
+ * connection fail with "terminating connection" after its error handler was removed.
+ */
+export async function closeDatabase(db: Database): Promise<void> {
+  const pool = db.$pool;
+  let open = pool.totalCount;
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      open -= 1;
+      if (open <= 0) resolve();
+    });
+  });
+  // Errors of connections that are closing anyway are of no interest any more.
+  pool.on('error', () => undefined);
+  await pool.end();
+  await allClosed;
+}

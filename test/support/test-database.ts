@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/database/connection.js';
+import { closeDatabase, openDatabase, type Database } from '../../src/database/connection.js';
 
 /** The URL of `database` on the server of `url`. */
 export function databaseUrl(url: string, database: string): string {
@@ -54,7 +54,7 @@ export async function createTestDatabase(options: { migrated?: boolean; poolSize
     url,
     db,
     drop: async () => {
-      await db.$pool.end();
+      await closeDatabase(db);
       await withAdmin((client) => client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`));
     },
   };

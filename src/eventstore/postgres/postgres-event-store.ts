@@ -32,7 +32,7 @@ import {
 
 /** Tuning of the PostgreSQL adapter. */
 export interface PostgresEventStoreOptions {
-  /** Events per read query (readTenant, subscriptions, readStream). */
+  /** Events per read query (readTenant, subscriptions, readStream); 5,000 read fastest in bench/eventstore. */
   readonly batchSize?: number;
   /** Poll interval when no notification arrives, a safety net only (ms). */
   readonly idlePollMs?: number;
@@ -106,7 +106,7 @@ export class PostgresEventStore implements EventStore {
     options: PostgresEventStoreOptions = {},
   ) {
     this.notifications = new AppendNotifications(db, logger);
-    this.batchSize = options.batchSize ?? 1000;
+    this.batchSize = options.batchSize ?? 5000;
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.heldBackPollMs = options.heldBackPollMs ?? 10;
   }

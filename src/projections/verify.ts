@@ -1,0 +1,185 @@
+import type { ITask } from 'pg-promise';
+import { pgp, type Database } from '../database/connection.js';
+import { comparePositions, type Position } from '../eventstore/event-store.js';
+import { readModelTables } from './read-model.sql.js';
+import { ProjectionFailed, type BuildProgress, type ReadSchemas } from './read-schemas.js';
+
+/** A row that one of the two schemas has and the other has not (`only` says which has it). */
+export interface ReadSchemaDifference {
+  readonly table: string;
+  readonly row: Record<string, unknown>;
+  readonly only: 'live' | 'rebuilt';
+}
+
+/** The outcome of {@link verifyReadSchema}. */
+export interface VerifyResult {
+  /** True when every table of the live schema equals a rebuild from the events. */
+  readonly ok: boolean;
+  /** The live schema that was verified. */
+  readonly schema: string;
+  /** The scratch schema it was compared with (dropped again by the time this is returned). */
+  readonly scratch: string;
+  /** The position both schemas had applied when they were compared. */
+  readonly position: Position;
+  /** The differing rows, at most `limit` of each side per table. */
+  readonly differences: ReadSchemaDifference[];
+  /** How many rows differ per table (both sides), counting those left out of `differences`. */
+  readonly differingRows: Readonly<Record<string, number>>;
+}
+
+/** Tuning of {@link verifyReadSchema}. */
+export interface VerifyOptions {
+  /** At most this many differing rows of each side are named per table (default 100). */
+  readonly limit?: number;
+  /** How often the two schemas are brought to one position before giving up (default 20). */
+  readonly attempts?: number;
+  /** Batch size of the scratch build. */
+  readonly batchSize?: number;
+  /** Progress of the scratch build. */
+  readonly onProgress?: (progress: BuildProgress) => void;
+}
+
+/** The tenant has no live read schema, so there is nothing to verify. */
+export class NoLiveSchema extends Error {
+  readonly code = 'no-live-schema';
+  constructor(readonly tenant: string) {
+    super(`tenant ${tenant} has no live read schema`);
+    this.name = 'NoLiveSchema';
+  }
+}
+
+/** The live schema was built by other projection code than this process runs: a rebuild would not be comparable. */
+export class LiveSchemaOfOtherVersion extends Error {
+  readonly code = 'live-schema-of-other-version';
+  constructor(
+    readonly schema: string,
+    readonly liveVersion: string,
+    readonly version: string,
+  ) {
+    super(`live schema ${schema} is of projection version ${liveVersion}, this build is ${version}: rebuild the tenant (or verify with the matching build)`);
+    this.name = 'LiveSchemaOfOtherVersion';
+  }
+}
+
+/** New events kept arriving between the catch-ups of the two schemas, so they were never at one position. */
+export class VerifyNotSettled extends Error {
+  readonly code = 'verify-not-settled';
+  constructor(
+    readonly schema: string,
+    readonly attempts: number,
+  ) {
+    super(`${schema} and its rebuild were not at the same position after ${attempts} catch-ups: the tenant is busy, try again`);
+    this.name = 'VerifyNotSettled';
+  }
+}
+
+// Checkpoints and tables are read in one snapshot, so a projector committing to the live schema
+// meanwhile cannot show up as a difference.
+const snapshot = new pgp.txMode.TransactionMode({ tiLevel: pgp.txMode.isolationLevel.repeatableRead, readOnly: true });
+
+/**
+ * Verifies a tenant's live read schema: rebuilds the read model from the events into a scratch
+ * schema, brings both schemas to the same position and compares every table row by row (as
+ * multisets, in SQL). The scratch schema is dropped afterwards, whatever happened.
+ * Throws NoLiveSchema, LiveSchemaOfOtherVersion, VerifyNotSettled, or ProjectionFailed when an
+ * event cannot be applied to one of the two schemas.
+ */
+export async function verifyReadSchema(db: Database, schemas: ReadSchemas, tenant: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const live = await schemas.live(tenant);
+  if (!live) throw new NoLiveSchema(tenant);
+  if (live.version !== schemas.version) throw new LiveSchemaOfOtherVersion(live.schema, live.version, schemas.version);
+  const scratch = await buildScratch(schemas, tenant, options);
+  let outcome: { result: VerifyResult } | { error: unknown };
+  try {
+    outcome = { result: await compareSettled(db, schemas, tenant, live.schema, scratch, options) };
+  } catch (error) {
+    outcome = { error };
+  }
+  try {
+    await schemas.dropSchema(scratch);
+  } catch (dropError) {
+    // The first failure is the one worth reporting; GC removes a scratch schema left behind.
+    if ('result' in outcome) throw dropError;
+  }
+  if ('error' in outcome) throw outcome.error;
+  return outcome.result;
+}
+
+/** buildScratch, dropping the scratch schema again when an event cannot be applied to it. */
+async function buildScratch(schemas: ReadSchemas, tenant: string, options: VerifyOptions): Promise<string> {
+  try {
+    return await schemas.buildScratch(tenant, { ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  } catch (error) {
+    // buildScratch does not return the name when its build fails; the error carries it.
+    if (error instanceof ProjectionFailed) await schemas.dropSchema(error.schema).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Catches the live schema up, then whichever of the two is behind, until one snapshot shows both
+ * at the same checkpoint; compares them in that snapshot. Each catch-up reads up to the head as
+ * it is then, so under steady writes the two can overtake each other: hence the bounded retries.
+ */
+async function compareSettled(db: Database, schemas: ReadSchemas, tenant: string, schema: string, scratch: string, options: VerifyOptions): Promise<VerifyResult> {
+  const attempts = options.attempts ?? 20;
+  const limit = options.limit ?? 100;
+  await schemas.catchUp(tenant, schema);
+  for (let attempt = 1; ; attempt += 1) {
+    const seen = await db.tx({ tag: 'verify-read-schema', mode: snapshot }, async (t) => {
+      const livePosition = await checkpointOf(t, schema);
+      const scratchPosition = await checkpointOf(t, scratch);
+      if (comparePositions(livePosition, scratchPosition) !== 0) return { livePosition, scratchPosition };
+      return { livePosition, scratchPosition, compared: await compareTables(t, schema, scratch, limit) };
+    });
+    if (seen.compared) {
+      const { differences, differingRows } = seen.compared;
+      return { ok: differences.length === 0, schema, scratch, position: seen.livePosition, differences, differingRows };
+    }
+    if (attempt >= attempts) throw new VerifyNotSettled(schema, attempts);
+    const behind = comparePositions(seen.livePosition, seen.scratchPosition) < 0 ? schema : scratch;
+    await schemas.catchUp(tenant, behind);
+  }
+}
+
+async function checkpointOf(t: ITask<unknown>, schema: string): Promise<Position> {
+  return (await t.one<{ position: string }>('select position::text from $1:name.checkpoint', [schema])).position;
+}
+
+/**
+ * Every table compared as a multiset (`except all` both ways), so duplicates and rows missing on
+ * either side count; at most `limit` rows of each side are fetched, but all are counted.
+ */
+async function compareTables(
+  t: ITask<unknown>,
+  schema: string,
+  scratch: string,
+  limit: number,
+): Promise<{ differences: ReadSchemaDifference[]; differingRows: Record<string, number> }> {
+  const differences: ReadSchemaDifference[] = [];
+  const differingRows: Record<string, number> = {};
+  for (const table of readModelTables) {
+    const rows = await t.any<{ side: 'live' | 'rebuilt'; row: Record<string, unknown>; total: number }>(
+      `select side, row, total from (
+          select side, row, count(*) over (partition by side)::int as total,
+                 row_number() over (partition by side order by row::text) as n
+            from (
+              select 'live' as side, to_jsonb(d) as row from (select * from $1:name.$3:name except all select * from $2:name.$3:name) d
+              union all
+              select 'rebuilt' as side, to_jsonb(d) as row from (select * from $2:name.$3:name except all select * from $1:name.$3:name) d
+            ) both_sides
+        ) ranked
+        where n <= $4
+        order by side, n`,
+      [schema, scratch, table, limit],
+    );
+    const totals = new Map<string, number>();
+    for (const { side, row, total } of rows) {
+      differences.push({ table, row, only: side });
+      totals.set(side, total);
+    }
+    const total = [...totals.values()].reduce((sum, n) => sum + n, 0);
+    if (total > 0) differingRows[table] = total;
+  }
+  return { differences, differingRows };
+}
