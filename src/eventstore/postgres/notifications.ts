@@ -5,6 +5,9 @@ import { notifyChannel, notifySql } from './event-store.sql.js';
 
 type Listener = Awaited<ReturnType<Database['connect']>>;
 
+/** The least time between two NOTIFY statements of this process (ms). */
+const notifyIntervalMs = 5;
+
 /** Every tenant: sent after the listening connection was re-established and notifications may have been missed. */
 const everyone = '*';
 
@@ -68,10 +71,13 @@ export class AppendNotifications {
       const tenants = [...this.pending];
       this.pending.clear();
       try {
-        await this.db.any(notifySql, [tenants]);
+        await this.db.any({ name: 'es-notify', text: notifySql, values: [tenants] });
       } catch (error) {
         this.logger.warn({ err: error, tenants }, 'could not NOTIFY subscribers of other processes; they will poll');
       }
+      // Each NOTIFY is a transaction that waits for its commit under a server-wide lock: under
+      // load, one per tenant every few milliseconds is plenty for a wake-up.
+      if (this.pending.size > 0) await new Promise((resolve) => setTimeout(resolve, notifyIntervalMs));
     }
     this.flushing = false;
   }
