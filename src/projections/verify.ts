@@ -1,6 +1,6 @@
 import type { ITask } from 'pg-promise';
-import { pgp, type Database } from '../database/connection.js';
-import { comparePositions, type Position } from '../eventstore/event-store.js';
+import type { Database } from '../database/connection.js';
+import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../eventstore/event-store.js';
 import { readModelTables } from './read-model.sql.js';
 import { ProjectionFailed, type BuildProgress, type ReadSchemas } from './read-schemas.js';
 
@@ -31,8 +31,6 @@ export interface VerifyResult {
 export interface VerifyOptions {
   /** At most this many differing rows of each side are named per table (default 100). */
   readonly limit?: number;
-  /** How often the two schemas are brought to one position before giving up (default 20). */
-  readonly attempts?: number;
   /** Batch size of the scratch build. */
   readonly batchSize?: number;
   /** Progress of the scratch build. */
@@ -61,37 +59,35 @@ export class LiveSchemaOfOtherVersion extends Error {
   }
 }
 
-/** New events kept arriving between the catch-ups of the two schemas, so they were never at one position. */
+/** The scratch schema could not be brought to the live schema's position (events missing from the store's answer). */
 export class VerifyNotSettled extends Error {
   readonly code = 'verify-not-settled';
   constructor(
     readonly schema: string,
-    readonly attempts: number,
+    readonly wanted: Position,
+    readonly reached: Position,
   ) {
-    super(`${schema} and its rebuild were not at the same position after ${attempts} catch-ups: the tenant is busy, try again`);
+    super(`${schema} could not be brought to position ${wanted} (it reached ${reached}); nothing was compared`);
     this.name = 'VerifyNotSettled';
   }
 }
-
-// Checkpoints and tables are read in one snapshot, so a projector committing to the live schema
-// meanwhile cannot show up as a difference.
-const snapshot = new pgp.txMode.TransactionMode({ tiLevel: pgp.txMode.isolationLevel.repeatableRead, readOnly: true });
 
 /**
  * Verifies a tenant's live read schema: rebuilds the read model from the events into a scratch
  * schema, brings both schemas to the same position and compares every table row by row (as
  * multisets, in SQL). The scratch schema is dropped afterwards, whatever happened.
+ * While the tables are compared, whatever applies events to the live schema waits (reads go on).
  * Throws NoLiveSchema, LiveSchemaOfOtherVersion, VerifyNotSettled, or ProjectionFailed when an
  * event cannot be applied to one of the two schemas.
  */
-export async function verifyReadSchema(db: Database, schemas: ReadSchemas, tenant: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyReadSchema(db: Database, schemas: ReadSchemas, store: EventStore, tenant: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const live = await schemas.live(tenant);
   if (!live) throw new NoLiveSchema(tenant);
   if (live.version !== schemas.version) throw new LiveSchemaOfOtherVersion(live.schema, live.version, schemas.version);
   const scratch = await buildScratch(schemas, tenant, options);
   let outcome: { result: VerifyResult } | { error: unknown };
   try {
-    outcome = { result: await compareSettled(db, schemas, tenant, live.schema, scratch, options) };
+    outcome = { result: await compareAtOnePosition(db, schemas, store, tenant, live.schema, scratch, options.limit ?? 100) };
   } catch (error) {
     outcome = { error };
   }
@@ -117,29 +113,45 @@ async function buildScratch(schemas: ReadSchemas, tenant: string, options: Verif
 }
 
 /**
- * Catches the live schema up, then whichever of the two is behind, until one snapshot shows both
- * at the same checkpoint; compares them in that snapshot. Each catch-up reads up to the head as
- * it is then, so under steady writes the two can overtake each other: hence the bounded retries.
+ * Catches the live schema up, then holds it still while the scratch schema is brought to exactly
+ * its position and the tables are compared. Catching both up "to the head" instead never meets
+ * under steady writes: each catch-up ends at a newer head while a projector moves the live schema.
  */
-async function compareSettled(db: Database, schemas: ReadSchemas, tenant: string, schema: string, scratch: string, options: VerifyOptions): Promise<VerifyResult> {
-  const attempts = options.attempts ?? 20;
-  const limit = options.limit ?? 100;
+async function compareAtOnePosition(db: Database, schemas: ReadSchemas, store: EventStore, tenant: string, schema: string, scratch: string, limit: number): Promise<VerifyResult> {
   await schemas.catchUp(tenant, schema);
-  for (let attempt = 1; ; attempt += 1) {
-    const seen = await db.tx({ tag: 'verify-read-schema', mode: snapshot }, async (t) => {
-      const livePosition = await checkpointOf(t, schema);
-      const scratchPosition = await checkpointOf(t, scratch);
-      if (comparePositions(livePosition, scratchPosition) !== 0) return { livePosition, scratchPosition };
-      return { livePosition, scratchPosition, compared: await compareTables(t, schema, scratch, limit) };
-    });
-    if (seen.compared) {
-      const { differences, differingRows } = seen.compared;
-      return { ok: differences.length === 0, schema, scratch, position: seen.livePosition, differences, differingRows };
+  // catchUp may stop short of the scratch schema's head when events are held back for long.
+  await applyUpTo(schemas, store, tenant, schema, await schemas.checkpoint(scratch));
+  return await db.tx('verify-read-schema', async (t) => {
+    // Every applier starts by locking the checkpoint row (select ... for update), so an exclusive
+    // table lock makes it wait before it has written anything. A row lock (for share) would not
+    // do: it gives this transaction an xid, and the event store's read guard holds back every
+    // tenant's reads behind the oldest running xid for as long as the comparison takes.
+    // Plain reads of the checkpoint (live(), waitForPosition) go on.
+    await t.none('lock table $1:name.checkpoint in exclusive mode', [schema]);
+    const position = await checkpointOf(t, schema);
+    // Applied on other connections: only this one holds the live schema, and nobody else writes the scratch one.
+    await applyUpTo(schemas, store, tenant, scratch, position);
+    const reached = await checkpointOf(t, scratch);
+    if (comparePositions(reached, position) !== 0) throw new VerifyNotSettled(scratch, position, reached);
+    const { differences, differingRows } = await compareTables(t, schema, scratch, Math.max(1, limit));
+    return { ok: differences.length === 0, schema, scratch, position, differences, differingRows };
+  });
+}
+
+/** Applies the tenant's events after the schema's checkpoint up to and including `target`, and no further. */
+async function applyUpTo(schemas: ReadSchemas, store: EventStore, tenant: string, schema: string, target: Position): Promise<void> {
+  const from = await schemas.checkpoint(schema);
+  if (comparePositions(from, target) >= 0) return;
+  let batch: RecordedEvent[] = [];
+  for await (const event of store.readTenant(tenant, { after: from })) {
+    if (comparePositions(event.position, target) > 0) break;
+    batch.push(event);
+    if (batch.length >= 1000) {
+      await schemas.apply(schema, batch);
+      batch = [];
     }
-    if (attempt >= attempts) throw new VerifyNotSettled(schema, attempts);
-    const behind = comparePositions(seen.livePosition, seen.scratchPosition) < 0 ? schema : scratch;
-    await schemas.catchUp(tenant, behind);
   }
+  if (batch.length > 0) await schemas.apply(schema, batch);
 }
 
 async function checkpointOf(t: ITask<unknown>, schema: string): Promise<Position> {

@@ -158,6 +158,16 @@ describe('per-tenant read schemas', () => {
     expect(registry.find((schema) => schema.schema === old.schema)?.status).toBe('retired');
   });
 
+  it('rebuilds again after older generations were dropped', async () => {
+    const tenant = await warehouse();
+    const first = await schemas.ensureLive(tenant);
+    const second = await schemas.rebuild(tenant);
+    await schemas.dropSchema(first.schema);
+    const third = await schemas.rebuild(tenant);
+    expect([second.schema.endsWith('_g1'), third.schema.endsWith('_g2')]).toEqual([true, true]);
+    await expect(schemas.dropSchema(third.schema)).rejects.toThrow(/is live/);
+  });
+
   it('a poison event stops that tenant with the event id and the error, and other tenants go on', async () => {
     const poisoned = await warehouse();
     const healthy = await warehouse();

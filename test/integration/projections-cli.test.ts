@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createProgressBar, formatDuration, progressLine } from '../../src/cli/progress-bar.js';
+import { pgp } from '../../src/database/connection.js';
+import type { EventStore } from '../../src/eventstore/event-store.js';
+import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.js';
+import { createLogger } from '../../src/logger.js';
+import { ReadSchemas } from '../../src/projections/read-schemas.js';
+import { commandSide, freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const units = (n: number): number => n * 1000;
+const logger = createLogger('silent');
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+describe('npm run projections', () => {
+  let database: TestDatabase;
+  let store: EventStore;
+  let side: CommandSide;
+  let schemas: ReadSchemas;
+
+  /** Runs the CLI from source, as `npm run projections -- ...` runs its build, against this file's database. */
+  function projections(...args: string[]): Promise<CliRun> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/projections.ts', ...args], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  }
+
+  /** A tenant with stock, and a live schema that has applied all of it. */
+  async function tenantWithStock(): Promise<{ tenant: string; schema: string }> {
+    const tenant = freshTenant('cli');
+    const meta = metadataFor(tenant);
+    await side.catalog.createLocation(meta, { code: 'A-01', type: 'storage' });
+    await side.catalog.registerArticle(meta, { sku: 'BOLT', name: 'Bolt', unit: 'pcs', tracking: 'none' });
+    for (let i = 0; i < 5; i += 1) await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(1), location: 'A-01' }] });
+    const live = await schemas.ensureLive(tenant);
+    await schemas.catchUp(tenant, live.schema);
+    return { tenant, schema: live.schema };
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    store = new PostgresEventStore(database.db, logger);
+    side = commandSide(store);
+    schemas = new ReadSchemas(database.db, store, logger);
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  it('status prints the live schema of a tenant with its version, position, head and lag', async () => {
+    const { tenant, schema } = await tenantWithStock();
+    const position = await schemas.checkpoint(schema);
+    await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(1), location: 'A-01' }] });
+    const head = await store.headPosition(tenant);
+    const lag = await store.countEvents(tenant, { after: position });
+    expect(lag).toBeGreaterThan(0);
+
+    const run = await projections('status', '--tenant', tenant);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`tenant ${tenant}\n`);
+    expect(run.stdout).toContain(`live      ${schema} (version ${schemas.version}, ready) position ${position}, head ${head}, lag ${lag} events`);
+    const all = await projections('status');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain(`tenant ${tenant}\n`);
+  }, 60_000);
+
+  it('a bad command line prints the usage and exits 2', async () => {
+    const unknown = await projections('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    expect(unknown.stderr).toContain('usage: npm run projections -- <command>');
+    const [noTenant, badSlug] = await Promise.all([projections('rebuild'), projections('status', '--tenant', 'Not_A_Slug')]);
+    expect(noTenant).toMatchObject({ code: 2, stderr: expect.stringContaining('rebuild needs --tenant <slug> or --all') });
+    expect(badSlug).toMatchObject({ code: 2, stderr: expect.stringContaining('--tenant must be a tenant slug') });
+    expect(`${unknown.stdout}${noTenant.stdout}${badSlug.stdout}`).toBe('');
+  }, 60_000);
+
+  it('prepare follows every tenant with the projector daemon until it is stopped', async () => {
+    const { tenant } = await tenantWithStock();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/projections.ts', 'prepare', '--all'], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (!stderr.includes('preparing read schemas of version') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain(`${tenant}: following`);
+  }, 60_000);
+
+  it('rebuild switches the live schema and shows its progress', async () => {
+    const { tenant, schema } = await tenantWithStock();
+    const events = await store.countEvents(tenant);
+
+    const run = await projections('rebuild', '--tenant', tenant);
+
+    expect(run.code).toBe(0);
+    const live = await schemas.live(tenant);
+    expect(live?.schema).not.toBe(schema);
+    expect(run.stdout).toContain(`${tenant}: live schema is now ${live?.schema} at position ${live?.position} (was ${schema}, retired)`);
+    expect(run.stderr).toMatch(new RegExp(`${tenant} rebuild \\[#+\\] 100% ${events}/${events} events \\d+ events/s ETA 0s`));
+    expect((await schemas.list(tenant)).find((registered) => registered.schema === schema)?.status).toBe('retired');
+  }, 60_000);
+
+  it('verify exits 0 on a healthy tenant and 1, naming the rows, on a corrupted one', async () => {
+    const { tenant, schema } = await tenantWithStock();
+    const healthy = await projections('verify', '--tenant', tenant);
+    expect(healthy.code).toBe(0);
+    expect(healthy.stdout).toContain(`${tenant}: ${schema} matches a rebuild at position ${await schemas.checkpoint(schema)}`);
+
+    await database.db.none(`update ${pgp.as.name(schema)}.balances set on_hand = 1 where sku = 'BOLT' and location = 'A-01'`);
+    const corrupted = await projections('verify', '--tenant', tenant);
+    expect(corrupted.code).toBe(1);
+    expect(corrupted.stdout).toContain(`${tenant}: ${schema} differs from a rebuild`);
+    expect(corrupted.stdout).toContain('  balances: 2 differing rows\n');
+    expect(corrupted.stdout).toContain('only in live    {"lot":"","sku":"BOLT","on_hand":1,"location":"A-01"}');
+    expect(corrupted.stdout).toContain(`only in rebuild {"lot":"","sku":"BOLT","on_hand":${units(5)},"location":"A-01"}`);
+  }, 60_000);
+
+  it('gc prints the schemas it dropped', async () => {
+    const { tenant, schema } = await tenantWithStock();
+    await schemas.rebuild(tenant);
+    const run = await projections('gc', '--tenant', tenant, '--grace-minutes', '0');
+    expect(run).toMatchObject({ code: 0, stdout: `dropped ${schema}\n` });
+    expect((await projections('gc', '--tenant', tenant)).stdout).toBe('nothing to drop\n');
+  }, 60_000);
+});
+
+describe('the progress bar', () => {
+  const output = (isTTY: boolean) => {
+    const writes: string[] = [];
+    return { writes, isTTY, write: (text: string) => writes.push(text) };
+  };
+
+  it('says how many events are done, how fast, and how long the rest will take', () => {
+    expect(progressLine('acme rebuild', 500, 2000, 1000)).toBe('acme rebuild [######..................]  25% 500/2,000 events 500 events/s ETA 3s');
+    expect(formatDuration(75)).toBe('1m15s');
+    expect(formatDuration(3725)).toBe('1h02m');
+  });
+
+  it('prints a line every tenth when stderr is not a terminal', () => {
+    const out = output(false);
+    let clock = 0;
+    const bar = createProgressBar('t', out, () => clock);
+    for (let done = 0; done <= 1000; done += 25) {
+      clock += 10;
+      bar.update(done, 1000);
+    }
+    bar.finish();
+    expect(out.writes.map((line) => line.match(/(\d+)%/)?.[1])).toEqual(['0', '10', '20', '30', '40', '50', '60', '70', '80', '90', '100']);
+    expect(out.writes.every((line) => line.endsWith('\n') && !line.includes('\r'))).toBe(true);
+  });
+
+  it('redraws one line in place, at most every 100 ms, on a terminal', () => {
+    const out = output(true);
+    let clock = 0;
+    const bar = createProgressBar('t', out, () => clock);
+    for (let done = 1; done <= 100; done += 1) {
+      clock += 10;
+      bar.update(done, 100);
+    }
+    bar.finish();
+    expect(out.writes.length).toBeGreaterThan(5);
+    expect(out.writes.length).toBeLessThan(15);
+    expect(out.writes.every((text) => text.startsWith('\r'))).toBe(true);
+    expect(out.writes.join('').split('\n')).toHaveLength(2);
+    expect(out.writes.at(-1)).toContain('100% 100/100 events');
+  });
+
+  it('prints nothing for a build that failed before its first batch', () => {
+    for (const isTTY of [true, false]) {
+      const out = output(isTTY);
+      createProgressBar('t', out).finish();
+      expect(out.writes).toEqual([]);
+    }
+  });
+});
