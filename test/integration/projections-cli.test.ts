@@ -1,19 +1,17 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createProgressBar, formatDuration, progressLine } from '../../src/cli/progress-bar.js';
 import { pgp } from '../../src/database/connection.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
-import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.js';
-import { createLogger } from '../../src/logger.js';
-import { ReadSchemas } from '../../src/projections/read-schemas.js';
-import { commandSide, freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { type ReadSchemas } from '../../src/projections/read-schemas.js';
+import { freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { useReadSide } from '../support/read-side.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const units = (n: number): number => n * 1000;
-const logger = createLogger('silent');
 
 interface CliRun {
   readonly code: number | null;
@@ -53,15 +51,9 @@ describe('npm run projections', () => {
     return { tenant, schema: live.schema };
   }
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    store = new PostgresEventStore(database.db, logger);
-    side = commandSide(store);
-    schemas = new ReadSchemas(database.db, store, logger);
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
+  const readSide = useReadSide();
+  beforeAll(() => {
+    ({ database, store, side, schemas } = readSide);
   });
 
   it('status prints the live schema of a tenant with its version, position, head and lag', async () => {

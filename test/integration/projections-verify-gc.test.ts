@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { pgp } from '../../src/database/connection.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
-import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.js';
 import { streamName } from '../../src/eventstore/stream-name.js';
 import { createLogger } from '../../src/logger.js';
 import { ProjectorDaemon } from '../../src/projections/daemon.js';
 import { collectGarbage } from '../../src/projections/gc.js';
 import { ReadSchemas } from '../../src/projections/read-schemas.js';
 import { verifyReadSchema } from '../../src/projections/verify.js';
-import { commandSide, freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { useReadSide } from '../support/read-side.js';
 
 const units = (n: number): number => n * 1000;
 const logger = createLogger('silent');
@@ -49,15 +49,9 @@ describe('verifying read schemas and collecting old ones', () => {
     return [first.schema, second.schema];
   }
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    store = new PostgresEventStore(database.db, logger);
-    side = commandSide(store);
-    schemas = new ReadSchemas(database.db, store, logger);
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
+  const readSide = useReadSide();
+  beforeAll(() => {
+    ({ database, store, side, schemas } = readSide);
   });
 
   describe('verify', () => {

@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { AggregateCache } from '../../src/commands/aggregate-cache.js';
 import { pgp } from '../../src/database/connection.js';
 import { stockDecider } from '../../src/domain/stock/stock.js';
 import { splitBalanceKey, totalReserved } from '../../src/domain/stock/state.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
-import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.js';
 import { streamName } from '../../src/eventstore/stream-name.js';
 import { createLogger } from '../../src/logger.js';
 import { stockAsOf, stockLines, waitForPosition, ReadModelNotReady } from '../../src/projections/queries.js';
 import { readModelTables } from '../../src/projections/read-model.sql.js';
 import { ProjectionFailed, ReadSchemas } from '../../src/projections/read-schemas.js';
-import { commandSide, freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { useReadSide } from '../support/read-side.js';
 
 const units = (n: number): number => n * 1000;
 const logger = createLogger('silent');
@@ -44,15 +44,9 @@ describe('per-tenant read schemas', () => {
     return tables;
   }
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    store = new PostgresEventStore(database.db, logger);
-    side = commandSide(store);
-    schemas = new ReadSchemas(database.db, store, logger);
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
+  const readSide = useReadSide();
+  beforeAll(() => {
+    ({ database, store, side, schemas } = readSide);
   });
 
   it('gives a new tenant an empty live schema at once, named rm_<tenant>_<version>', async () => {
