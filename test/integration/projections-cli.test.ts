@@ -96,9 +96,11 @@ describe('npm run projections', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     const deadline = Date.now() + 30_000;
-    while (!stderr.includes('preparing read schemas of version') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The daemon reports every 5 s what it does for each tenant.
+    while (!stderr.includes(`${tenant}: following`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+    expect(stderr).toContain('preparing read schemas of version');
     expect(stderr).toContain(`${tenant}: following`);
   }, 60_000);
 
