@@ -19,9 +19,10 @@ import { eventStoreBenchmark } from './eventstore.js';
 import { lagBenchmark } from './lag.js';
 import { describeEnvironment, environmentMarkdown } from './machine.js';
 import { Progress } from './progress.js';
+import { rebuildBenchmark } from './rebuild.js';
 import { updateResultsFile } from './results-file.js';
 
-const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark];
+const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark];
 
 /** bench/RESULTS.md in the source tree, also when this runs compiled from dist/bench/. */
 const resultsFile = path.resolve(
