@@ -33,6 +33,11 @@ export interface LedgerRow {
   readonly user: string;
 }
 
+/** A sum of deltas for one row of a table that holds totals. */
+interface Sum {
+  delta: number;
+}
+
 const kinds: Partial<Record<StockEvent['type'], string>> = {
   StockReceived: 'received',
   StockTransferred: 'transferred',
@@ -43,7 +48,7 @@ const kinds: Partial<Record<StockEvent['type'], string>> = {
   StockMovementReversed: 'reversed',
 };
 
-const key = (...parts: readonly string[]): string => parts.join('\u0000');
+const catalogTypes = new Set(['ArticleRegistered', 'ArticleUpdated', 'ArticleArchived', 'LocationCreated', 'LocationBlocked', 'LocationUnblocked']);
 
 /**
  * What a batch of events changes in a read schema, gathered in memory so that it is written with
@@ -66,11 +71,12 @@ export class ChangeSet {
   add(event: ProjectedEvent): void {
     this.lastPosition = event.position;
     this.events += 1;
-    if (event.type.startsWith('Article') || event.type.startsWith('Location')) {
+    const { type } = event;
+    if (catalogTypes.has(type)) {
       this.catalog.push(event as unknown as ArticleEvent | LocationEvent);
       return;
     }
-    if (!event.type.startsWith('Stock')) return; // movement and reservation records: nothing to show
+    if (!type.startsWith('Stock')) return; // movement and reservation records: nothing to show
     const stock = event as unknown as StockEvent & { metadata: EventMetadata };
     const { sku } = stock.data;
     if (stock.type === 'StockReserved' || stock.type === 'StockReservationReleased') {
@@ -82,24 +88,29 @@ export class ChangeSet {
       for (const part of stock.data.reservationConsumed ?? []) this.reserve(stock.data.reference, sku, part.location ?? '', -part.quantity);
     }
     if (stock.type === 'StockReceived' && stock.data.lot !== undefined) {
-      const lotKey = key(sku, stock.data.lot);
+      const lotKey = `${sku}\u0000${stock.data.lot}`;
       if (!this.lots.has(lotKey)) this.lots.set(lotKey, { sku, lot: stock.data.lot, expiresOn: stock.data.expiresOn ?? null });
     }
-    const day = event.metadata.occurredAt.slice(0, 10);
+    const { occurredAt, user } = event.metadata;
+    const day = occurredAt.slice(0, 10);
     const reference = 'reference' in stock.data ? (stock.data.reference ?? null) : null;
-    movesOf(stock).forEach((move, seq) => {
+    const kind = kinds[stock.type] ?? stock.type;
+    const { movementId, line } = stock.data;
+    const moves = movesOf(stock);
+    for (let seq = 0; seq < moves.length; seq += 1) {
+      const move = moves[seq] as (typeof moves)[number];
       const lot = move.lot ?? '';
       this.balance(sku, move.from, lot, -move.quantity);
       this.balance(sku, move.to, lot, move.quantity);
       if (!isVirtualLocation(move.from)) this.day(sku, move.from, day, -move.quantity);
       if (!isVirtualLocation(move.to)) this.day(sku, move.to, day, move.quantity);
-      for (const serial of move.serials ?? []) this.serials.set(key(sku, serial), { sku, serial, location: move.to });
+      for (const serial of move.serials ?? []) this.serials.set(`${sku}\u0000${serial}`, { sku, serial, location: move.to });
       this.ledger.push({
         position: event.position,
         seq,
-        movementId: stock.data.movementId,
-        line: stock.data.line,
-        kind: kinds[stock.type] ?? stock.type,
+        movementId,
+        line,
+        kind,
         sku,
         from: move.from,
         to: move.to,
@@ -107,33 +118,33 @@ export class ChangeSet {
         lot: move.lot ?? null,
         serials: move.serials ?? null,
         reference,
-        occurredAt: event.metadata.occurredAt,
+        occurredAt,
         recordedAt: event.recordedAt,
-        user: event.metadata.user,
+        user,
       });
-    });
+    }
   }
 
   private balance(sku: string, location: string, lot: string, delta: number): void {
     // Virtual locations are kept per location only, like in the stock state.
     const lotOfRow = isVirtualLocation(location) ? '' : lot;
-    const id = key(sku, location, lotOfRow);
-    const row = this.balances.get(id) ?? { sku, location, lot: lotOfRow, delta: 0 };
-    row.delta += delta;
-    this.balances.set(id, row);
+    const id = `${sku}\u0000${location}\u0000${lotOfRow}`;
+    const row: Sum | undefined = this.balances.get(id);
+    if (row) row.delta += delta;
+    else this.balances.set(id, { sku, location, lot: lotOfRow, delta });
   }
 
   private reserve(reference: string, sku: string, location: string, delta: number): void {
-    const id = key(reference, sku, location);
-    const row = this.reservations.get(id) ?? { reference, sku, location, delta: 0 };
-    row.delta += delta;
-    this.reservations.set(id, row);
+    const id = `${reference}\u0000${sku}\u0000${location}`;
+    const row: Sum | undefined = this.reservations.get(id);
+    if (row) row.delta += delta;
+    else this.reservations.set(id, { reference, sku, location, delta });
   }
 
   private day(sku: string, location: string, day: string, delta: number): void {
-    const id = key(sku, location, day);
-    const row = this.daily.get(id) ?? { sku, location, day, delta: 0 };
-    row.delta += delta;
-    this.daily.set(id, row);
+    const id = `${sku}\u0000${location}\u0000${day}`;
+    const row: Sum | undefined = this.daily.get(id);
+    if (row) row.delta += delta;
+    else this.daily.set(id, { sku, location, day, delta });
   }
 }
