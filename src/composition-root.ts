@@ -6,6 +6,16 @@
 import type { Express } from 'express';
 import { Container } from 'inversify';
 import { createApp, type ReadinessCheck } from './api/app.js';
+import { ReadModelAccess } from './api/read-model-access.js';
+import type { AnyRoute } from './api/route.js';
+import type { RouterDependencies } from './api/router.js';
+import { adminRoutes } from './api/routes/admin-routes.js';
+import { auditRoutes } from './api/routes/audit-routes.js';
+import { catalogRoutes } from './api/routes/catalog-routes.js';
+import { movementRoutes } from './api/routes/movement-routes.js';
+import { queryRoutes } from './api/routes/query-routes.js';
+import { tenancyRoutes } from './api/routes/tenancy-routes.js';
+import { createCommandHandlers, type CommandHandlers } from './commands/command-handlers.js';
 import type { Config } from './config.js';
 import type { Database } from './database/connection.js';
 import type { EventStore } from './eventstore/event-store.js';
@@ -13,6 +23,11 @@ import { PostgresEventStore } from './eventstore/postgres/postgres-event-store.j
 import type { Logger } from './logger.js';
 import { ProjectorDaemon } from './projections/daemon.js';
 import { ReadSchemas } from './projections/read-schemas.js';
+import { Credentials } from './tenancy/credentials.js';
+import { IdempotencyRecords } from './tenancy/idempotency.js';
+import { LoginLimiter } from './tenancy/login-limiter.js';
+import { TenantDirectory } from './tenancy/tenant-directory.js';
+import { Users } from './tenancy/users.js';
 
 const services = {
   config: Symbol('Config'),
@@ -21,6 +36,12 @@ const services = {
   eventStore: Symbol('EventStore'),
   readSchemas: Symbol('ReadSchemas'),
   projector: Symbol('ProjectorDaemon'),
+  tenants: Symbol('TenantDirectory'),
+  users: Symbol('Users'),
+  credentials: Symbol('Credentials'),
+  idempotency: Symbol('IdempotencyRecords'),
+  commands: Symbol('CommandHandlers'),
+  routes: Symbol('Routes'),
   app: Symbol('App'),
 } as const;
 
@@ -29,7 +50,9 @@ export interface Application {
   readonly app: Express;
   readonly eventStore: EventStore;
   readonly readSchemas: ReadSchemas;
-  /** Starts background work: the projector daemon. */
+  readonly commands: CommandHandlers;
+  readonly users: Users;
+  /** Starts background work: the projector daemon and the idempotency-record purge. */
   start(): Promise<void>;
   /** Ends subscriptions and background work; the database pool belongs to the caller. */
   close(): Promise<void>;
@@ -40,9 +63,13 @@ export class UnsupportedConfiguration extends Error {
   readonly code = 'unsupported-configuration';
 }
 
+/** How often expired idempotency records are deleted. */
+const purgeEveryMs = 10 * 60_000;
+
 /** Builds the application from its configuration and an open database. */
 export function composeApplication(config: Config, logger: Logger, db: Database): Application {
   const container = new Container({ defaultScope: 'Singleton' });
+  const child = (component: string): Logger => container.get<Logger>(services.logger).child({ component });
   container.bind<Config>(services.config).toConstantValue(config);
   container.bind<Logger>(services.logger).toConstantValue(logger);
   container.bind<Database>(services.database).toConstantValue(db);
@@ -51,37 +78,78 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
     if (chosen !== 'postgres') {
       throw new UnsupportedConfiguration(`EVENT_STORE=${chosen} is not available in this build yet; use EVENT_STORE=postgres`);
     }
-    return new PostgresEventStore(context.get<Database>(services.database), context.get<Logger>(services.logger).child({ component: 'eventstore' }));
+    return new PostgresEventStore(context.get<Database>(services.database), child('eventstore'));
   });
   container.bind<ReadSchemas>(services.readSchemas).toDynamicValue(
-    (context) =>
-      new ReadSchemas(context.get<Database>(services.database), context.get<EventStore>(services.eventStore), context.get<Logger>(services.logger).child({ component: 'read-schemas' })),
+    (context) => new ReadSchemas(context.get<Database>(services.database), context.get<EventStore>(services.eventStore), child('read-schemas')),
   );
   container.bind<ProjectorDaemon>(services.projector).toDynamicValue(
     (context) =>
-      new ProjectorDaemon(
-        context.get<Database>(services.database),
-        context.get<EventStore>(services.eventStore),
-        context.get<ReadSchemas>(services.readSchemas),
-        context.get<Logger>(services.logger).child({ component: 'projector' }),
-      ),
+      new ProjectorDaemon(context.get<Database>(services.database), context.get<EventStore>(services.eventStore), context.get<ReadSchemas>(services.readSchemas), child('projector')),
   );
+  container.bind<TenantDirectory>(services.tenants).toDynamicValue((context) => new TenantDirectory(context.get<Database>(services.database)));
+  container.bind<Users>(services.users).toDynamicValue((context) => new Users(context.get<Database>(services.database)));
+  container.bind<Credentials>(services.credentials).toDynamicValue((context) => new Credentials(context.get<Database>(services.database)));
+  container.bind<IdempotencyRecords>(services.idempotency).toDynamicValue((context) => new IdempotencyRecords(context.get<Database>(services.database)));
+  container
+    .bind<CommandHandlers>(services.commands)
+    .toDynamicValue((context) => createCommandHandlers(context.get<EventStore>(services.eventStore), { policy: context.get<TenantDirectory>(services.tenants) }));
+  container.bind<AnyRoute[]>(services.routes).toDynamicValue((context) => {
+    const database = context.get<Database>(services.database);
+    const store = context.get<EventStore>(services.eventStore);
+    const readSchemas = context.get<ReadSchemas>(services.readSchemas);
+    const commands = context.get<CommandHandlers>(services.commands);
+    const settings = context.get<Config>(services.config);
+    return [
+      ...tenancyRoutes({
+        db: database,
+        users: context.get<Users>(services.users),
+        credentials: context.get<Credentials>(services.credentials),
+        readSchemas,
+        limiter: new LoginLimiter(),
+        logger: child('tenancy'),
+        baseDomain: settings.BASE_DOMAIN,
+        port: settings.PORT,
+      }),
+      ...catalogRoutes(commands.catalog, database),
+      ...movementRoutes(commands.stock),
+      ...queryRoutes(database),
+      ...auditRoutes(store),
+      ...adminRoutes({ db: database, store, readSchemas, logger: child('read-models') }),
+    ];
+  });
   container.bind<Express>(services.app).toDynamicValue((context) => {
     const database = context.get<Database>(services.database);
     const readiness: ReadinessCheck[] = [{ name: 'database', check: async () => void (await database.one('select 1')) }];
-    return createApp({ logger: context.get<Logger>(services.logger).child({ component: 'http' }), readiness });
+    const router: RouterDependencies = {
+      tenants: context.get<TenantDirectory>(services.tenants),
+      credentials: context.get<Credentials>(services.credentials),
+      idempotency: context.get<IdempotencyRecords>(services.idempotency),
+      readModel: new ReadModelAccess(context.get<ReadSchemas>(services.readSchemas)),
+      baseDomain: context.get<Config>(services.config).BASE_DOMAIN,
+    };
+    return createApp({ logger: child('http'), readiness, api: { routes: context.get<AnyRoute[]>(services.routes), router } });
   });
 
   const eventStore = container.get<EventStore>(services.eventStore);
   const projector = container.get<ProjectorDaemon>(services.projector);
+  const idempotency = container.get<IdempotencyRecords>(services.idempotency);
+  let purgeTimer: NodeJS.Timeout | undefined;
   return {
     app: container.get<Express>(services.app),
     eventStore,
     readSchemas: container.get<ReadSchemas>(services.readSchemas),
+    commands: container.get<CommandHandlers>(services.commands),
+    users: container.get<Users>(services.users),
     start: async () => {
       await projector.start();
+      purgeTimer = setInterval(() => {
+        idempotency.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging idempotency records failed'));
+      }, purgeEveryMs);
+      purgeTimer.unref();
     },
     close: async () => {
+      if (purgeTimer) clearInterval(purgeTimer);
       await projector.stop();
       await eventStore.close();
     },

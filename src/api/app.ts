@@ -1,6 +1,9 @@
 import express, { type Express } from 'express';
 import type { Logger } from '../logger.js';
 import { errorHandler, notFoundHandler, problem, sendProblem } from './problem.js';
+import { openApiDocument } from './openapi.js';
+import type { AnyRoute } from './route.js';
+import { createRouter, type RouterDependencies } from './router.js';
 import { requestLog } from './request-log.js';
 
 /** A dependency that /readyz asks whether it can serve. */
@@ -13,6 +16,8 @@ export interface ReadinessCheck {
 export interface AppDependencies {
   readonly logger: Logger;
   readonly readiness: readonly ReadinessCheck[];
+  /** The API's routes and what their runner needs (absent: only the operations routes). */
+  readonly api?: { readonly routes: readonly AnyRoute[]; readonly router: RouterDependencies };
 }
 
 /** Request bodies over this size are refused with 413 (API.md). */
@@ -50,6 +55,15 @@ export function createApp(dependencies: AppDependencies): Express {
     }
     sendProblem(response, { ...problem(503, 'not-ready', 'Not ready', 'A dependency does not answer.'), checks });
   });
+
+  if (dependencies.api) {
+    const { routes, router } = dependencies.api;
+    const document = openApiDocument(routes, { title: 'StockControl API', version: '1.0.0' });
+    app.get('/api/openapi.json', (_request, response) => {
+      response.json(document);
+    });
+    app.use(createRouter(routes, router));
+  }
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

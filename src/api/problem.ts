@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../logger.js';
+import { refusalProblem } from './refusals.js';
 
 /** One bad field of a request: its path (`lines.0.quantity`) and what is wrong with it. */
 export interface FieldError {
@@ -64,6 +65,8 @@ function toProblem(error: unknown): ProblemBody | undefined {
   if (error instanceof ZodError) {
     return problem(422, 'validation', 'The request is not valid', 'One or more fields are invalid.', fieldErrors(error));
   }
+  const refusal = refusalProblem(error);
+  if (refusal) return refusal;
   const parserError = error as BodyParserError;
   if (parserError.type === 'entity.too.large') {
     return problem(413, 'payload-too-large', 'Request body too large', 'Request bodies are limited to 1 MiB.');
@@ -79,6 +82,7 @@ function toProblem(error: unknown): ProblemBody | undefined {
 
 /** Sends a problem+json answer. */
 export function sendProblem(response: Parameters<RequestHandler>[1], body: ProblemBody): void {
+  if (typeof body.retryAfter === 'number') response.setHeader('Retry-After', String(body.retryAfter));
   response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
 }
 

@@ -98,15 +98,23 @@ export class ReadSchemas {
   async ensureLive(tenant: string): Promise<ReadSchema> {
     const existing = await this.live(tenant);
     if (existing) return existing;
-    const schema = readSchemaName(tenant, this.version);
     await this.db.tx('create-live-schema', async (t) => {
-      await t.any('select pg_advisory_xact_lock(hashtext($1))', [`read-schema:${tenant}`]);
-      const raced = await t.oneOrNone('select 1 from read_schema_live where tenant = $1', [tenant]);
-      if (raced) return;
-      await this.createSchema(t, tenant, schema, 'ready');
-      await t.none('insert into read_schema_live (tenant, version, schema_name) values ($1, $2, $3)', [tenant, this.version, schema]);
+      await this.createLiveIn(t, tenant);
     });
     return (await this.live(tenant)) as ReadSchema;
+  }
+
+  /**
+   * ensureLive inside the caller's transaction: tenant registration creates the tenant and its
+   * empty live schema together, so a failure leaves neither behind.
+   */
+  async createLiveIn(t: ITask<unknown>, tenant: string): Promise<void> {
+    await t.any('select pg_advisory_xact_lock(hashtext($1))', [`read-schema:${tenant}`]);
+    const raced = await t.oneOrNone('select 1 from read_schema_live where tenant = $1', [tenant]);
+    if (raced) return;
+    const schema = readSchemaName(tenant, this.version);
+    await this.createSchema(t, tenant, schema, 'ready');
+    await t.none('insert into read_schema_live (tenant, version, schema_name) values ($1, $2, $3)', [tenant, this.version, schema]);
   }
 
   /**

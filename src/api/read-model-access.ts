@@ -1,0 +1,51 @@
+import { comparePositions, type Position } from '../eventstore/event-store.js';
+import { ReadModelNotReady } from '../projections/queries.js';
+import type { ReadSchemas } from '../projections/read-schemas.js';
+
+/**
+ * Which read schema a tenant's queries read, and how far it has applied the tenant's events. The
+ * live schema's name is cached for a second (a switch leaves the old schema in place for the GC's
+ * grace period, so a query that reads it a moment after the switch still gets a consistent
+ * answer); the checkpoint is read every time, so X-Position is exact.
+ */
+export class ReadModelAccess {
+  private readonly live = new Map<string, { schema: string; until: number }>();
+
+  constructor(
+    private readonly schemas: ReadSchemas,
+    private readonly cacheMs = 1000,
+  ) {}
+
+  /**
+   * The tenant's live schema and its position, once that position is at least `minPosition`
+   * (X-Min-Position): waits up to `timeoutMs`, then throws ReadModelNotReady (503 not-ready).
+   */
+  async at(tenant: string, minPosition?: Position, timeoutMs = 5000): Promise<{ schema: string; position: Position }> {
+    const deadline = Date.now() + timeoutMs;
+    let delay = 2;
+    for (;;) {
+      const schema = await this.liveSchema(tenant);
+      let position: Position;
+      try {
+        position = await this.schemas.checkpoint(schema);
+      } catch (error) {
+        // The cached schema was switched away from and dropped: look it up again.
+        if ((error as { code?: string }).code !== '42P01') throw error;
+        this.live.delete(tenant);
+        continue;
+      }
+      if (minPosition === undefined || comparePositions(position, minPosition) >= 0) return { schema, position };
+      if (Date.now() >= deadline) throw new ReadModelNotReady(minPosition, position);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 50);
+    }
+  }
+
+  private async liveSchema(tenant: string): Promise<string> {
+    const cached = this.live.get(tenant);
+    if (cached && cached.until > Date.now()) return cached.schema;
+    const { schema } = await this.schemas.ensureLive(tenant);
+    this.live.set(tenant, { schema, until: Date.now() + this.cacheMs });
+    return schema;
+  }
+}

@@ -1,0 +1,65 @@
+import { ConcurrencyConflict, RevisionMismatch } from '../commands/errors.js';
+import { DomainError, InsufficientStock } from '../domain/errors.js';
+import { fromThousandths } from '../domain/quantity.js';
+import { ReadModelNotReady } from '../projections/queries.js';
+import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
+import { TenantTaken } from '../tenancy/registration.js';
+import { UsernameTaken } from '../tenancy/users.js';
+import { problem, type ProblemBody } from './problem.js';
+
+/** Domain refusals that mean "this request names something wrong": 422 with the field at fault. */
+const invalidRequest = new Set(['unknown-article', 'unknown-location', 'lot-required', 'lot-not-tracked', 'serials-mismatch', 'invalid-quantity', 'invalid-movement', 'virtual-location', 'invalid-parent']);
+/** Refusals of something that does not exist, when no request field names it. */
+const notFound = new Set(['unknown-article', 'unknown-location', 'unknown-reservation', 'unknown-movement']);
+
+const titles: Record<string, string> = {
+  'insufficient-stock': 'Insufficient stock',
+  'unknown-article': 'Unknown article',
+  'unknown-location': 'Unknown location',
+  'duplicate-sku': 'SKU already taken',
+  'duplicate-location': 'Location code already taken',
+  'duplicate-serial': 'Serial already received',
+  'location-blocked': 'Location blocked',
+  'article-archived': 'Article archived',
+  'lot-expired': 'Lot expired',
+  'not-reversible': 'Movement cannot be reversed',
+};
+
+/**
+ * The HTTP answer to a refusal of the domain or of the control plane (STYLE.md: only src/api maps
+ * errors to HTTP). Quantities in the details are given in units, as the request gave them.
+ */
+export function refusalProblem(error: unknown): ProblemBody | undefined {
+  if (error instanceof DomainError) {
+    const path = error.line === undefined ? error.field : `lines.${error.line}${error.field === undefined ? '' : `.${error.field}`}`;
+    const title = titles[error.code] ?? 'Refused';
+    if (error instanceof InsufficientStock) {
+      return {
+        ...problem(409, error.code, title, error.message.replace(/requested \d+, available -?\d+/, `requested ${fromThousandths(error.requested)}, available ${fromThousandths(error.available)}`)),
+        sku: error.sku,
+        location: error.location,
+        lot: error.lot,
+        requested: fromThousandths(error.requested),
+        available: fromThousandths(error.available),
+        ...(error.line === undefined ? {} : { line: error.line }),
+      };
+    }
+    if (notFound.has(error.code) && error.line === undefined && (error.code === 'unknown-article' || error.field === undefined)) return problem(404, error.code, title, error.message);
+    if (invalidRequest.has(error.code)) return problem(422, error.code, title, error.message, [{ path: path ?? '', message: error.message }]);
+    return { ...problem(409, error.code, title, error.message), ...(path === undefined ? {} : { errors: [{ path, message: error.message }] }) };
+  }
+  if (error instanceof RevisionMismatch) {
+    return problem(412, error.code, 'Revision mismatch', `If-Match named revision ${error.expected}; the current revision is ${error.actual ?? 'none'}.`);
+  }
+  if (error instanceof ConcurrencyConflict) return problem(409, error.code, 'Conflict', 'Other requests kept changing the same stock; try again.');
+  if (error instanceof TenantTaken) return problem(409, error.code, 'Tenant taken', error.message, [{ path: 'tenant', message: 'is taken' }]);
+  if (error instanceof UsernameTaken) return problem(409, error.code, 'Username taken', error.message, [{ path: 'username', message: 'is taken' }]);
+  if (error instanceof IdempotencyMismatch) return problem(409, error.code, 'Idempotency-Key reused', 'This Idempotency-Key was used with another request body.');
+  if (error instanceof IdempotencyInProgress) return problem(409, error.code, 'Request in progress', 'A request with this Idempotency-Key is still being handled; retry shortly.');
+  if (error instanceof ReadModelNotReady) {
+    return { ...problem(503, error.code, 'Read model not ready', `The read model has applied position ${error.reached}, not yet ${error.wanted}.`), position: error.reached };
+  }
+  const coded = error as { code?: unknown; name?: string; message?: string };
+  if (coded.name === 'InvalidCursor') return problem(422, 'validation', 'The request is not valid', 'The cursor is not one this API gave out.', [{ path: 'cursor', message: 'is not valid' }]);
+  return undefined;
+}

@@ -1,0 +1,216 @@
+import type { z } from 'zod';
+import type { CatalogCommands } from '../../commands/catalog-commands.js';
+import type { StreamCommandResult } from '../../commands/single-stream.js';
+import type { ArticleDetails } from '../../domain/article/article.js';
+import type { Database } from '../../database/connection.js';
+import { findByBarcode, getArticle, listArticles, type Article } from '../../projections/catalog.queries.js';
+import { getLocation, listLocations } from '../../projections/locations.queries.js';
+import { HttpProblem } from '../problem.js';
+import { route, type AnyRoute, type RouteResult } from '../route.js';
+import {
+  articleChangesSchema,
+  articleListQuery,
+  articleSchema,
+  barcodeParams,
+  blockSchema,
+  locationListQuery,
+  locationParams,
+  newArticleSchema,
+  newLocationSchema,
+  skuParams,
+} from '../schemas/catalog.js';
+import { inUnits, units } from '../units.js';
+import { commandMetadata } from './movement-routes.js';
+
+/** An article's master data in units, as the API shows it. */
+function articleView(details: ArticleDetails, archived: boolean): Record<string, unknown> {
+  return {
+    sku: details.sku,
+    name: details.name,
+    unit: details.unit,
+    tracking: details.tracking,
+    barcode: details.barcode ?? null,
+    reorderPoint: units(details.reorderPoint),
+    reorderQuantity: units(details.reorderQuantity),
+    shelfLifeDays: details.shelfLifeDays ?? null,
+    archived,
+  };
+}
+
+const readArticle = (article: Article): Article => inUnits(article, ['reorderPoint', 'reorderQuantity']);
+
+/** The answer to a catalog command: its body, ETag (the stream revision, for If-Match) and X-Position. */
+function commandAnswer(status: number, body: unknown, result: StreamCommandResult<unknown>): RouteResult {
+  return {
+    status,
+    body,
+    headers: {
+      ...(result.revision === undefined ? {} : { ETag: `"${result.revision}"` }),
+      ...(result.position === undefined ? {} : { 'X-Position': result.position }),
+    },
+  };
+}
+
+const notFound = (what: string): HttpProblem => new HttpProblem(404, 'not-found', 'Not found', `${what} does not exist in this tenant.`);
+
+/** `If-Match: "3"` (or `3`) as a revision; a malformed one is a 400. */
+function ifMatchRevision(header: string | undefined): bigint | undefined {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"?(\d{1,18})"?$/.exec(header.trim());
+  if (!match?.[1]) throw new HttpProblem(400, 'malformed-header', 'Malformed If-Match', 'If-Match must be the ETag of an earlier answer, e.g. "3".');
+  return BigInt(match[1]);
+}
+
+const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+
+/** Articles, locations and barcodes (API.md: Catalog, Locations). */
+export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[] {
+  return [
+    route<unknown, unknown, z.output<typeof newArticleSchema>>({
+      method: 'post',
+      path: '/api/articles',
+      summary: 'Register an article',
+      tag: 'Catalog',
+      access: 'catalog',
+      body: newArticleSchema,
+      responses: [{ status: 201, description: 'The article.', schema: articleSchema }, { status: 409, description: 'duplicate-sku' }],
+      handle: async (context) => {
+        const details = defined(context.body) as ArticleDetails;
+        const result = await catalog.registerArticle(commandMetadata(context), details);
+        return commandAnswer(201, articleView(details, false), result);
+      },
+    }),
+    route<unknown, z.output<typeof articleListQuery>>({
+      method: 'get',
+      path: '/api/articles',
+      summary: 'List articles (search in SKU, name and barcode)',
+      tag: 'Catalog',
+      access: 'read',
+      query: articleListQuery,
+      positioned: true,
+      responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
+      handle: async ({ query, readModel }) => {
+        const page = await listArticles(db, readModel.schema, defined({ search: query.search, limit: query.limit, cursor: query.cursor }));
+        return { status: 200, body: { items: page.items.map(readArticle), nextCursor: page.nextCursor } };
+      },
+    }),
+    route<z.output<typeof skuParams>>({
+      method: 'get',
+      path: '/api/articles/:sku',
+      summary: 'One article with its onHand, reserved and available totals',
+      tag: 'Catalog',
+      access: 'read',
+      params: skuParams,
+      positioned: true,
+      responses: [{ status: 200, description: 'The article.' }, { status: 404, description: 'No such article.' }],
+      handle: async ({ params, readModel }) => {
+        const article = await getArticle(db, readModel.schema, params.sku);
+        if (!article) throw notFound(`The article ${params.sku}`);
+        return { status: 200, body: inUnits(article, ['reorderPoint', 'reorderQuantity', 'onHand', 'reserved', 'available']) };
+      },
+    }),
+    route<z.output<typeof skuParams>, unknown, z.output<typeof articleChangesSchema>>({
+      method: 'patch',
+      path: '/api/articles/:sku',
+      summary: "Change an article's master data (If-Match optional)",
+      tag: 'Catalog',
+      access: 'catalog',
+      params: skuParams,
+      body: articleChangesSchema,
+      ifMatch: true,
+      responses: [
+        { status: 200, description: 'The changes recorded.' },
+        { status: 404, description: 'No such article.' },
+        { status: 412, description: 'If-Match is not the current revision.' },
+      ],
+      handle: async (context) => {
+        const header = context.request.headers['if-match'];
+        const result = await catalog.updateArticle(commandMetadata(context), context.params.sku, defined(context.body), ifMatchRevision(typeof header === 'string' ? header : undefined));
+        return commandAnswer(200, { sku: context.params.sku, changes: inUnits(defined(context.body), ['reorderPoint', 'reorderQuantity']) }, result);
+      },
+    }),
+    route<z.output<typeof skuParams>>({
+      method: 'post',
+      path: '/api/articles/:sku/archive',
+      summary: 'Archive an article: no new stock or reservations',
+      tag: 'Catalog',
+      access: 'catalog',
+      params: skuParams,
+      responses: [{ status: 200, description: 'Archived.' }, { status: 404, description: 'No such article.' }],
+      handle: async (context) => commandAnswer(200, { sku: context.params.sku, archived: true }, await catalog.archiveArticle(commandMetadata(context), context.params.sku)),
+    }),
+    route<z.output<typeof barcodeParams>>({
+      method: 'get',
+      path: '/api/barcodes/:code',
+      summary: 'The article or location that carries this barcode (scanners)',
+      tag: 'Catalog',
+      access: 'read',
+      params: barcodeParams,
+      positioned: true,
+      responses: [{ status: 200, description: '`{ kind: "article", article }` or `{ kind: "location", location }`.' }, { status: 404, description: 'Nothing carries it.' }],
+      handle: async ({ params, readModel }) => {
+        const match = await findByBarcode(db, readModel.schema, params.code);
+        if (!match) throw notFound(`Nothing with the barcode ${params.code}`);
+        return { status: 200, body: match.kind === 'article' ? { kind: 'article', article: readArticle(match.article) } : match };
+      },
+    }),
+    route<unknown, unknown, z.output<typeof newLocationSchema>>({
+      method: 'post',
+      path: '/api/locations',
+      summary: 'Create a location (a warehouse has no parent; others may nest)',
+      tag: 'Locations',
+      access: 'catalog',
+      body: newLocationSchema,
+      responses: [{ status: 201, description: 'The location.' }, { status: 409, description: 'duplicate-location' }, { status: 422, description: 'Invalid fields or parent.' }],
+      handle: async (context) => {
+        const details = defined(context.body);
+        const result = await catalog.createLocation(commandMetadata(context), details);
+        return commandAnswer(201, { code: details.code, name: details.name ?? null, parent: details.parent ?? null, type: details.type, blocked: false }, result);
+      },
+    }),
+    route<unknown, z.output<typeof locationListQuery>>({
+      method: 'get',
+      path: '/api/locations',
+      summary: 'List locations (flat, with parent)',
+      tag: 'Locations',
+      access: 'read',
+      query: locationListQuery,
+      positioned: true,
+      responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
+      handle: async ({ query, readModel }) => ({ status: 200, body: await listLocations(db, readModel.schema, defined({ limit: query.limit, cursor: query.cursor })) }),
+    }),
+    route<z.output<typeof locationParams>>({
+      method: 'get',
+      path: '/api/locations/:code',
+      summary: 'One location with the stock in it',
+      tag: 'Locations',
+      access: 'read',
+      params: locationParams,
+      positioned: true,
+      responses: [{ status: 200, description: 'The location and its stock.' }, { status: 404, description: 'No such location.' }],
+      handle: async ({ params, readModel }) => {
+        const location = await getLocation(db, readModel.schema, params.code);
+        if (!location) throw notFound(`The location ${params.code}`);
+        return { status: 200, body: { ...location, stock: location.stock.map((line) => inUnits(line, ['onHand', 'reserved', 'available'])) } };
+      },
+    }),
+    ...(['block', 'unblock'] as const).map((action) =>
+      route<z.output<typeof locationParams>, unknown, z.output<typeof blockSchema>>({
+        method: 'post',
+        path: `/api/locations/:code/${action}`,
+        summary: action === 'block' ? 'Block a location: no stock in or out' : 'Unblock a location',
+        tag: 'Locations',
+        access: 'catalog',
+        params: locationParams,
+        ...(action === 'block' ? { body: blockSchema } : {}),
+        responses: [{ status: 200, description: 'Done.' }, { status: 404, description: 'No such location.' }],
+        handle: async (context) => {
+          const metadata = commandMetadata(context);
+          const result =
+            action === 'block' ? await catalog.blockLocation(metadata, context.params.code, context.body?.reason) : await catalog.unblockLocation(metadata, context.params.code);
+          return commandAnswer(200, { code: context.params.code, blocked: action === 'block' }, result);
+        },
+      }),
+    ),
+  ];
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { Database } from '../../database/connection.js';
+import { listMovements } from '../../projections/movements.queries.js';
+import { stockAsOf, stockLines } from '../../projections/queries.js';
+import { expiringLots, lowStock, stockHistory } from '../../projections/reports.queries.js';
+import { route, type AnyRoute } from '../route.js';
+import { expiringQuery, movementsQuery, stockAsOfQuery, stockHistoryQuery, stockLineSchema, stockQuery } from '../schemas/queries.js';
+import { inUnits, units } from '../units.js';
+
+const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+
+/** Today's date (UTC) as YYYY-MM-DD. */
+const today = (): string => new Date().toISOString().slice(0, 10);
+
+/** The queries and reports of API.md, served from the tenant's live read schema. */
+export function queryRoutes(db: Database): AnyRoute[] {
+  return [
+    route<unknown, z.output<typeof stockQuery>>({
+      method: 'get',
+      path: '/api/stock',
+      summary: 'Stock per article, location and lot, first expiring first (FEFO)',
+      tag: 'Queries',
+      access: 'read',
+      query: stockQuery,
+      positioned: true,
+      responses: [{ status: 200, description: '`{ items, nextCursor: null }`', schema: z.object({ items: z.array(stockLineSchema), nextCursor: z.null() }) }],
+      handle: async ({ query, readModel }) => {
+        const lines = await stockLines(db, readModel.schema, defined({ sku: query.sku, location: query.location, lot: query.lot, includeZero: query.includeZero }));
+        const items = lines.map((line) => ({ ...line, onHand: units(line.onHand), reserved: units(line.reserved), available: units(line.onHand - line.reserved) }));
+        return { status: 200, body: { items, nextCursor: null } };
+      },
+    }),
+    route<unknown, z.output<typeof stockAsOfQuery>>({
+      method: 'get',
+      path: '/api/stock/as-of',
+      summary: 'Balances as they stood at a business time (back-dated movements count where they belong)',
+      tag: 'Queries',
+      access: 'read',
+      query: stockAsOfQuery,
+      positioned: true,
+      responses: [{ status: 200, description: '`{ at, items }`' }],
+      handle: async ({ query, readModel }) => {
+        const lines = await stockAsOf(db, readModel.schema, query.at, defined({ sku: query.sku, location: query.location }));
+        return { status: 200, body: { at: query.at, items: lines.map((line) => inUnits(line, ['onHand'])), nextCursor: null } };
+      },
+    }),
+    route<unknown, z.output<typeof movementsQuery>>({
+      method: 'get',
+      path: '/api/movements',
+      summary: 'The ledger, newest first (from/to bound the business time occurredAt)',
+      tag: 'Queries',
+      access: 'read',
+      query: movementsQuery,
+      positioned: true,
+      responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
+      handle: async ({ query, readModel }) => {
+        const page = await listMovements(db, readModel.schema, defined({ ...query }));
+        return { status: 200, body: { items: page.items.map((row) => inUnits(row, ['quantity'])), nextCursor: page.nextCursor } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/reports/low-stock',
+      summary: 'Articles whose available quantity is at or below their reorder point',
+      tag: 'Reports',
+      access: 'read',
+      positioned: true,
+      responses: [{ status: 200, description: '`{ items }`' }],
+      handle: async ({ readModel }) => ({
+        status: 200,
+        body: { items: (await lowStock(db, readModel.schema)).map((line) => inUnits(line, ['onHand', 'reserved', 'available', 'reorderPoint', 'reorderQuantity'])), nextCursor: null },
+      }),
+    }),
+    route<unknown, z.output<typeof expiringQuery>>({
+      method: 'get',
+      path: '/api/reports/expiring',
+      summary: 'Lots with stock expiring within withinDays days (expired ones included)',
+      tag: 'Reports',
+      access: 'read',
+      query: expiringQuery,
+      positioned: true,
+      responses: [{ status: 200, description: '`{ items }`' }],
+      handle: async ({ query, readModel }) => ({
+        status: 200,
+        body: { items: (await expiringLots(db, readModel.schema, { withinDays: query.withinDays, today: today() })).map((lot) => inUnits(lot, ['onHand'])), nextCursor: null },
+      }),
+    }),
+    route<unknown, z.output<typeof stockHistoryQuery>>({
+      method: 'get',
+      path: '/api/reports/stock-history',
+      summary: 'Daily on-hand series of an article, for a chart',
+      tag: 'Reports',
+      access: 'read',
+      query: stockHistoryQuery,
+      positioned: true,
+      responses: [{ status: 200, description: '`{ sku, days: [{ day, onHand }] }`' }],
+      handle: async ({ query, readModel }) => {
+        const history = await stockHistory(db, readModel.schema, { sku: query.sku, days: query.days, today: today() });
+        return { status: 200, body: { sku: history.sku, days: history.days.map((day) => inUnits(day, ['onHand'])) } };
+      },
+    }),
+  ];
+}

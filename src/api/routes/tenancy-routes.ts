@@ -1,0 +1,173 @@
+import type { z } from 'zod';
+import type { Database } from '../../database/connection.js';
+import type { Logger } from '../../logger.js';
+import type { ReadSchemas } from '../../projections/read-schemas.js';
+import { sessionLifetimeHours, type Credentials } from '../../tenancy/credentials.js';
+import type { LoginLimiter } from '../../tenancy/login-limiter.js';
+import { registerTenant } from '../../tenancy/registration.js';
+import type { Users } from '../../tenancy/users.js';
+import { sessionCookieHeader } from '../cookies.js';
+import { HttpProblem } from '../problem.js';
+import { route, type AnyRoute } from '../route.js';
+import { loginAnswerSchema, loginSchema, newTokenSchema, newUserSchema, registeredSchema, registrationSchema, tokenParams } from '../schemas/tenancy.js';
+
+/** What the tenancy routes need. */
+export interface TenancyRouteDependencies {
+  readonly db: Database;
+  readonly users: Users;
+  readonly credentials: Credentials;
+  readonly readSchemas: ReadSchemas;
+  readonly limiter: LoginLimiter;
+  readonly logger: Logger;
+  readonly baseDomain: string;
+  readonly port: number;
+}
+
+const wrongCredentials = (): HttpProblem => new HttpProblem(401, 'unauthenticated', 'Wrong username or password', 'The username or the password is wrong.');
+
+/** Registration, login and logout, the current user, API tokens and users (API.md). */
+export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[] {
+  const { users, credentials, limiter } = dependencies;
+  return [
+    route<unknown, unknown, z.output<typeof registrationSchema>>({
+      method: 'post',
+      path: '/api/tenants',
+      summary: 'Register a company and its first admin user',
+      tag: 'Tenants',
+      access: 'public',
+      body: registrationSchema,
+      responses: [
+        { status: 201, description: 'Registered; the tenant can log in at once.', schema: registeredSchema },
+        { status: 409, description: 'tenant-taken' },
+        { status: 422, description: 'Every invalid field, at once.' },
+      ],
+      handle: async ({ body }) => {
+        const registered = await registerTenant(dependencies, {
+          companyName: body.companyName,
+          tenant: body.tenant,
+          email: body.email,
+          username: body.username,
+          password: body.password,
+        });
+        const port = dependencies.port === 80 ? '' : `:${dependencies.port}`;
+        return { status: 201, body: { tenant: registered.tenant, domain: registered.domain, loginUrl: `http://${registered.domain}${port}/login` } };
+      },
+    }),
+    route<unknown, unknown, z.output<typeof loginSchema>>({
+      method: 'post',
+      path: '/api/auth/login',
+      summary: 'Log in: a bearer token and a session cookie',
+      tag: 'Authentication',
+      access: 'tenant',
+      body: loginSchema,
+      responses: [
+        { status: 200, description: 'Logged in.', schema: loginAnswerSchema },
+        { status: 401, description: 'Wrong username or password (the same answer for both).' },
+        { status: 429, description: 'More than 10 failures a minute for this username or client.' },
+      ],
+      handle: async ({ body, tenant, request }) => {
+        const client = request.socket.remoteAddress ?? 'unknown';
+        const wait = limiter.retryAfter(tenant, body.username, client);
+        if (wait > 0) {
+          throw new HttpProblem(429, 'rate-limited', 'Too many failed logins', `Try again in ${wait} s.`, undefined, { retryAfter: wait });
+        }
+        const user = await users.checkLogin(tenant, body.username, body.password);
+        if (!user) {
+          limiter.recordFailure(tenant, body.username, client);
+          throw wrongCredentials();
+        }
+        limiter.recordSuccess(tenant, body.username);
+        const session = await credentials.openSession(tenant, user);
+        return {
+          status: 200,
+          body: { token: session.secret, csrfToken: session.csrfToken, user: { username: user.username, role: user.role }, tenant },
+          headers: { 'Set-Cookie': sessionCookieHeader(session.secret, sessionLifetimeHours * 3600), 'Cache-Control': 'no-store' },
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/auth/logout',
+      summary: 'End this session (an API token is revoked with DELETE /api/tokens/:id instead)',
+      tag: 'Authentication',
+      access: 'read',
+      responses: [{ status: 204, description: 'Logged out; the cookie is cleared.' }],
+      handle: async ({ principal }) => {
+        if (principal.kind === 'session') await credentials.closeSession(principal.credentialId);
+        return { status: 204, headers: { 'Set-Cookie': sessionCookieHeader('', 0) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/auth/csrf',
+      summary: "The session's CSRF token, for X-CSRF-Token on cookie-authenticated writes",
+      tag: 'Authentication',
+      access: 'read',
+      responses: [{ status: 200, description: 'The token (null for a bearer token, which needs none).' }],
+      handle: async ({ principal }) => ({ status: 200, body: { csrfToken: principal.csrfToken ?? null }, headers: { 'Cache-Control': 'no-store' } }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/me',
+      summary: 'Who is asking',
+      tag: 'Authentication',
+      access: 'read',
+      responses: [{ status: 200, description: 'The user (or token), role and tenant.' }],
+      handle: async ({ principal, tenant }) => ({ status: 200, body: { user: { username: principal.user, role: principal.role }, tenant, via: principal.kind } }),
+    }),
+    route<unknown, unknown, z.output<typeof newTokenSchema>>({
+      method: 'post',
+      path: '/api/tokens',
+      summary: 'Issue an API token with its own role (the secret is shown once)',
+      tag: 'Administration',
+      access: 'admin',
+      body: newTokenSchema,
+      responses: [{ status: 201, description: 'The token: `{ id, token }`.' }],
+      handle: async ({ body, tenant, principal }) => {
+        const issued = await credentials.issueToken(tenant, body.name, body.role, principal.user);
+        return { status: 201, body: { id: issued.id, token: issued.secret, name: body.name, role: body.role }, headers: { 'Cache-Control': 'no-store' } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/tokens',
+      summary: "The tenant's API tokens (never their secrets)",
+      tag: 'Administration',
+      access: 'admin',
+      responses: [{ status: 200, description: '`{ items }`' }],
+      handle: async ({ tenant }) => ({ status: 200, body: { items: await credentials.listTokens(tenant), nextCursor: null } }),
+    }),
+    route<z.output<typeof tokenParams>>({
+      method: 'delete',
+      path: '/api/tokens/:id',
+      summary: 'Revoke an API token at once',
+      tag: 'Administration',
+      access: 'admin',
+      params: tokenParams,
+      responses: [{ status: 204, description: 'Revoked.' }, { status: 404, description: 'No such token in this tenant.' }],
+      handle: async ({ tenant, params }) => {
+        if (!(await credentials.revokeToken(tenant, params.id))) throw new HttpProblem(404, 'not-found', 'Unknown token', 'This tenant has no token with this id.');
+        return { status: 204 };
+      },
+    }),
+    route<unknown, unknown, z.output<typeof newUserSchema>>({
+      method: 'post',
+      path: '/api/users',
+      summary: 'Create a user',
+      tag: 'Administration',
+      access: 'admin',
+      body: newUserSchema,
+      responses: [{ status: 201, description: 'The user.' }, { status: 409, description: 'username-taken' }],
+      handle: async ({ body, tenant }) => ({ status: 201, body: await users.create(tenant, body) }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/users',
+      summary: "The tenant's users",
+      tag: 'Administration',
+      access: 'admin',
+      responses: [{ status: 200, description: '`{ items }`' }],
+      handle: async ({ tenant }) => ({ status: 200, body: { items: await users.list(tenant), nextCursor: null } }),
+    }),
+  ];
+}

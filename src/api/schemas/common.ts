@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { toThousandths } from '../../domain/quantity.js';
+
+/** Printable text: no control characters (they have no business in names, lots or references). */
+const printable = /^[^\u0000-\u001f\u007f]*$/;
+
+/** A stock-keeping unit: 1 to 64 of `[A-Za-z0-9._/-]` (API.md). */
+export const skuSchema = z.string().regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be 1 to 64 of A-Z, a-z, 0-9, ".", "_", "/", "-"');
+/** A location code: 1 to 32 of `[A-Z0-9._-]` (API.md). */
+export const locationCodeSchema = z.string().regex(/^[A-Z0-9._-]{1,32}$/, 'must be 1 to 32 of A-Z, 0-9, ".", "_", "-"');
+/** A lot number. */
+export const lotSchema = z.string().min(1).max(64).regex(printable, 'must not contain control characters');
+/** Serial numbers of a serial-tracked article's line. */
+export const serialsSchema = z.array(z.string().min(1).max(64).regex(printable, 'must not contain control characters')).min(1).max(10_000);
+/** A business reference: order, delivery note, ... */
+export const referenceSchema = z.string().trim().min(1).max(100).regex(printable, 'must not contain control characters');
+/** Free text of a person (names, notes, reasons). */
+export const textSchema = (max: number) => z.string().trim().min(1).max(max).regex(printable, 'must not contain control characters');
+/** A calendar date, YYYY-MM-DD. */
+export const dateSchema = z.iso.date();
+/** A timestamp, ISO 8601 with offset. */
+export const timestampSchema = z.iso.datetime({ offset: true });
+
+/** How far in the future a business time may lie (API.md: 5 minutes). */
+const futureToleranceMs = 5 * 60_000;
+
+/** Business time of a movement: ISO 8601 with offset, at most 5 minutes ahead; defaults to now (in the handler). */
+export const occurredAtSchema = timestampSchema.refine((at) => Date.parse(at) <= Date.now() + futureToleranceMs, 'may not be more than 5 minutes in the future');
+
+const quantityMessage = 'must be a finite number with at most 3 decimals and at most 1e9';
+
+/** A quantity > 0 (API.md), as a JSON number; validated exactly and turned into integer thousandths. */
+export const quantitySchema = z
+  .number()
+  .positive('must be greater than 0')
+  .max(1e9, 'must be at most 1e9')
+  .transform((value, context) => {
+    const thousandths = toThousandths(value);
+    if (thousandths === undefined) {
+      context.addIssue({ code: 'custom', message: quantityMessage });
+      return z.NEVER;
+    }
+    return thousandths;
+  });
+
+/** A signed, non-zero quantity (adjustment deltas). */
+export const deltaSchema = z
+  .number()
+  .min(-1e9, 'must be at least -1e9')
+  .max(1e9, 'must be at most 1e9')
+  .refine((value) => value !== 0, 'must not be 0')
+  .transform((value, context) => {
+    const thousandths = toThousandths(value);
+    if (thousandths === undefined) {
+      context.addIssue({ code: 'custom', message: quantityMessage });
+      return z.NEVER;
+    }
+    return thousandths;
+  });
+
+/** A quantity ≥ 0 (counted stock). */
+export const countedSchema = z
+  .number()
+  .min(0, 'must be 0 or more')
+  .max(1e9, 'must be at most 1e9')
+  .transform((value, context) => {
+    const thousandths = toThousandths(value);
+    if (thousandths === undefined) {
+      context.addIssue({ code: 'custom', message: quantityMessage });
+      return z.NEVER;
+    }
+    return thousandths;
+  });
+
+/** A non-negative whole number (reorder points, shelf life...). */
+export const wholeNumberSchema = (max: number) => z.number().int('must be a whole number').min(0).max(max);
+
+/** `?limit=&cursor=` of every list (API.md: default 50, max 500). */
+export const paginationSchema = {
+  limit: z.coerce.number().int('must be a whole number').min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+};
+
+/** A query-string boolean: `true` / `false` (default false). */
+export const flagSchema = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
+
+/** Lines of a movement: at least one, at most 1,000. */
+export const linesSchema = <T extends z.ZodType>(line: T) => z.array(line).min(1, 'needs at least one line').max(1000, 'at most 1,000 lines');

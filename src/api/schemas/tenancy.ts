@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { roles } from '../../tenancy/roles.js';
+import { tenantSlugSchema } from '../../tenancy/slug.js';
+import { textSchema } from './common.js';
+
+const usernameSchema = z.string().regex(/^[a-zA-Z0-9._-]{3,40}$/, 'must be 3 to 40 of a-z, A-Z, 0-9, ".", "_", "-"');
+const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+const emailSchema = z.email('must be a valid email address').max(254);
+
+/** POST /api/tenants: a company's registration; every bad field is reported at once. */
+export const registrationSchema = z
+  .object({
+    companyName: z.string().trim().min(2, 'must be 2 to 100 characters').max(100, 'must be 2 to 100 characters').regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters'),
+    tenant: tenantSlugSchema,
+    email: emailSchema,
+    username: usernameSchema,
+    password: passwordSchema,
+    passwordConfirm: z.string(),
+  })
+  .refine((value) => value.password === value.passwordConfirm, {
+    message: 'must equal password',
+    path: ['passwordConfirm'],
+    // Checked even when other fields are bad, so that every error comes back at once.
+    when: (payload) => typeof (payload.value as { password?: unknown }).password === 'string',
+  });
+
+/** The answer to a registration. */
+export const registeredSchema = z.object({ tenant: z.string(), domain: z.string(), loginUrl: z.string() });
+
+/** POST /api/auth/login. */
+export const loginSchema = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(200) });
+
+/** The answer to a login. */
+export const loginAnswerSchema = z.object({
+  token: z.string(),
+  csrfToken: z.string(),
+  user: z.object({ username: z.string(), role: z.enum(roles) }),
+  tenant: z.string(),
+});
+
+/** POST /api/tokens (admin). */
+export const newTokenSchema = z.strictObject({ name: textSchema(100), role: z.enum(roles) });
+
+/** POST /api/users (admin). */
+export const newUserSchema = z.strictObject({ username: usernameSchema, email: emailSchema, password: passwordSchema, role: z.enum(roles) });
+
+/** A token id in a path. */
+export const tokenParams = z.strictObject({ id: z.uuid() });

@@ -1,0 +1,99 @@
+import { pgp, type Database } from '../database/connection.js';
+import { decodeCursor, pageOf, type Page, type PageRequest } from './cursor.js';
+
+/** One ledger row (one move of one movement line), as GET /api/movements lists it. */
+export interface MovementLine {
+  readonly movementId: string;
+  readonly kind: string;
+  readonly sku: string;
+  readonly from: string;
+  readonly to: string;
+  /** Thousandths. */
+  readonly quantity: number;
+  readonly lot: string | null;
+  readonly serials: readonly string[] | null;
+  /** Business time, ISO 8601 in UTC. */
+  readonly occurredAt: string;
+  /** When the event was recorded, ISO 8601 in UTC. */
+  readonly recordedAt: string;
+  readonly user: string;
+  readonly reference: string | null;
+}
+
+/** Filters and paging of the ledger listing. */
+export interface MovementQuery extends PageRequest {
+  readonly sku?: string;
+  /** Moves out of or into this location. */
+  readonly location?: string;
+  readonly reference?: string;
+  /** Business time (occurredAt) at or after this ISO 8601 instant. */
+  readonly from?: string;
+  /** Business time (occurredAt) before this ISO 8601 instant. */
+  readonly to?: string;
+}
+
+interface LedgerRow {
+  position: string;
+  seq: number;
+  movement_id: string;
+  kind: string;
+  sku: string;
+  from_location: string;
+  to_location: string;
+  quantity: string;
+  lot: string | null;
+  serials: string[] | null;
+  occurred_at: string;
+  recorded_at: string;
+  user_name: string;
+  reference: string | null;
+}
+
+const list = 'movements';
+const isoUtc = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+function movementOf(row: LedgerRow): MovementLine {
+  return {
+    movementId: row.movement_id,
+    kind: row.kind,
+    sku: row.sku,
+    from: row.from_location,
+    to: row.to_location,
+    quantity: Number(row.quantity),
+    lot: row.lot,
+    serials: row.serials,
+    occurredAt: row.occurred_at,
+    recordedAt: row.recorded_at,
+    user: row.user_name,
+    reference: row.reference,
+  };
+}
+
+/**
+ * Ledger rows, newest recorded first (position, then move, descending), a page at a time: the
+ * cursor is the (position, seq) of the last row served. Absent filters are constants the
+ * planner folds away (pg-promise inlines the values), so each query keeps only the conditions it
+ * has. Unfiltered and date-bounded listings walk the primary key backwards and stop at the page's
+ * end; a SKU or reference narrows through its index first.
+ */
+export async function listMovements(db: Database, schema: string, query: MovementQuery): Promise<Page<MovementLine>> {
+  const [position, seq] = query.cursor === undefined ? [null, null] : decodeCursor(list, query.cursor, ['bigint', 'int']);
+  const s = pgp.as.name(schema);
+  const rows = await db.any<LedgerRow>(
+    `select position::text, seq, movement_id, kind, sku, from_location, to_location, quantity::text, lot, serials,
+            to_char(occurred_at at time zone 'UTC', ${isoUtc}) as occurred_at,
+            to_char(recorded_at at time zone 'UTC', ${isoUtc}) as recorded_at,
+            user_name, reference
+       from ${s}.ledger
+      where ($1::text is null or sku = $1)
+        and ($2::text is null or from_location = $2 or to_location = $2)
+        and ($3::text is null or reference = $3)
+        and ($4::timestamptz is null or occurred_at >= $4::timestamptz)
+        and ($5::timestamptz is null or occurred_at < $5::timestamptz)
+        and ($6::bigint is null or (position, seq) < ($6::bigint, $7::int))
+      order by position desc, seq desc
+      limit $8`,
+    [query.sku ?? null, query.location ?? null, query.reference ?? null, query.from ?? null, query.to ?? null, position, seq, query.limit + 1],
+  );
+  return pageOf(list, rows, query.limit, movementOf, (row) => [row.position, row.seq]);
+}

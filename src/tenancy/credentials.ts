@@ -1,0 +1,113 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Database } from '../database/connection.js';
+import type { Role } from './roles.js';
+import { newSecret, secretHash } from './secrets.js';
+
+/** Who a request is, once its bearer token or session cookie is known. */
+export interface Principal {
+  readonly tenant: string;
+  /** The user's name, or `token:<name>` for an API token. */
+  readonly user: string;
+  readonly role: Role;
+  readonly kind: 'session' | 'token';
+  readonly credentialId: string;
+  /** The session's CSRF token (sessions only). */
+  readonly csrfToken?: string;
+}
+
+/** An API token as listed (never with its secret). */
+export interface ApiTokenInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** How long a login session lasts. */
+export const sessionLifetimeHours = 12;
+
+/**
+ * Login sessions and API tokens: both are random secrets held by the client and stored only as a
+ * hash, bound to one tenant, and checked on every request (so a revocation holds at once).
+ */
+export class Credentials {
+  constructor(private readonly db: Database) {}
+
+  /** Opens a login session for a user; returns the secret (the bearer token and cookie value) and its CSRF token. */
+  async openSession(tenant: string, user: { id: string; username: string }): Promise<{ secret: string; csrfToken: string }> {
+    const secret = newSecret('scs');
+    const csrfToken = randomBytes(24).toString('base64url');
+    await this.db.none(
+      `insert into credentials (id, kind, secret_hash, tenant, user_id, csrf_token, created_by, expires_at)
+       values ($1, 'session', $2, $3, $4, $5, $6, now() + make_interval(hours => $7))`,
+      [randomUUID(), secretHash(secret), tenant, user.id, csrfToken, user.username, sessionLifetimeHours],
+    );
+    return { secret, csrfToken };
+  }
+
+  /** Issues an API token with its own role; the secret is returned once and never stored. */
+  async issueToken(tenant: string, name: string, role: Role, createdBy: string): Promise<{ id: string; secret: string }> {
+    const id = randomUUID();
+    const secret = newSecret('sct');
+    await this.db.none(
+      `insert into credentials (id, kind, secret_hash, tenant, name, role, created_by) values ($1, 'token', $2, $3, $4, $5, $6)`,
+      [id, secretHash(secret), tenant, name, role, createdBy],
+    );
+    return { id, secret };
+  }
+
+  /** The tenant's API tokens, newest first, revoked ones included. */
+  async listTokens(tenant: string): Promise<ApiTokenInfo[]> {
+    return await this.db.map(
+      `select id, name, role, created_by, created_at, revoked_at from credentials where tenant = $1 and kind = 'token' order by created_at desc, id`,
+      [tenant],
+      (row: { id: string; name: string; role: Role; created_by: string; created_at: Date; revoked_at: Date | null }) => ({
+        id: row.id,
+        name: row.name,
+        role: row.role,
+        createdBy: row.created_by,
+        createdAt: row.created_at.toISOString(),
+        revokedAt: row.revoked_at?.toISOString() ?? null,
+      }),
+    );
+  }
+
+  /** Revokes one of the tenant's API tokens; false when the tenant has no such token. */
+  async revokeToken(tenant: string, id: string): Promise<boolean> {
+    const result = await this.db.result(
+      `update credentials set revoked_at = coalesce(revoked_at, now()) where id = $1 and tenant = $2 and kind = 'token'`,
+      [id, tenant],
+    );
+    return result.rowCount > 0;
+  }
+
+  /** Ends a login session. */
+  async closeSession(credentialId: string): Promise<void> {
+    await this.db.none(`update credentials set revoked_at = now() where id = $1 and kind = 'session' and revoked_at is null`, [credentialId]);
+  }
+
+  /**
+   * Who holds this secret, if it is a live credential of `tenant`. A credential of another tenant
+   * is not found: credentials are bound to one tenant.
+   */
+  async authenticate(tenant: string, secret: string): Promise<Principal | undefined> {
+    if (!/^sc[st]_[A-Za-z0-9_-]{43}$/.test(secret)) return undefined;
+    const row = await this.db.oneOrNone<{ id: string; kind: 'session' | 'token'; name: string | null; role: Role; username: string | null; csrf_token: string | null }>(
+      `select c.id, c.kind, c.name, coalesce(c.role, u.role) as role, u.username, c.csrf_token
+         from credentials c left join users u on u.id = c.user_id
+        where c.secret_hash = $1 and c.tenant = $2 and c.revoked_at is null and (c.expires_at is null or c.expires_at > now())`,
+      [secretHash(secret), tenant],
+    );
+    if (!row) return undefined;
+    return {
+      tenant,
+      user: row.kind === 'session' ? (row.username ?? '') : `token:${row.name ?? ''}`,
+      role: row.role,
+      kind: row.kind,
+      credentialId: row.id,
+      ...(row.csrf_token === null ? {} : { csrfToken: row.csrf_token }),
+    };
+  }
+}

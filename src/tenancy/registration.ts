@@ -1,0 +1,58 @@
+import type { Database } from '../database/connection.js';
+import type { Logger } from '../logger.js';
+import type { ReadSchemas } from '../projections/read-schemas.js';
+import type { Users } from './users.js';
+
+/** A company's registration, already validated (API.md: POST /api/tenants). */
+export interface Registration {
+  readonly companyName: string;
+  readonly tenant: string;
+  readonly email: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The slug is taken by another tenant (409 tenant-taken). */
+export class TenantTaken extends Error {
+  readonly code = 'tenant-taken';
+  constructor(readonly tenant: string) {
+    super(`the tenant ${tenant} is taken`);
+    this.name = 'TenantTaken';
+  }
+}
+
+/** Where a new tenant is reached. */
+export interface RegisteredTenant {
+  readonly tenant: string;
+  readonly domain: string;
+}
+
+const uniqueViolation = '23505';
+
+/**
+ * Registers a company in one transaction: the tenant, its subdomain, its first admin user and its
+ * empty live read schema. Either all of it exists afterwards or none of it, and the tenant can log
+ * in and work as soon as this returns.
+ */
+export async function registerTenant(
+  dependencies: { readonly db: Database; readonly users: Users; readonly readSchemas: ReadSchemas; readonly logger: Logger; readonly baseDomain: string },
+  registration: Registration,
+): Promise<RegisteredTenant> {
+  const { db, users, readSchemas, logger, baseDomain } = dependencies;
+  const domain = `${registration.tenant}.${baseDomain}`;
+  try {
+    await db.tx('register-tenant', async (t) => {
+      await t.none('insert into tenants (slug, company_name) values ($1, $2)', [registration.tenant, registration.companyName]);
+      await t.none('insert into tenant_domains (domain, tenant) values ($1, $2)', [domain, registration.tenant]);
+      await users.create(registration.tenant, { username: registration.username, email: registration.email, password: registration.password, role: 'admin' }, t);
+      await readSchemas.createLiveIn(t, registration.tenant);
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const constraint = (error as { constraint?: string }).constraint;
+    if (code === uniqueViolation && (constraint === 'tenants_pkey' || constraint === 'tenant_domains_pkey')) throw new TenantTaken(registration.tenant);
+    throw error;
+  }
+  logger.info({ tenant: registration.tenant, domain }, 'tenant registered');
+  return { tenant: registration.tenant, domain };
+}

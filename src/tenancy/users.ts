@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../database/connection.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import type { Role } from './roles.js';
+
+/** A user as listed (never with the password hash). */
+export interface UserInfo {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly createdAt: string;
+}
+
+/** A new user's details; the password is hashed here and never stored. */
+export interface NewUser {
+  readonly username: string;
+  readonly email: string;
+  readonly password: string;
+  readonly role: Role;
+}
+
+/** A username already taken in the tenant (regardless of case). */
+export class UsernameTaken extends Error {
+  readonly code = 'username-taken';
+  constructor(readonly username: string) {
+    super(`the username ${username} is taken in this tenant`);
+    this.name = 'UsernameTaken';
+  }
+}
+
+type Queryable = Pick<Database, 'none' | 'oneOrNone' | 'map'>;
+
+const uniqueViolation = '23505';
+
+/** Users of the tenants: created with an argon2id hash, checked at login. */
+export class Users {
+  constructor(private readonly db: Database) {}
+
+  /** Creates a user in `tenant` (inside `t` when given, e.g. the registration transaction). */
+  async create(tenant: string, user: NewUser, t: Queryable = this.db): Promise<UserInfo> {
+    const id = randomUUID();
+    const passwordHash = await hashPassword(user.password);
+    try {
+      await t.none(`insert into users (id, tenant, username, email, password_hash, role) values ($1, $2, $3, $4, $5, $6)`, [
+        id,
+        tenant,
+        user.username,
+        user.email,
+        passwordHash,
+        user.role,
+      ]);
+    } catch (error) {
+      if ((error as { code?: string }).code === uniqueViolation) throw new UsernameTaken(user.username);
+      throw error;
+    }
+    return { id, username: user.username, email: user.email, role: user.role, createdAt: new Date().toISOString() };
+  }
+
+  /** The tenant's users, by username. */
+  async list(tenant: string): Promise<UserInfo[]> {
+    return await this.db.map(
+      `select id, username, email, role, created_at from users where tenant = $1 order by lower(username)`,
+      [tenant],
+      (row: { id: string; username: string; email: string; role: Role; created_at: Date }) => ({
+        id: row.id,
+        username: row.username,
+        email: row.email,
+        role: row.role,
+        createdAt: row.created_at.toISOString(),
+      }),
+    );
+  }
+
+  /**
+   * The user with these credentials in `tenant`, or undefined: an unknown user and a wrong
+   * password take the same time and give the same answer.
+   */
+  async checkLogin(tenant: string, username: string, password: string): Promise<{ id: string; username: string; role: Role } | undefined> {
+    const row = await this.db.oneOrNone<{ id: string; username: string; role: Role; password_hash: string }>(
+      `select id, username, role, password_hash from users where tenant = $1 and lower(username) = lower($2)`,
+      [tenant, username],
+    );
+    const matches = await verifyPassword(row?.password_hash, password);
+    return matches && row ? { id: row.id, username: row.username, role: row.role } : undefined;
+  }
+}
