@@ -1,6 +1,5 @@
 import { ConcurrencyConflict, RevisionMismatch } from '../commands/errors.js';
 import { DomainError, InsufficientStock } from '../domain/errors.js';
-import { fromThousandths } from '../domain/quantity.js';
 import { ReadModelNotReady } from '../projections/queries.js';
 import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
 import { TenantTaken } from '../tenancy/registration.js';
@@ -27,7 +26,7 @@ const titles: Record<string, string> = {
 
 /**
  * The HTTP answer to a refusal of the domain or of the control plane (STYLE.md: only src/api maps
- * errors to HTTP). Quantities in the details are given in units, as the request gave them.
+ * errors to HTTP). Quantities in the domain's messages and details are already in units.
  */
 export function refusalProblem(error: unknown): ProblemBody | undefined {
   if (error instanceof DomainError) {
@@ -35,12 +34,12 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
     const title = titles[error.code] ?? 'Refused';
     if (error instanceof InsufficientStock) {
       return {
-        ...problem(409, error.code, title, error.message.replace(/requested \d+, available -?\d+/, `requested ${fromThousandths(error.requested)}, available ${fromThousandths(error.available)}`)),
+        ...problem(409, error.code, title, error.message),
         sku: error.sku,
         location: error.location,
         lot: error.lot,
-        requested: fromThousandths(error.requested),
-        available: fromThousandths(error.available),
+        requested: error.requested,
+        available: error.available,
         ...(error.line === undefined ? {} : { line: error.line }),
       };
     }

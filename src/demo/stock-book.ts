@@ -18,6 +18,8 @@ export interface TakeOptions {
   readonly from: readonly string[];
   /** Business date (YYYY-MM-DD): lots that expired before it are left alone. Omitted: expired lots are taken too. */
   readonly today?: string;
+  /** Only these lots. */
+  readonly lots?: ReadonlySet<string>;
   /** A shipment's own reference: its reservation does not hold the stock back. */
   readonly ownReference?: string;
   /** A transfer keeps the article's total, so reservations without a location do not hold it back. */
@@ -83,6 +85,18 @@ export class StockBook {
     return fefoOrder(this.state(sku));
   }
 
+  /** Every real location that holds stock of some article, sorted. */
+  stockedLocations(): string[] {
+    const found = new Set<string>();
+    for (const state of this.states.values()) {
+      for (const [key, onHand] of state.onHand) {
+        const { location } = splitBalanceKey(key);
+        if (onHand > 0 && !isVirtualLocation(location)) found.add(location);
+      }
+    }
+    return [...found].sort();
+  }
+
   /** Every article, lot and quantity on hand at one location. */
   contents(location: string): Array<{ sku: string; lot?: string; onHand: Quantity }> {
     const found: Array<{ sku: string; lot?: string; onHand: Quantity }> = [];
@@ -106,7 +120,9 @@ export class StockBook {
     const state = this.state(sku);
     const rank = (location: string): number => options.from.indexOf(location);
     const positions = fefoOrder(state)
-      .filter((position) => rank(position.location) >= 0 && !(options.today !== undefined && position.expiresOn !== undefined && position.expiresOn < options.today))
+      .filter((position) => rank(position.location) >= 0)
+      .filter((position) => options.lots === undefined || (position.lot !== undefined && options.lots.has(position.lot)))
+      .filter((position) => options.today === undefined || position.expiresOn === undefined || position.expiresOn >= options.today)
       .sort((a, b) => (rank(a.location) === 0 ? 0 : 1) - (rank(b.location) === 0 ? 0 : 1));
     const takenAtLocation = new Map<string, Quantity>();
     let articleLeft = options.withinWarehouse ? Number.POSITIVE_INFINITY : totalOnHand(state) - totalReserved(state, options.ownReference);

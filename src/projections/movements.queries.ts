@@ -33,7 +33,8 @@ export interface MovementQuery extends PageRequest {
 }
 
 interface LedgerRow {
-  position: string;
+  /** The bigint position as text (exact); named apart from the column so ORDER BY sorts the number. */
+  position_text: string;
   seq: number;
   movement_id: string;
   kind: string;
@@ -80,20 +81,20 @@ export async function listMovements(db: Database, schema: string, query: Movemen
   const [position, seq] = query.cursor === undefined ? [null, null] : decodeCursor(list, query.cursor, ['bigint', 'int']);
   const s = pgp.as.name(schema);
   const rows = await db.any<LedgerRow>(
-    `select position::text, seq, movement_id, kind, sku, from_location, to_location, quantity::text, lot, serials,
-            to_char(occurred_at at time zone 'UTC', ${isoUtc}) as occurred_at,
-            to_char(recorded_at at time zone 'UTC', ${isoUtc}) as recorded_at,
-            user_name, reference
-       from ${s}.ledger
-      where ($1::text is null or sku = $1)
-        and ($2::text is null or from_location = $2 or to_location = $2)
-        and ($3::text is null or reference = $3)
-        and ($4::timestamptz is null or occurred_at >= $4::timestamptz)
-        and ($5::timestamptz is null or occurred_at < $5::timestamptz)
-        and ($6::bigint is null or (position, seq) < ($6::bigint, $7::int))
-      order by position desc, seq desc
+    `select l.position::text as position_text, l.seq, l.movement_id, l.kind, l.sku, l.from_location, l.to_location, l.quantity::text, l.lot, l.serials,
+            to_char(l.occurred_at at time zone 'UTC', ${isoUtc}) as occurred_at,
+            to_char(l.recorded_at at time zone 'UTC', ${isoUtc}) as recorded_at,
+            l.user_name, l.reference
+       from ${s}.ledger l
+      where ($1::text is null or l.sku = $1)
+        and ($2::text is null or l.from_location = $2 or l.to_location = $2)
+        and ($3::text is null or l.reference = $3)
+        and ($4::timestamptz is null or l.occurred_at >= $4::timestamptz)
+        and ($5::timestamptz is null or l.occurred_at < $5::timestamptz)
+        and ($6::bigint is null or (l.position, l.seq) < ($6::bigint, $7::int))
+      order by l.position desc, l.seq desc
       limit $8`,
     [query.sku ?? null, query.location ?? null, query.reference ?? null, query.from ?? null, query.to ?? null, position, seq, query.limit + 1],
   );
-  return pageOf(list, rows, query.limit, movementOf, (row) => [row.position, row.seq]);
+  return pageOf(list, rows, query.limit, movementOf, (row) => [row.position_text, row.seq]);
 }

@@ -4,6 +4,7 @@ import { findByBarcode, getArticle, listArticles, type Article } from '../../src
 import { encodeCursor, InvalidCursor, type Page } from '../../src/projections/cursor.js';
 import { getLocation, listLocations } from '../../src/projections/locations.queries.js';
 import { listMovements, type MovementQuery } from '../../src/projections/movements.queries.js';
+import { readModelDdl } from '../../src/projections/read-model.sql.js';
 import { expiringLots, lowStock, stockHistory } from '../../src/projections/reports.queries.js';
 import { commandSide, freshTenant, metadataFor } from '../support/command-handlers.js';
 import { useReadSide } from '../support/read-side.js';
@@ -235,6 +236,23 @@ describe('read-side queries behind the GET endpoints', () => {
       }
       const { items: bolts } = await allPages((cursor) => listMovements(db, schema, { sku: 'BOLT', limit: 2, ...(cursor ? { cursor } : {}) }));
       expect(bolts).toEqual((await everything({ sku: 'BOLT' })).items);
+    });
+
+    it('orders positions as numbers and the moves of one position by seq, also across page boundaries', async () => {
+      // Positions of a young store have the same number of digits; these do not.
+      const synthetic = `${schema}_ledger`;
+      await db.none(readModelDdl(synthetic));
+      const keys: Array<[number, number]> = [[7, 0], [9, 0], [9, 1], [9, 2], [10, 0], [99, 0], [100, 0], [100, 1], [1_000_000_000_000, 0]];
+      await db.none(
+        `insert into ${pgp.as.name(synthetic)}.ledger (position, seq, movement_id, line, kind, sku, from_location, to_location, quantity, occurred_at, recorded_at, user_name)
+         select p, s, p::text || '/' || s::text, 0, 'received', 'X', '@supplier', 'A', 1000, now(), now(), 'u' from unnest($1::bigint[], $2::int[]) as k(p, s)`,
+        [keys.map(([position]) => position), keys.map(([, seq]) => seq)],
+      );
+      const newestFirst = keys.map(([position, seq]) => `${position}/${seq}`).reverse();
+      for (const limit of [1, 2, 3, 500]) {
+        const { items } = await allPages((cursor) => listMovements(db, synthetic, { limit, ...(cursor ? { cursor } : {}) }));
+        expect(items.map((row) => row.movementId)).toEqual(newestFirst);
+      }
     });
 
     it('filters by article, by either end of the move, by reference, and by business time (from inclusive, to exclusive)', async () => {

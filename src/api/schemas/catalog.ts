@@ -30,7 +30,7 @@ export const articleChangesSchema = z
 export const skuParams = z.strictObject({ sku: skuSchema });
 
 /** GET /api/articles. */
-export const articleListQuery = z.object({ search: z.string().max(100).optional(), ...paginationSchema });
+export const articleListQuery = z.object({ search: z.string().max(100).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters').optional(), ...paginationSchema });
 
 /** POST /api/locations. */
 export const newLocationSchema = z.strictObject({
@@ -50,7 +50,7 @@ export const blockSchema = z.strictObject({ reason: textSchema(500).optional() }
 export const locationListQuery = z.object({ ...paginationSchema });
 
 /** A barcode in a path. */
-export const barcodeParams = z.strictObject({ code: z.string().min(1).max(64) });
+export const barcodeParams = z.strictObject({ code: barcodeSchema });
 
 /** An article as the API shows it (quantities in units). */
 export const articleSchema = z.object({
