@@ -18,13 +18,13 @@ export type PlannedMovement =
   | { readonly kind: 'count'; readonly request: CountRequest }
   | { readonly kind: 'reversal'; readonly movementId: string; readonly reason: string; readonly skus: readonly string[] };
 
-/** A movement as recorded, kept for choosing one to reverse. */
+/** A movement as recorded (filled in once the handler answers), kept for choosing one to reverse. */
 export interface RecordedMovement {
-  readonly movementId: string;
-  readonly kind: MovementKind;
-  readonly reference?: string;
+  movementId: string;
+  kind: MovementKind;
+  reference?: string;
+  lines: readonly MovementLine[];
   readonly at: number;
-  readonly lines: readonly MovementLine[];
   reversed: boolean;
 }
 
@@ -89,7 +89,10 @@ export class MovementRunner {
     const work = this.send(movement, metadata).then(
       (result) => {
         this.book.apply(result.events);
-        Object.assign(entry, { movementId: result.movementId, kind: result.record.kind, reference: result.record.reference, lines: result.record.lines });
+        entry.movementId = result.movementId;
+        entry.kind = result.record.kind;
+        entry.reference = result.record.reference;
+        entry.lines = result.record.lines;
         this.movements += 1;
         this.events += result.events.length + extraEvents(movement.kind);
       },

@@ -45,7 +45,7 @@ describe('catalog, movements and queries through the REST API', () => {
   }, 15_000);
 
   it('moves stock through every kind of movement, with the ledger and reports to match', async () => {
-    const post = async (path: string, body: unknown) => (await client().post(path).send(body).expect(201)).headers['x-position'] as string;
+    const post = async (path: string, body: object) => (await client().post(path).send(body).expect(201)).headers['x-position'] as string;
     await post('/api/stock/receipts', { reference: 'PO-2', lines: [{ sku: 'BOLT-M8', quantity: 150, location: 'RCV' }, { sku: 'MILK-1L', quantity: 20, location: 'RCV', lot: 'L1', expiresOn: '2026-12-01' }] });
     await post('/api/stock/transfers', { lines: [{ sku: 'BOLT-M8', quantity: 150, from: 'RCV', to: 'A-01-02' }] });
     await post('/api/stock/reservations', { reference: 'SO-77', lines: [{ sku: 'BOLT-M8', quantity: 40 }] });
@@ -78,7 +78,7 @@ describe('catalog, movements and queries through the REST API', () => {
   });
 
   it('refuses what API.md names, with the stable codes', async () => {
-    const refused = async (path: string, body: unknown, status: number) => (await client().post(path).send(body).expect(status)).body as Record<string, unknown>;
+    const refused = async (path: string, body: object, status: number) => (await client().post(path).send(body).expect(status)).body as Record<string, unknown>;
     const insufficient = await refused('/api/stock/shipments', { lines: [{ sku: 'ROPE', quantity: 5, from: 'A-01-01' }] }, 409);
     expect(insufficient).toMatchObject({ code: 'insufficient-stock', sku: 'ROPE', location: 'A-01-01', requested: 5, available: 0.3 });
     const unknown = await refused('/api/stock/receipts', { lines: [{ sku: 'ROPE', quantity: 1, location: 'A-01-01' }, { sku: 'NOPE', quantity: 1, location: 'A-01-01' }] }, 422);

@@ -1,21 +1,28 @@
 import { z } from 'zod';
 import { toThousandths } from '../../domain/quantity.js';
 
-/** Printable text: no control characters (they have no business in names, lots or references). */
-const printable = /^[^\u0000-\u001f\u007f]*$/;
+/** Printable text: no control characters (they have no business in names, lots or references; PostgreSQL refuses NUL). */
+export function isPrintable(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return false;
+  }
+  return true;
+}
+const noControl = 'must not contain control characters';
 
 /** A stock-keeping unit: 1 to 64 of `[A-Za-z0-9._/-]` (API.md). */
 export const skuSchema = z.string().regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be 1 to 64 of A-Z, a-z, 0-9, ".", "_", "/", "-"');
 /** A location code: 1 to 32 of `[A-Z0-9._-]` (API.md). */
 export const locationCodeSchema = z.string().regex(/^[A-Z0-9._-]{1,32}$/, 'must be 1 to 32 of A-Z, 0-9, ".", "_", "-"');
 /** A lot number. */
-export const lotSchema = z.string().min(1).max(64).regex(printable, 'must not contain control characters');
+export const lotSchema = z.string().min(1).max(64).refine(isPrintable, noControl);
 /** Serial numbers of a serial-tracked article's line. */
-export const serialsSchema = z.array(z.string().min(1).max(64).regex(printable, 'must not contain control characters')).min(1).max(10_000);
+export const serialsSchema = z.array(z.string().min(1).max(64).refine(isPrintable, noControl)).min(1).max(10_000);
 /** A business reference: order, delivery note, ... */
-export const referenceSchema = z.string().trim().min(1).max(100).regex(printable, 'must not contain control characters');
+export const referenceSchema = z.string().trim().min(1).max(100).refine(isPrintable, noControl);
 /** Free text of a person (names, notes, reasons). */
-export const textSchema = (max: number) => z.string().trim().min(1).max(max).regex(printable, 'must not contain control characters');
+export const textSchema = (max: number) => z.string().trim().min(1).max(max).refine(isPrintable, noControl);
 /** A calendar date, YYYY-MM-DD. */
 export const dateSchema = z.iso.date();
 /** A timestamp, ISO 8601 with offset. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { roles } from '../../tenancy/roles.js';
 import { tenantSlugSchema } from '../../tenancy/slug.js';
-import { textSchema } from './common.js';
+import { isPrintable, textSchema } from './common.js';
 
 const usernameSchema = z.string().regex(/^[a-zA-Z0-9._-]{3,40}$/, 'must be 3 to 40 of a-z, A-Z, 0-9, ".", "_", "-"');
 const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
@@ -10,7 +10,7 @@ const emailSchema = z.email('must be a valid email address').max(254);
 /** POST /api/tenants: a company's registration; every bad field is reported at once. */
 export const registrationSchema = z
   .object({
-    companyName: z.string().trim().min(2, 'must be 2 to 100 characters').max(100, 'must be 2 to 100 characters').regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters'),
+    companyName: z.string().trim().min(2, 'must be 2 to 100 characters').max(100, 'must be 2 to 100 characters').refine(isPrintable, 'must not contain control characters'),
     tenant: tenantSlugSchema,
     email: emailSchema,
     username: usernameSchema,
