@@ -47,26 +47,40 @@ export async function waitForPosition(schemas: ReadSchemas, tenant: string, posi
   }
 }
 
+/** Balances in real locations with their lot's expiry and the location's reservations, FEFO first. */
+const stockLinesSql = (s: string): string =>
+  `select b.sku, b.location, nullif(b.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on, b.on_hand::text,
+          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = b.location), 0)::text as reserved
+     from ${s}.balances b left join ${s}.lots l on l.sku = b.sku and l.lot = b.lot
+    where b.location not like '@%'
+      and ($1::text is null or b.sku = $1) and ($2::text is null or b.location = $2) and ($3::text is null or b.lot = $3)
+      and b.on_hand <> 0
+    order by l.expires_on nulls last, b.sku, b.location, b.lot`;
+
+/**
+ * The same with includeZero: balances drop rows that come back to zero, so the places an article
+ * has been are taken from the ledger too, and shown with 0 on hand.
+ */
+const stockLinesWithZeroSql = (s: string): string =>
+  `with keys as (
+     select sku, location, lot from ${s}.balances
+      where location not like '@%' and ($1::text is null or sku = $1) and ($2::text is null or location = $2) and ($3::text is null or lot = $3)
+     union
+     select sku, to_location, coalesce(lot, '') from ${s}.ledger
+      where to_location not like '@%' and ($1::text is null or sku = $1) and ($2::text is null or to_location = $2) and ($3::text is null or lot = $3)
+   )
+   select k.sku, k.location, nullif(k.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on,
+          coalesce((select b.on_hand from ${s}.balances b where b.sku = k.sku and b.location = k.location and b.lot = k.lot), 0)::text as on_hand,
+          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = k.sku and r.location = k.location), 0)::text as reserved
+     from keys k left join ${s}.lots l on l.sku = k.sku and l.lot = k.lot
+    order by l.expires_on nulls last, k.sku, k.location, k.lot`;
+
 /** Stock in real locations, first expiring first (FEFO), with what is reserved at each location. */
 export async function stockLines(db: Database, schema: string, filter: StockFilter = {}): Promise<StockLine[]> {
   const s = pgp.as.name(schema);
   const rows = await db.any<{ sku: string; location: string; lot: string | null; expires_on: string | null; on_hand: string; reserved: string }>(
-    `with keys as (
-       select sku, location, lot from ${s}.balances
-        where location not like '@%' and ($1::text is null or sku = $1) and ($2::text is null or location = $2) and ($3::text is null or lot = $3)
-       union
-       -- includeZero: every place an article has been, from the ledger (balances drop rows at zero).
-       select sku, to_location, coalesce(lot, '') from ${s}.ledger
-        where $4 and to_location not like '@%' and ($1::text is null or sku = $1) and ($2::text is null or to_location = $2) and ($3::text is null or lot = $3)
-     )
-     select k.sku, k.location, nullif(k.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on, coalesce(b.on_hand, 0)::text as on_hand,
-            coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = k.sku and r.location = k.location), 0)::text as reserved
-       from keys k
-       left join ${s}.balances b on b.sku = k.sku and b.location = k.location and b.lot = k.lot
-       left join ${s}.lots l on l.sku = k.sku and l.lot = k.lot
-      where $4 or b.on_hand <> 0
-      order by l.expires_on nulls last, k.sku, k.location, k.lot`,
-    [filter.sku ?? null, filter.location ?? null, filter.lot ?? null, filter.includeZero ?? false],
+    filter.includeZero ? stockLinesWithZeroSql(s) : stockLinesSql(s),
+    [filter.sku ?? null, filter.location ?? null, filter.lot ?? null],
   );
   return rows.map((row) => ({
     sku: row.sku,

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Database } from '../../database/connection.js';
+import { getArticle } from '../../projections/catalog.queries.js';
 import { listMovements } from '../../projections/movements.queries.js';
 import { stockAsOf, stockLines } from '../../projections/queries.js';
 import { expiringLots, lowStock, stockHistory } from '../../projections/reports.queries.js';
+import { HttpProblem } from '../problem.js';
 import { route, type AnyRoute } from '../route.js';
 import { expiringQuery, movementsQuery, stockAsOfQuery, stockHistoryQuery, stockLineSchema, stockQuery } from '../schemas/queries.js';
 import { inUnits, units } from '../units.js';
@@ -95,6 +97,7 @@ export function queryRoutes(db: Database): AnyRoute[] {
       positioned: true,
       responses: [{ status: 200, description: '`{ sku, days: [{ day, onHand }] }`' }],
       handle: async ({ query, readModel }) => {
+        if (!(await getArticle(db, readModel.schema, query.sku))) throw new HttpProblem(404, 'unknown-article', 'Unknown article', `The article ${query.sku} does not exist in this tenant.`);
         const history = await stockHistory(db, readModel.schema, { sku: query.sku, days: query.days, today: today() });
         return { status: 200, body: { sku: history.sku, days: history.days.map((day) => inUnits(day, ['onHand'])) } };
       },
