@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openConfiguredDatabase, type ConfiguredDatabase } from './database/configured-database.js';
 import { migrate } from './database/migrations.js';
 import { createLogger, type Logger } from './logger.js';
+import { createDemoTenantIfEmpty } from './tenancy/demo-tenant.js';
 
 /** Errors whose message is the whole story for the operator: printed without a stack. */
 const operatorErrors = new Set(['invalid-config', 'port-in-use', 'migration-mismatch', 'unsupported-configuration']);
@@ -51,6 +52,20 @@ async function main(): Promise<void> {
     running.server = await startHttpServer(running.application.app, config.PORT);
     await running.application.start();
     logger.info({ port: running.server.port }, `StockControl listening on http://localhost:${running.server.port}`);
+    if (config.DEMO) {
+      const demo = await createDemoTenantIfEmpty({
+        db: running.database.db,
+        users: running.application.users,
+        readSchemas: running.application.readSchemas,
+        commands: running.application.commands,
+        logger,
+        baseDomain: config.BASE_DOMAIN,
+        port: running.server.port,
+      });
+      if (demo) {
+        process.stdout.write(`\nDemo tenant ready: ${demo.url}  (or X-Tenant: demo on http://localhost:${running.server.port})\n  username: ${demo.username}\n  password: ${demo.password}\n\n`);
+      }
+    }
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code && operatorErrors.has(code)) {

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import type { CommandHandlers } from '../commands/command-handlers.js';
+import type { Database } from '../database/connection.js';
+import { generateDemoData } from '../demo/demo-data.js';
+import type { Logger } from '../logger.js';
+import type { ReadSchemas } from '../projections/read-schemas.js';
+import { registerTenant } from './registration.js';
+import type { Users } from './users.js';
+
+/** Where the demo tenant is and how to log in to it. */
+export interface DemoTenant {
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * On the first start against an empty database (no tenant at all), registers the `demo` tenant and
+ * fills it with the demo generator's warehouse, catalog and months of movements; returns how to
+ * log in, or undefined when there are tenants already. The password is random and printed once.
+ */
+export async function createDemoTenantIfEmpty(
+  dependencies: { readonly db: Database; readonly users: Users; readonly readSchemas: ReadSchemas; readonly commands: CommandHandlers; readonly logger: Logger; readonly baseDomain: string; readonly port: number; readonly size?: { readonly articles: number; readonly days: number } },
+): Promise<DemoTenant | undefined> {
+  const { db, logger } = dependencies;
+  const existing = await db.one<{ any: boolean }>('select exists (select 1 from tenants) as any');
+  if (existing.any) return undefined;
+  const password = randomBytes(9).toString('base64url');
+  await registerTenant(dependencies, { companyName: 'Demo Warehouse Ltd', tenant: 'demo', email: 'admin@demo.example', username: 'admin', password });
+  logger.info('filling the demo tenant (a warehouse, 500 articles, 90 days of movements) ...');
+  let reported = 0;
+  const summary = await generateDemoData(dependencies.commands, {
+    tenant: 'demo',
+    user: 'admin',
+    ...(dependencies.size ?? {}),
+    onProgress: (done, total, what) => {
+      const percent = Math.floor((done / Math.max(1, total)) * 100);
+      if (percent >= reported + 10 || done === total) {
+        reported = percent;
+        logger.info({ done, total, what }, `demo data: ${what} ${percent}%`);
+      }
+    },
+  });
+  logger.info(summary, 'demo tenant ready');
+  return { url: `http://demo.${dependencies.baseDomain}:${dependencies.port}/`, username: 'admin', password };
+}
