@@ -14,6 +14,7 @@ import { migrate } from '../src/database/migrations.js';
 import { createLogger } from '../src/logger.js';
 import { openBenchDatabase, type BenchDatabase } from './bench-database.js';
 import { benchApplicationName, type Benchmark } from './benchmark.js';
+import { apiBenchmark } from './api.js';
 import { commandsBenchmark } from './commands.js';
 import { eventStoreBenchmark } from './eventstore.js';
 import { lagBenchmark } from './lag.js';
@@ -22,7 +23,7 @@ import { Progress } from './progress.js';
 import { rebuildBenchmark } from './rebuild.js';
 import { updateResultsFile } from './results-file.js';
 
-const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark];
+const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark];
 
 /** bench/RESULTS.md in the source tree, also when this runs compiled from dist/bench/. */
 const resultsFile = path.resolve(

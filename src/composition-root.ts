@@ -23,6 +23,7 @@ import { PostgresEventStore } from './eventstore/postgres/postgres-event-store.j
 import type { Logger } from './logger.js';
 import { ProjectorDaemon } from './projections/daemon.js';
 import { ReadSchemas } from './projections/read-schemas.js';
+import { CredentialCache } from './tenancy/credential-cache.js';
 import { Credentials } from './tenancy/credentials.js';
 import { IdempotencyRecords } from './tenancy/idempotency.js';
 import { LoginLimiter } from './tenancy/login-limiter.js';
@@ -39,6 +40,7 @@ const services = {
   tenants: Symbol('TenantDirectory'),
   users: Symbol('Users'),
   credentials: Symbol('Credentials'),
+  credentialCache: Symbol('CredentialCache'),
   idempotency: Symbol('IdempotencyRecords'),
   commands: Symbol('CommandHandlers'),
   routes: Symbol('Routes'),
@@ -52,7 +54,7 @@ export interface Application {
   readonly readSchemas: ReadSchemas;
   readonly commands: CommandHandlers;
   readonly users: Users;
-  /** Starts background work: the projector daemon and the idempotency-record purge. */
+  /** Starts background work: the projector daemon, the credential-revocation listener and the idempotency-record purge. */
   start(): Promise<void>;
   /** Ends subscriptions and background work; the database pool belongs to the caller. */
   close(): Promise<void>;
@@ -89,7 +91,10 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
   );
   container.bind<TenantDirectory>(services.tenants).toDynamicValue((context) => new TenantDirectory(context.get<Database>(services.database)));
   container.bind<Users>(services.users).toDynamicValue((context) => new Users(context.get<Database>(services.database)));
-  container.bind<Credentials>(services.credentials).toDynamicValue((context) => new Credentials(context.get<Database>(services.database)));
+  container.bind<CredentialCache>(services.credentialCache).toDynamicValue((context) => new CredentialCache(context.get<Database>(services.database), child('credentials')));
+  container
+    .bind<Credentials>(services.credentials)
+    .toDynamicValue((context) => new Credentials(context.get<Database>(services.database), context.get<CredentialCache>(services.credentialCache)));
   container.bind<IdempotencyRecords>(services.idempotency).toDynamicValue((context) => new IdempotencyRecords(context.get<Database>(services.database)));
   container
     .bind<CommandHandlers>(services.commands)
@@ -134,6 +139,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
   const eventStore = container.get<EventStore>(services.eventStore);
   const projector = container.get<ProjectorDaemon>(services.projector);
   const idempotency = container.get<IdempotencyRecords>(services.idempotency);
+  const credentialCache = container.get<CredentialCache>(services.credentialCache);
   let purgeTimer: NodeJS.Timeout | undefined;
   return {
     app: container.get<Express>(services.app),
@@ -142,6 +148,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
     commands: container.get<CommandHandlers>(services.commands),
     users: container.get<Users>(services.users),
     start: async () => {
+      await credentialCache.start();
       await projector.start();
       purgeTimer = setInterval(() => {
         idempotency.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging idempotency records failed'));
@@ -151,6 +158,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
     close: async () => {
       if (purgeTimer) clearInterval(purgeTimer);
       await projector.stop();
+      await credentialCache.stop();
       await eventStore.close();
     },
   };

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../database/connection.js';
+import { revocationChannel, type CredentialCache } from './credential-cache.js';
 import type { Role } from './roles.js';
 import { newSecret, secretHash } from './secrets.js';
 
@@ -33,7 +34,10 @@ export const sessionLifetimeHours = 12;
  * hash, bound to one tenant, and checked on every request (so a revocation holds at once).
  */
 export class Credentials {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly cache?: CredentialCache,
+  ) {}
 
   /** Opens a login session for a user; returns the secret (the bearer token and cookie value) and its CSRF token. */
   async openSession(tenant: string, user: { id: string; username: string }): Promise<{ secret: string; csrfToken: string }> {
@@ -80,12 +84,20 @@ export class Credentials {
       `update credentials set revoked_at = coalesce(revoked_at, now()) where id = $1 and tenant = $2 and kind = 'token'`,
       [id, tenant],
     );
+    if (result.rowCount > 0) await this.announceRevocation(id);
     return result.rowCount > 0;
+  }
+
+  /** Evicts a revoked credential here at once, and in every other process through NOTIFY. */
+  private async announceRevocation(id: string): Promise<void> {
+    this.cache?.evict(id);
+    await this.db.any('select pg_notify($1, $2)', [revocationChannel, id]);
   }
 
   /** Ends a login session. */
   async closeSession(credentialId: string): Promise<void> {
     await this.db.none(`update credentials set revoked_at = now() where id = $1 and kind = 'session' and revoked_at is null`, [credentialId]);
+    await this.announceRevocation(credentialId);
   }
 
   /**
@@ -94,14 +106,18 @@ export class Credentials {
    */
   async authenticate(tenant: string, secret: string): Promise<Principal | undefined> {
     if (!/^sc[st]_[A-Za-z0-9_-]{43}$/.test(secret)) return undefined;
-    const row = await this.db.oneOrNone<{ id: string; kind: 'session' | 'token'; name: string | null; role: Role; username: string | null; csrf_token: string | null }>(
-      `select c.id, c.kind, c.name, coalesce(c.role, u.role) as role, u.username, c.csrf_token
+    const hash = secretHash(secret);
+    const key = `${tenant}/${hash.toString('base64')}`;
+    const cached = this.cache?.get(key);
+    if (cached) return cached;
+    const row = await this.db.oneOrNone<{ id: string; kind: 'session' | 'token'; name: string | null; role: Role; username: string | null; csrf_token: string | null; expires_at: Date | null }>(
+      `select c.id, c.kind, c.name, coalesce(c.role, u.role) as role, u.username, c.csrf_token, c.expires_at
          from credentials c left join users u on u.id = c.user_id
         where c.secret_hash = $1 and c.tenant = $2 and c.revoked_at is null and (c.expires_at is null or c.expires_at > now())`,
-      [secretHash(secret), tenant],
+      [hash, tenant],
     );
     if (!row) return undefined;
-    return {
+    const principal: Principal = {
       tenant,
       user: row.kind === 'session' ? (row.username ?? '') : `token:${row.name ?? ''}`,
       role: row.role,
@@ -109,5 +125,7 @@ export class Credentials {
       credentialId: row.id,
       ...(row.csrf_token === null ? {} : { csrfToken: row.csrf_token }),
     };
+    this.cache?.set(key, principal, row.expires_at?.getTime() ?? Number.POSITIVE_INFINITY);
+    return principal;
   }
 }

@@ -1,0 +1,160 @@
+/**
+ * The API benchmark: the service runs as its own process (`node dist/src/main.js`, as `npm start`
+ * runs it) on the benchmark database; autocannon drives `POST /api/stock/receipts` and
+ * `GET /api/stock` at concurrency 16 over HTTP with a bearer token, as an integration would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { findFreePort } from '../src/database/port.js';
+import type { BenchContext, BenchReport, Benchmark } from './benchmark.js';
+import { formatCount, markdownTable } from './markdown.js';
+
+const concurrency = 16;
+const receiptTarget = { rps: 1500, p99: 30 };
+const queryTarget = 3000;
+
+interface Run {
+  readonly label: string;
+  /** PostgreSQL statements (transactions, all autocommit or explicit) per request, from pg_stat_database. */
+  transactionsPerRequest?: number;
+  readonly requests: number;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly seconds: number;
+}
+
+const mainScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
+
+async function startService(url: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_API_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_API_PROFILE] : []), mainScript], {
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PORT: String(port), DEMO: 'false', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the service did not start');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function call(base: string, method: string, pathName: string, headers: Record<string, string>, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${base}${pathName}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${pathName}: ${response.status} ${text}`);
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+async function drive(label: string, options: autocannon.Options): Promise<Run> {
+  const result = await autocannon({ ...options, connections: concurrency });
+  return {
+    label,
+    requests: result.requests.total,
+    rps: result.requests.total / (result.duration || 1),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    seconds: result.duration,
+  };
+}
+
+/** Committed transactions of the benchmark database so far (each autocommit statement is one). */
+async function transactions(context: BenchContext): Promise<number> {
+  await context.db.any('select pg_stat_clear_snapshot()');
+  const row = await context.db.one<{ xact_commit: string }>('select xact_commit::text from pg_stat_database where datname = current_database()');
+  return Number(row.xact_commit);
+}
+
+async function run(context: BenchContext): Promise<BenchReport> {
+  const port = await findFreePort();
+  const base = `http://127.0.0.1:${port}`;
+  const seconds = Math.max(3, Math.round(15 * context.scale));
+  const done = context.progress.phase('api: starting the service process');
+  const service = await startService(context.url, port);
+  done();
+  try {
+    const tenant = `api${Date.now().toString(36)}`;
+    const setup = context.progress.phase(`api: tenant ${tenant}, a warehouse with 20 bins and 200 articles through the API`);
+    const password = 'benchmark password';
+    await call(base, 'POST', '/api/tenants', {}, { companyName: 'Bench Ltd', tenant, email: 'a@bench.example', username: 'admin', password, passwordConfirm: password });
+    const login = await call(base, 'POST', '/api/auth/login', { 'x-tenant': tenant }, { username: 'admin', password });
+    const headers = { 'x-tenant': tenant, authorization: `Bearer ${login.token as string}`, 'content-type': 'application/json' };
+    await call(base, 'POST', '/api/locations', headers, { code: 'WH', type: 'warehouse' });
+    const bins = Array.from({ length: 20 }, (_, index) => `A-${String(index + 1).padStart(2, '0')}`);
+    for (const code of bins) await call(base, 'POST', '/api/locations', headers, { code, type: 'storage', parent: 'WH' });
+    const skus = Array.from({ length: 200 }, (_, index) => `SKU-${String(index + 1).padStart(4, '0')}`);
+    for (const sku of skus) await call(base, 'POST', '/api/articles', headers, { sku, name: `Article ${sku}`, unit: 'pcs', tracking: 'none' });
+    setup();
+
+    let next = 0;
+    const receiptBody = (): string => {
+      next += 1;
+      return JSON.stringify({ reference: `PO-${next}`, lines: [{ sku: skus[next % skus.length], quantity: 5, location: bins[next % bins.length] }] });
+    };
+    const receiptOptions: autocannon.Options = {
+      url: base,
+      method: 'POST',
+      headers,
+      requests: [{ method: 'POST', path: '/api/stock/receipts', setupRequest: (request) => ({ ...request, body: receiptBody() }) }],
+    };
+    const warm = context.progress.phase('api: warm-up, 3 s of receipts (not counted)');
+    await drive('warm-up', { ...receiptOptions, duration: 3 });
+    warm();
+    const receiptsPhase = context.progress.phase(`api: POST /api/stock/receipts for ${seconds} s at concurrency ${concurrency}`);
+    const before = await transactions(context);
+    const receipts = await drive('POST /api/stock/receipts (one line, 200 articles in turn)', { ...receiptOptions, duration: seconds });
+    receipts.transactionsPerRequest = ((await transactions(context)) - before) / receipts.requests;
+    receiptsPhase(`${formatCount(receipts.rps)}/s, p99 ${receipts.p99} ms`);
+    let query = 0;
+    const queriesPhase = context.progress.phase(`api: GET /api/stock?sku= for ${seconds} s at concurrency ${concurrency}`);
+    const beforeQueries = await transactions(context);
+    const queries = await drive('GET /api/stock?sku= (200 articles in turn)', {
+      url: base,
+      headers,
+      duration: seconds,
+      requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/stock?sku=${skus[(query += 1) % skus.length] as string}` }) }],
+    });
+    queries.transactionsPerRequest = ((await transactions(context)) - beforeQueries) / queries.requests;
+    queriesPhase(`${formatCount(queries.rps)}/s, p99 ${queries.p99} ms`);
+    const rows = [receipts, queries].map((r) => [
+      r.label,
+      String(r.seconds),
+      formatCount(r.requests),
+      formatCount(r.rps),
+      String(r.p50),
+      String(r.p99),
+      String(r.max),
+      String(r.non2xx),
+      String(r.errors),
+      (r.transactionsPerRequest ?? 0).toFixed(2),
+    ]);
+    const verdict = (met: boolean): string => (met ? 'met' : 'not met');
+    return {
+      markdown: [
+        `The service runs as its own process (\`node dist/src/main.js\`, LOG_LEVEL=warn) on the benchmark database, with its projector daemon; autocannon (in the benchmark process, on the same 2 cores) keeps ${concurrency} connections busy with a bearer token (one lookup of the hashed token per request). Set-up through the API: a warehouse with 20 bins and 200 untracked articles. Each receipt names the next article and bin in turn.`,
+        '',
+        markdownTable(['Requests', 'Seconds', 'Requests done', 'Requests/s', 'p50 ms', 'p99 ms', 'max ms', 'Non-2xx', 'Errors', 'PostgreSQL transactions per request'], rows),
+        '',
+        `Receipts: ${formatCount(receipts.rps)}/s with p99 ${receipts.p99} ms (target at least ${formatCount(receiptTarget.rps)}/s with p99 at most ${receiptTarget.p99} ms: ${verdict(receipts.rps >= receiptTarget.rps && receipts.p99 <= receiptTarget.p99)}). ` +
+          `Stock queries: ${formatCount(queries.rps)}/s (target at least ${formatCount(queryTarget)}/s: ${verdict(queries.rps >= queryTarget)}).`,
+      ].join('\n'),
+    };
+  } finally {
+    service.kill('SIGTERM');
+    await new Promise((resolve) => service.once('exit', resolve));
+  }
+}
+
+export const apiBenchmark: Benchmark = { name: 'api', title: 'REST API: receipts and stock queries (autocannon)', run };
