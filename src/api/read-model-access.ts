@@ -6,14 +6,19 @@ import type { ReadSchemas } from '../projections/read-schemas.js';
  * Which read schema a tenant's queries read, and how far it has applied the tenant's events. The
  * live schema's name is cached for a second (a switch leaves the old schema in place for the GC's
  * grace period, so a query that reads it a moment after the switch still gets a consistent
- * answer); the checkpoint is read every time, so X-Position is exact.
+ * answer). The checkpoint is read at most every 100 ms per schema: X-Position is the last one read,
+ * a lower bound of what the answer contains (the data is read after it, and checkpoints only grow).
+ * A wait for X-Min-Position above the last one read always reads the checkpoint again.
  */
 export class ReadModelAccess {
   private readonly live = new Map<string, { schema: string; until: number }>();
+  /** The last checkpoint read of each schema: a lower bound of what it has applied (checkpoints only grow). */
+  private readonly applied = new Map<string, { position: Position; readAt: number }>();
 
   constructor(
     private readonly schemas: ReadSchemas,
     private readonly cacheMs = 1000,
+    private readonly checkpointMs = 100,
   ) {}
 
   /**
@@ -25,9 +30,14 @@ export class ReadModelAccess {
     let delay = 2;
     for (;;) {
       const schema = await this.liveSchema(tenant);
+      const known = this.applied.get(schema);
+      if (known && Date.now() - known.readAt < this.checkpointMs && (minPosition === undefined || comparePositions(known.position, minPosition) >= 0)) {
+        return { schema, position: known.position };
+      }
       let position: Position;
       try {
         position = await this.schemas.checkpoint(schema);
+        this.applied.set(schema, { position, readAt: Date.now() });
       } catch (error) {
         // The cached schema was switched away from and dropped: look it up again.
         if ((error as { code?: string }).code !== '42P01') throw error;
