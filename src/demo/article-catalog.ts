@@ -38,7 +38,7 @@ export const suppliers: ReadonlyArray<{ readonly name: string; readonly leadTime
   { name: 'Safety First', leadTimeDays: 5 },
 ];
 
-/** Second and third sources of the same goods, used when the families have fewer variants than articles wanted. */
+/** Other sources of the same goods, used when the families have fewer variants than articles are wanted (then numbered sources). */
 const brands = [
   ['PL', 'ProLine'],
   ['BL', 'BudgetLine'],
@@ -46,7 +46,7 @@ const brands = [
 ] as const;
 
 /** An EAN-13 code: 12 digits and their check digit (weights 1 and 3 from the left). */
-export function ean13(twelveDigits: string): string {
+function ean13(twelveDigits: string): string {
   if (!/^\d{12}$/.test(twelveDigits)) throw new Error(`an EAN-13 needs 12 digits before its check digit: ${twelveDigits}`);
   const sum = [...twelveDigits].reduce((total, digit, index) => total + Number(digit) * (index % 2 === 0 ? 1 : 3), 0);
   return `${twelveDigits}${(10 - (sum % 10)) % 10}`;
@@ -60,12 +60,11 @@ interface Candidate {
   readonly brand: number;
 }
 
-/** `count` candidates of one tracking kind: every family variant once, then again under other brands. */
+/** `count` candidates of one tracking kind: every family variant once, then again from other sources. */
 function candidates(random: SeededRandom, tracking: Tracking, count: number): Candidate[] {
   const pool = articleFamilies.flatMap((family) => (family.tracking === tracking ? family.variants.map((_, variant) => ({ family, variant })) : []));
   const picked: Candidate[] = [];
   for (let brand = 0; picked.length < count; brand += 1) {
-    if (brand > brands.length) throw new Error(`the demo catalog has at most ${pool.length * (brands.length + 1)} ${tracking}-tracked articles`);
     picked.push(...random.shuffle(pool).slice(0, count - picked.length).map((candidate) => ({ ...candidate, brand })));
   }
   return picked;
@@ -97,7 +96,7 @@ export function demoCatalog(random: SeededRandom, count: number, bins: readonly 
   const skus = new Set<string>();
   return chosen.map(({ family, variant, brand }, index): DemoArticle => {
     const [variantCode, variantLabel] = family.variants[variant] ?? ['', ''];
-    const [brandCode, brandName] = brand === 0 ? [undefined, undefined] : (brands[brand - 1] ?? []);
+    const [brandCode, brandName] = brand === 0 ? [undefined, undefined] : (brands[brand - 1] ?? [`S${brand}`, `source ${brand}`]);
     const sku = `${family.code}-${variantCode}${brandCode ? `-${brandCode}` : ''}`;
     if (skus.has(sku) || !/^[A-Za-z0-9._/-]{1,64}$/.test(sku)) throw new Error(`demo catalog: bad or repeated SKU ${sku}`);
     skus.add(sku);
@@ -105,8 +104,11 @@ export function demoCatalog(random: SeededRandom, count: number, bins: readonly 
     const orderQuantity = [roundUpTo(family.order[0] * oneUnit, step), roundUpTo(family.order[1] * oneUnit, step)] as const;
     const popularity = weights[ranks[index] ?? 0] ?? 0;
     const dailyDemand = ((orderLinesPerDay * popularity) / totalWeight) * ((orderQuantity[0] + orderQuantity[1]) / 2);
-    const replenishAt = roundUpTo(dailyDemand * 9, step);
+    const replenishAt = roundUpTo(dailyDemand * 7, step);
     const replenishQuantity = roundUpTo(Math.max(dailyDemand * 28, orderQuantity[1] * 2), step);
+    // The reorder point warns early; purchasing orders once stock is down to its own, lower level,
+    // so the low-stock report has articles on it, as it would in a real warehouse.
+    const reorderPoint = Math.max(roundUpTo(dailyDemand * 12, step), replenishAt + step);
     const withReorderPoint = family.tracking !== 'serial' && random.chance(0.5);
     const barcode = random.chance(0.7) ? ean13(`426012${String(index + 1).padStart(6, '0')}`) : undefined;
     const details: ArticleDetails = {
@@ -115,7 +117,7 @@ export function demoCatalog(random: SeededRandom, count: number, bins: readonly 
       unit: family.unit,
       tracking: family.tracking,
       ...(barcode === undefined ? {} : { barcode }),
-      ...(withReorderPoint ? { reorderPoint: replenishAt, reorderQuantity: replenishQuantity } : {}),
+      ...(withReorderPoint ? { reorderPoint, reorderQuantity: replenishQuantity } : {}),
       ...(family.shelfLifeDays === undefined ? {} : { shelfLifeDays: family.shelfLifeDays }),
     };
     const homeBin = homeBins[index % homeBins.length] as string;

@@ -30,6 +30,7 @@ const total = (takes: readonly PlannedTake[]): Quantity => takes.reduce((sum, ta
  */
 export class CustomerOrders {
   private readonly popularity: readonly number[];
+  private shipments = 0;
 
   constructor(
     private readonly simulation: Simulation,
@@ -46,6 +47,11 @@ export class CustomerOrders {
     for (let i = 0; i < orders; i += 1) agenda.schedule(timeOfDay(random, dayStart, 7, 16), async (at) => await this.takeOrder(at));
   }
 
+  /**
+   * An order comes in for what can be shipped today (the rest is a lost sale): a counter sale
+   * ships at once; any other order is reserved, anywhere or at a bin, and shipped, picked first or
+   * cancelled later.
+   */
   private async takeOrder(at: number): Promise<void> {
     const { random, runner, book, layout, articles } = this.simulation;
     const wantedLines = random.pickWeighted([1, 2, 3, 4], [45, 30, 15, 10]);
@@ -53,7 +59,6 @@ export class CustomerOrders {
     for (let tries = 0; chosen.size < wantedLines && tries < 12; tries += 1) chosen.add(random.pickWeighted(articles, this.popularity));
     await runner.settle(skusOf([...chosen]));
     const today = businessDate(at);
-    // What could be shipped today; customers take what there is (the rest is a lost sale).
     const lines = [...chosen].flatMap((article) => {
       const [least, most] = article.orderQuantity;
       const wanted = inSteps(article, least + random.next() * (most - least), true);
@@ -110,8 +115,9 @@ export class CustomerOrders {
       const reserved = [...parts.values()].reduce((sum, quantity) => sum + quantity, 0);
       if (reserved === 0) return [];
       const wanted = random.chance(0.08) ? inSteps(article, reserved * random.next()) : reserved;
-      const from = dock ? [dock] : [...[...parts.keys()].filter((location) => location !== ''), ...layout.bins];
-      const takes = book.planTake(sku, wanted, { from, today: businessDate(at), ownReference: order.reference, step: article.step, serialTracked: tracking === 'serial' });
+      const reservedAt = [...parts.keys()].find((location) => location !== '');
+      const where = dock ? { from: [dock] } : { from: layout.bins, ...(reservedAt === undefined ? {} : { prefer: reservedAt }) };
+      const takes = book.planTake(sku, wanted, { ...where, today: businessDate(at), ownReference: order.reference, step: article.step, serialTracked: tracking === 'serial' });
       if (total(takes) < reserved) short = true;
       return takes.length === 0 ? [] : [{ article, takes }];
     });
@@ -127,7 +133,9 @@ export class CustomerOrders {
     const { random, runner } = this.simulation;
     const request = lines.flatMap(({ article, takes }) => takes.map(({ location, ...take }) => ({ sku: article.details.sku, from: location, ...take })));
     await runner.record({ kind: 'shipment', request: { ...(reference === undefined ? {} : { reference }), lines: request } }, at, reference ?? `shipment-${at}`);
-    if (random.chance(0.04)) {
+    // About one shipment in twenty comes back, at least one in thirty.
+    this.shipments += 1;
+    if (this.shipments % 30 === 5 || random.chance(0.02)) {
       const { article, takes } = random.pick(lines);
       const { location: _, ...shipped } = random.pick(takes);
       const returnAt = atWork(random, later(random, at, 24, 240));
@@ -161,27 +169,29 @@ export class CustomerOrders {
     const reason = random.pickWeighted(returnReasons, [35, 20, 35, 10]);
     const reference = orderReference ?? `RMA-${String(this.simulation.number('RMA')).padStart(5, '0')}`;
     await runner.record({ kind: 'return', request: { reference, reason, lines: [line] } }, at, reference);
-    this.simulation.agenda.schedule(atWork(random, later(random, at, 16, 30)), async (inspectedAt) => await this.inspect(inspectedAt, reference, article, reason));
+    this.simulation.agenda.schedule(atWork(random, later(random, at, 16, 30)), async (inspectedAt) => await this.inspect(inspectedAt, reference, article, reason, line.lot));
   }
 
   /** A returned article goes back to its bin, or to quarantine when damaged (written off a few days later). */
-  private async inspect(at: number, reference: string, article: DemoArticle, reason: ReturnReason): Promise<void> {
+  private async inspect(at: number, reference: string, article: DemoArticle, reason: ReturnReason, lot: string | undefined): Promise<void> {
     const { random, runner, book, layout } = this.simulation;
     const { sku, tracking } = article.details;
     await runner.settle([sku]);
     const to = reason === 'damaged' ? layout.quarantine : article.homeBin;
-    const takes = book.planTake(sku, Number.MAX_SAFE_INTEGER, { from: [layout.returns], withinWarehouse: true, step: article.step, serialTracked: tracking === 'serial' });
+    const lots = lot === undefined ? {} : { lots: new Set([lot]) };
+    const takes = book.planTake(sku, Number.MAX_SAFE_INTEGER, { from: [layout.returns], ...lots, withinWarehouse: true, step: article.step, serialTracked: tracking === 'serial' });
     if (takes.length === 0) return;
     await runner.record({ kind: 'transfer', request: { reference, lines: takes.map(({ location, ...take }) => ({ sku, from: location, to, ...take })) } }, at, reference);
-    if (reason === 'damaged') this.simulation.agenda.schedule(atWork(random, later(random, at, 48, 120)), async (writtenOffAt) => await this.writeOff(writtenOffAt, reference, article));
+    if (reason === 'damaged') this.simulation.agenda.schedule(atWork(random, later(random, at, 48, 120)), async (writtenOffAt) => await this.writeOff(writtenOffAt, reference, article, lot));
   }
 
   /** Damaged returns in quarantine are written off to @loss. */
-  private async writeOff(at: number, reference: string, article: DemoArticle): Promise<void> {
+  private async writeOff(at: number, reference: string, article: DemoArticle, lot: string | undefined): Promise<void> {
     const { runner, book, layout } = this.simulation;
     const { sku, tracking } = article.details;
     await runner.settle([sku]);
-    const takes = book.planTake(sku, Number.MAX_SAFE_INTEGER, { from: [layout.quarantine], step: article.step, serialTracked: tracking === 'serial' });
+    const lots = lot === undefined ? {} : { lots: new Set([lot]) };
+    const takes = book.planTake(sku, Number.MAX_SAFE_INTEGER, { from: [layout.quarantine], ...lots, step: article.step, serialTracked: tracking === 'serial' });
     if (takes.length === 0) return;
     const lines = takes.map(({ location, quantity, ...take }) => ({ sku, location, delta: -quantity, ...take }));
     await runner.record({ kind: 'adjustment', request: { reason: 'damaged', note: `Customer return ${reference}, not resaleable`, lines } }, at, reference);

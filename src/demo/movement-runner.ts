@@ -28,6 +28,27 @@ export interface RecordedMovement {
   reversed: boolean;
 }
 
+/** Who the demo's commands are recorded for and by, and the seed that makes them. */
+export interface DemoIdentity {
+  readonly tenant: string;
+  readonly user: string;
+  readonly seed: number;
+}
+
+/**
+ * The metadata of a demo command at business time `at` (ms). Commands of one business process
+ * (an order, a purchase order, the catalog) share a correlation id, derived from its name.
+ */
+export function demoMetadata(who: DemoIdentity, process: string, at: number): CommandMetadata {
+  return {
+    tenant: who.tenant,
+    user: who.user,
+    source: 'import',
+    correlationId: nameBasedUuid(`demo|${who.tenant}|${who.seed}|${process}`),
+    occurredAt: new Date(at).toISOString(),
+  };
+}
+
 /** The articles a planned movement touches. */
 function skusOf(movement: PlannedMovement): string[] {
   if (movement.kind === 'release' || movement.kind === 'reversal') return [...new Set(movement.skus)];
@@ -47,17 +68,21 @@ export class MovementRunner {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly running = new Set<Promise<void>>();
   private failure: { readonly error: unknown } | undefined;
+  private counts = { movements: 0, events: 0 };
   /** Every movement recorded so far, in the order they were planned. */
   readonly recorded: RecordedMovement[] = [];
-  movements = 0;
-  events = 0;
 
   constructor(
     private readonly handlers: CommandHandlers,
     private readonly book: StockBook,
-    private readonly who: { readonly tenant: string; readonly user: string; readonly seed: number },
+    private readonly who: DemoIdentity,
     private readonly concurrency: number,
   ) {}
+
+  /** Movements recorded so far, and the events they appended. */
+  get recordedCounts(): { readonly movements: number; readonly events: number } {
+    return { ...this.counts };
+  }
 
   /** Waits until no movement on these articles (without any: on any article) is in flight. Throws the first failure. */
   async settle(skus?: readonly string[]): Promise<void> {
@@ -77,13 +102,7 @@ export class MovementRunner {
     const busy = skus.filter((sku) => this.inFlight.has(sku));
     if (busy.length > 0) throw new Error(`demo generator: planned a movement on ${busy.join(', ')} while an earlier one was in flight`);
     while (this.running.size >= this.concurrency) await Promise.race(this.running);
-    const metadata: CommandMetadata = {
-      tenant: this.who.tenant,
-      user: this.who.user,
-      source: 'import',
-      correlationId: nameBasedUuid(`demo|${this.who.tenant}|${this.who.seed}|${process}`),
-      occurredAt: new Date(at).toISOString(),
-    };
+    const metadata = demoMetadata(this.who, process, at);
     const entry: RecordedMovement = { movementId: '', kind: 'received', at, lines: [], reversed: false };
     this.recorded.push(entry);
     const work = this.send(movement, metadata).then(
@@ -93,11 +112,13 @@ export class MovementRunner {
         entry.kind = result.record.kind;
         entry.reference = result.record.reference;
         entry.lines = result.record.lines;
-        this.movements += 1;
-        this.events += result.events.length + extraEvents(movement.kind);
+        this.counts.movements += 1;
+        this.counts.events += result.events.length + extraEvents(movement.kind);
       },
       (error: unknown) => {
-        this.failure ??= { error };
+        const message = error instanceof Error ? error.message : String(error);
+        // A refusal means the generator planned on a wrong idea of the stock: a bug, reported with what was planned.
+        this.failure ??= { error: new Error(`demo generator: the ${movement.kind} of ${skus.join(', ')} at ${metadata.occurredAt} was refused: ${message}`, { cause: error }) };
       },
     );
     const done = work.finally(() => {

@@ -24,13 +24,21 @@ export class Purchasing {
 
   constructor(private readonly simulation: Simulation) {}
 
-  /** The first day's deliveries: every article's opening stock, supplier by supplier, from 06:00. */
+  /**
+   * The first day's deliveries: every article's opening stock, supplier by supplier, from 06:00.
+   * About a fifth of the articles with a reorder point start at it: low, but not yet down to
+   * where purchasing orders.
+   */
   openingStock(dayStart: number): void {
     const { random, articles } = this.simulation;
     suppliers.forEach((_, supplier) => {
       const lines = articles
         .filter((article) => article.supplier === supplier)
-        .map((article) => ({ article, quantity: inSteps(article, article.replenishAt + article.replenishQuantity * (0.5 + random.next() * 0.6), true) }));
+        .map((article) => {
+          const { reorderPoint } = article.details;
+          const low = reorderPoint !== undefined && random.chance(0.2);
+          return { article, quantity: low ? reorderPoint : inSteps(article, article.replenishAt + article.replenishQuantity * (0.5 + random.next() * 0.6), true) };
+        });
       this.order(lines, timeOfDay(random, dayStart, 6, 7), true);
     });
   }
@@ -71,10 +79,15 @@ export class Purchasing {
       const delivered = random.chance(0.05) ? inSteps(article, quantity * (0.6 + random.next() * 0.35), true) : quantity;
       const line = { sku, quantity: delivered, location: dock, unitCost: article.unitCost };
       if (tracking === 'lot') {
-        // Goods arrive part-way through their shelf life; the opening stock may be older still.
-        const life = shelfLifeDays ?? 365;
-        const left = Math.max(1, Math.round(life * (opening ? 0.1 + random.next() * 0.9 : 0.6 + random.next() * 0.4)));
-        lines.push({ ...line, lot: this.nextLot(sku, at), expiresOn: businessDate(startOfDay(at) + left * day) });
+        // Goods arrive part-way through their shelf life. The opening stock also holds an old lot
+        // that expires during the demo or soon after it, so expiry reports have something to show.
+        const old = opening && delivered >= 2 * article.step ? inSteps(article, delivered * (0.3 + random.next() * 0.2), true) : 0;
+        if (old > 0) {
+          const daysLeft = random.int(3, Math.ceil((this.simulation.agenda.end - at) / day) + 30);
+          lines.push({ ...line, quantity: old, lot: this.nextLot(sku, at), expiresOn: businessDate(startOfDay(at) + daysLeft * day) });
+        }
+        const daysLeft = Math.max(1, Math.round((shelfLifeDays ?? 365) * (0.6 + random.next() * 0.4)));
+        lines.push({ ...line, quantity: delivered - old, lot: this.nextLot(sku, at), expiresOn: businessDate(startOfDay(at) + daysLeft * day) });
       } else if (tracking === 'serial') {
         lines.push({ ...line, serials: Array.from({ length: delivered / 1000 }, () => this.nextSerial(article)) });
       } else {
@@ -89,7 +102,7 @@ export class Purchasing {
    * What a receipt left at its dock goes to the article's bin, or to its overflow bin when the
    * bin already holds a full replenishment.
    */
-  async putAway(at: number, reference: string, dock: string, articles: readonly DemoArticle[]): Promise<void> {
+  async putAway(at: number, reference: string | undefined, dock: string, articles: readonly DemoArticle[]): Promise<void> {
     const { runner, book } = this.simulation;
     await runner.settle(articles.map((article) => article.details.sku));
     const lines = articles.flatMap((article) => {
@@ -99,7 +112,7 @@ export class Purchasing {
       const takes = book.planTake(sku, Number.MAX_SAFE_INTEGER, { from: [dock], withinWarehouse: true, step: article.step, serialTracked: tracking === 'serial' });
       return takes.map(({ location, ...take }) => ({ sku, from: location, to, ...take }));
     });
-    if (lines.length > 0) await runner.record({ kind: 'transfer', request: { reference, lines } }, at, reference);
+    if (lines.length > 0) await runner.record({ kind: 'transfer', request: { ...(reference === undefined ? {} : { reference }), lines } }, at, reference ?? `put-away-${dock}-${at}`);
   }
 
   private nextLot(sku: string, at: number): string {

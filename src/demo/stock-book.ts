@@ -1,8 +1,7 @@
 import { isVirtualLocation } from '../domain/locations.js';
-import type { Quantity } from '../domain/quantity.js';
-import { availableToReserve } from '../domain/stock/rules.js';
+import { oneUnit, type Quantity } from '../domain/quantity.js';
 import type { StockEvent } from '../domain/stock/events.js';
-import { evolveStock, fefoOrder, initialStockState, onHandAt, reservedAt, splitBalanceKey, totalOnHand, totalReserved, type StockState } from '../domain/stock/state.js';
+import { evolveStock, fefoOrder, initialStockState, onHandAt, reservedAt, splitBalanceKey, totalOnHand, totalReserved, type StockPosition, type StockState } from '../domain/stock/state.js';
 
 /** One line of a planned take: how much of the article leaves a location (and lot), with which serials. */
 export interface PlannedTake {
@@ -14,8 +13,10 @@ export interface PlannedTake {
 
 /** What a take may use and what it must respect. */
 export interface TakeOptions {
-  /** Locations stock may come from; positions at the first ones are taken first. */
+  /** Locations stock may come from. */
   readonly from: readonly string[];
+  /** A location whose stock is taken first (where a reservation was made). */
+  readonly prefer?: string;
   /** Business date (YYYY-MM-DD): lots that expired before it are left alone. Omitted: expired lots are taken too. */
   readonly today?: string;
   /** Only these lots. */
@@ -32,13 +33,13 @@ export interface TakeOptions {
 /**
  * The generator's own copy of every demo article's stock, folded with the domain's evolve from the
  * events the command handlers answered with. The generator plans each command against it, so
- * nothing it asks for is refused; the availability rules are the domain's own (rules.ts).
+ * nothing it asks for is refused; availability is reckoned as in the domain's rules.ts.
  */
 export class StockBook {
   private readonly states = new Map<string, StockState>();
 
   /** The article's stock as the events recorded so far leave it. */
-  state(sku: string): StockState {
+  private state(sku: string): StockState {
     let state = this.states.get(sku);
     if (!state) {
       state = initialStockState();
@@ -50,11 +51,6 @@ export class StockBook {
   /** Folds events the command handlers recorded. */
   apply(events: readonly StockEvent[]): void {
     for (const event of events) evolveStock(this.state(event.data.sku), event);
-  }
-
-  /** What may still be reserved of the article anywhere. */
-  reservable(sku: string): Quantity {
-    return availableToReserve(this.state(sku), undefined);
   }
 
   /** On hand in the warehouse less everything reserved: the purchasing view of stock. */
@@ -81,7 +77,7 @@ export class StockBook {
   }
 
   /** The article's positions (location, lot, on hand) in real locations, first expiring first. */
-  positions(sku: string): ReturnType<typeof fefoOrder> {
+  positions(sku: string): StockPosition[] {
     return fefoOrder(this.state(sku));
   }
 
@@ -118,12 +114,13 @@ export class StockBook {
    */
   planTake(sku: string, wanted: Quantity, options: TakeOptions): PlannedTake[] {
     const state = this.state(sku);
-    const rank = (location: string): number => options.from.indexOf(location);
+    const from = new Set(options.from);
+    const preferred = (location: string): number => (location === options.prefer ? 0 : 1);
     const positions = fefoOrder(state)
-      .filter((position) => rank(position.location) >= 0)
+      .filter((position) => from.has(position.location))
       .filter((position) => options.lots === undefined || (position.lot !== undefined && options.lots.has(position.lot)))
       .filter((position) => options.today === undefined || position.expiresOn === undefined || position.expiresOn >= options.today)
-      .sort((a, b) => (rank(a.location) === 0 ? 0 : 1) - (rank(b.location) === 0 ? 0 : 1));
+      .sort((a, b) => preferred(a.location) - preferred(b.location));
     const takenAtLocation = new Map<string, Quantity>();
     let articleLeft = options.withinWarehouse ? Number.POSITIVE_INFINITY : totalOnHand(state) - totalReserved(state, options.ownReference);
     let left = wanted;
@@ -135,7 +132,7 @@ export class StockBook {
       const available = Math.min(position.onHand, atLocation, articleLeft);
       const quantity = Math.floor(Math.min(left, available) / options.step) * options.step;
       if (quantity <= 0) continue;
-      const serials = options.serialTracked ? this.serialsAt(sku, position.location).slice(0, quantity / 1000) : undefined;
+      const serials = options.serialTracked ? this.serialsAt(sku, position.location).slice(0, quantity / oneUnit) : undefined;
       takes.push({ location: position.location, ...(position.lot === undefined ? {} : { lot: position.lot }), quantity, ...(serials ? { serials } : {}) });
       takenAtLocation.set(position.location, taken + quantity);
       articleLeft -= quantity;

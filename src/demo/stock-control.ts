@@ -26,7 +26,7 @@ const reversalReasons: Partial<Record<RecordedMovement['kind'], string>> = {
 
 /**
  * Keeping the books right: cycle counts of a few bins a day (some with differences), adjustments
- * for damage, loss and finds, a weekly check that writes off or quarantines expired lots, moves
+ * for damage, loss and finds, a weekly check that quarantines expired lots (disposed of monthly), moves
  * from overflow bins back to home bins, and now and then the reversal of a recent mistake.
  */
 export class StockControl {
@@ -43,7 +43,9 @@ export class StockControl {
   /** Plans one working day's stock control; `workingDay` counts working days from 0. */
   planDay(dayStart: number, workingDay: number): void {
     const { random, agenda } = this.simulation;
-    if (new Date(dayStart).getUTCDay() === 1) agenda.schedule(timeOfDay(random, dayStart, 6.5, 6.75), async (at) => await this.checkExpiry(at));
+    const date = new Date(dayStart);
+    if (date.getUTCDay() === 1 && date.getUTCDate() <= 7) agenda.schedule(timeOfDay(random, dayStart, 6, 6.25), async (at) => await this.disposeExpired(at));
+    if (date.getUTCDay() === 1) agenda.schedule(timeOfDay(random, dayStart, 6.5, 6.75), async (at) => await this.checkExpiry(at));
     for (let i = random.int(1, 2); i > 0; i -= 1) agenda.schedule(timeOfDay(random, dayStart, 9, 15), async (at) => await this.adjust(at));
     agenda.schedule(timeOfDay(random, dayStart, 12, 13), async (at) => await this.moveToHomeBins(at));
     for (let i = 0; i < this.binsCountedPerDay; i += 1) agenda.schedule(timeOfDay(random, dayStart, 14, 16.5), async (at) => await this.countBin(at));
@@ -106,7 +108,7 @@ export class StockControl {
     await runner.record({ kind: 'adjustment', request: { reason, note, lines } }, at, `adjustment-${sku}-${at}`);
   }
 
-  /** Mondays: expired lots are mostly written off, some moved to quarantine, a few overlooked. */
+  /** Mondays: most expired lots leave the shelves for quarantine; some are overlooked until the next check. */
   private async checkExpiry(at: number): Promise<void> {
     const { random, runner, book, articles, layout } = this.simulation;
     await runner.settle();
@@ -114,19 +116,28 @@ export class StockControl {
     for (const article of articles) {
       const { sku } = article.details;
       const expired = book.positions(sku).filter((position) => position.expiresOn !== undefined && position.expiresOn < today && position.location !== layout.quarantine);
-      if (expired.length === 0) continue;
+      if (expired.length === 0 || random.chance(0.25)) continue;
       const from = [...new Set(expired.map((position) => position.location))];
       const lots = new Set(expired.flatMap((position) => (position.lot === undefined ? [] : [position.lot])));
-      const choice = random.next();
-      if (choice < 0.25) {
-        const takes = book.planTake(sku, Number.MAX_SAFE_INTEGER, { from, lots, withinWarehouse: true, step: article.step, serialTracked: false });
-        const lines = takes.map(({ location, ...take }) => ({ sku, from: location, to: layout.quarantine, ...take }));
-        if (lines.length > 0) await runner.record({ kind: 'transfer', request: { reference: `EXP-${today}`, lines } }, at, `expiry-${today}`);
-      } else if (choice < 0.85) {
-        const takes = book.planTake(sku, Number.MAX_SAFE_INTEGER, { from, lots, step: article.step, serialTracked: false });
-        const lines = takes.map(({ location, quantity, ...take }) => ({ sku, location, delta: -quantity, ...take }));
-        if (lines.length > 0) await runner.record({ kind: 'adjustment', request: { reason: 'expired', note: `Expired, found in the check of ${today}`, lines } }, at, `expiry-${today}`);
-      }
+      const takes = book.planTake(sku, Number.MAX_SAFE_INTEGER, { from, lots, withinWarehouse: true, step: article.step, serialTracked: false });
+      const lines = takes.map(({ location, ...take }) => ({ sku, from: location, to: layout.quarantine, ...take }));
+      if (lines.length > 0) await runner.record({ kind: 'transfer', request: { reference: `EXP-${today}`, lines } }, at, `expiry-${today}`);
+    }
+  }
+
+  /** First Monday of the month: the expired lots in quarantine are disposed of (written off to @loss). */
+  private async disposeExpired(at: number): Promise<void> {
+    const { runner, book, articles, layout } = this.simulation;
+    await runner.settle();
+    const today = businessDate(at);
+    for (const article of articles) {
+      const { sku } = article.details;
+      const expired = book.positions(sku).filter((position) => position.location === layout.quarantine && position.expiresOn !== undefined && position.expiresOn < today);
+      if (expired.length === 0) continue;
+      const lots = new Set(expired.flatMap((position) => (position.lot === undefined ? [] : [position.lot])));
+      const takes = book.planTake(sku, Number.MAX_SAFE_INTEGER, { from: [layout.quarantine], lots, step: article.step, serialTracked: false });
+      const lines = takes.map(({ location, quantity, ...take }) => ({ sku, location, delta: -quantity, ...take }));
+      if (lines.length > 0) await runner.record({ kind: 'adjustment', request: { reason: 'expired', note: `Disposed of on ${today}`, lines } }, at, `disposal-${today}`);
     }
   }
 

@@ -28,15 +28,15 @@ export async function createDemoTenantIfEmpty(
   const password = randomBytes(9).toString('base64url');
   await registerTenant(dependencies, { companyName: 'Demo Warehouse Ltd', tenant: 'demo', email: 'admin@demo.example', username: 'admin', password });
   logger.info('filling the demo tenant (a warehouse, 500 articles, 90 days of movements) ...');
-  let reported = 0;
+  let reported = { what: '', percent: 0 };
   const summary = await generateDemoData(dependencies.commands, {
     tenant: 'demo',
     user: 'admin',
     ...(dependencies.size ?? {}),
     onProgress: (done, total, what) => {
       const percent = Math.floor((done / Math.max(1, total)) * 100);
-      if (percent >= reported + 10 || done === total) {
-        reported = percent;
+      if (what !== reported.what || percent >= reported.percent + 10 || done === total) {
+        reported = { what, percent };
         logger.info({ done, total, what }, `demo data: ${what} ${percent}%`);
       }
     },

@@ -25,7 +25,7 @@ describe('audit and read-model administration through the REST API', () => {
     const all = await client().get('/api/audit/events?limit=500').expect(200);
     const positions = (all.body.items as Array<{ position: string }>).map((event) => BigInt(event.position));
     expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
-    const receipt = (all.body.items as Array<Record<string, any>>).find((event) => event.type === 'StockReceived');
+    const receipt = (all.body.items as Array<Record<string, unknown>>).find((event) => event.type === 'StockReceived');
     expect(receipt).toMatchObject({ stream: 'acme:stock-BOLT', revision: '0', metadata: { user: 'admin', source: 'api', idempotencyKey: 'po-1' }, data: { sku: 'BOLT' } });
     const bolt = await client().get('/api/audit/events?sku=BOLT').expect(200);
     expect(new Set((bolt.body.items as Array<{ stream: string }>).map((event) => event.stream))).toEqual(new Set(['acme:stock-BOLT', 'acme:article-BOLT']));
