@@ -51,6 +51,18 @@ export const lagBenchmark: Benchmark = {
           await new Promise((resolve) => setTimeout(resolve, 1));
         }
       })();
+      // Warm-up at the same rate, not counted: the first command on each article folds its stream
+      // into the cache, and the first batches pay for JIT and cold buffers (up to ~400 ms of lag).
+      const warmUp = context.progress.phase(`lag: warm-up, ${formatCount(rate * 2)} receipts at ${rate}/s (not counted)`);
+      const warmStarted = performance.now();
+      const warming: Array<Promise<unknown>> = [];
+      for (let i = 0; i < rate * 2; i += 1) {
+        const wait = warmStarted + (i * 1000) / rate - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        warming.push(side.stock.receive(benchMetadata(tenant), { lines: [{ sku: `ART-${i % articles}`, quantity: 1000, location: bins[i % bins.length] as string }] }));
+      }
+      await Promise.all(warming);
+      warmUp();
       const started = performance.now();
       const inFlight: Array<Promise<void>> = [];
       let late = 0;
@@ -90,11 +102,16 @@ export const lagBenchmark: Benchmark = {
         ),
         '',
         'Lag is measured from the moment a receipt command returns (its append committed) to the moment the',
-        "tenant's read schema checkpoint (polled every ~1 ms) has passed the command's position. The daemon runs in",
-        'the same process, as in the service: it is woken in-process on each append, gathers events for up to 20 ms',
-        'or 500 events into one transaction (the batch writes and the checkpoint commit together, with an fsync).',
-        'What limits it: that batch window, the commit of each batch, and the two cores shared by the commands,',
-        'the projector and PostgreSQL.',
+        "tenant's read schema checkpoint (polled every ~1 ms) has passed the command's position, after a warm-up of",
+        `${formatCount(rate * 2)} receipts at the same rate that is not counted (it folds every article into the cache; the first`,
+        'batches of a cold process lag up to ~400 ms). The daemon runs in the same process, as in the service: it is',
+        'woken in-process on each append and applies what arrived while it wrote the previous batch, rows and',
+        'checkpoint in one transaction that commits without waiting for the WAL flush (a read schema is rebuilt from',
+        'the events; atomicity is kept, only the last few hundred ms of projection commits can be lost in a crash,',
+        'and they are applied again from the checkpoint).',
+        'What limits it: the commit of every append (fsync) and the two cores shared by the commands, the projector and',
+        'PostgreSQL. The rare spikes are WAL flushes of the virtual disk: sampled pg_stat_activity showed every',
+        'in-flight append waiting ~200 ms on LWLock:WALWrite at once.',
       ].join('\n');
       return { markdown };
     } finally {
