@@ -6,6 +6,15 @@ import { pgp } from '../database/connection.js';
  * applied to an existing schema. Quantities are integer thousandths, as in the events.
  */
 export function readModelDdl(schema: string): string {
+  return `${readModelTablesDdl(schema)}\n${readModelIndexDdl(schema)}`;
+}
+
+/**
+ * The tables with their primary keys and the small tables' indexes: what a schema is created
+ * with. A schema built from position zero gets the ledger's indexes only once it is filled
+ * (readModelIndexDdl): one sorted index build instead of a million index insertions.
+ */
+export function readModelTablesDdl(schema: string): string {
   const s = pgp.as.name(schema);
   return `
 create schema ${s};
@@ -79,9 +88,6 @@ create table ${s}.ledger (
   user_name text not null,
   primary key (position, seq)
 );
-create index on ${s}.ledger (sku, occurred_at);
-create index on ${s}.ledger (movement_id);
-create index on ${s}.ledger (reference) where reference is not null;
 
 create table ${s}.serials (
   sku text not null,
@@ -105,6 +111,16 @@ create table ${s}.checkpoint (
   position bigint not null
 );
 insert into ${s}.checkpoint (position) values (0);
+`;
+}
+
+/** The ledger's secondary indexes, idempotent (a build may be resumed after a crash). */
+export function readModelIndexDdl(schema: string): string {
+  const s = pgp.as.name(schema);
+  return `
+create index if not exists ledger_sku_occurred_at on ${s}.ledger (sku, occurred_at);
+create index if not exists ledger_movement_id on ${s}.ledger (movement_id);
+create index if not exists ledger_reference on ${s}.ledger (reference) where reference is not null;
 `;
 }
 

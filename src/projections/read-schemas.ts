@@ -4,7 +4,7 @@ import { comparePositions, type EventStore, type Position, type RecordedEvent } 
 import { decodeEvent } from '../events/codec.js';
 import type { Logger } from '../logger.js';
 import { ChangeSet, type ProjectedEvent } from './change-set.js';
-import { readModelDdl } from './read-model.sql.js';
+import { readModelDdl, readModelIndexDdl, readModelTablesDdl } from './read-model.sql.js';
 import { readSchemaName } from './schema-name.js';
 import { projectionVersion } from './version.js';
 import { writeChangeSet } from './write-change-set.js';
@@ -52,7 +52,7 @@ function toProjected(recorded: RecordedEvent): ProjectedEvent {
 /**
  * The read schemas of every tenant: creating them, applying events to them (each batch with its
  * checkpoint in one transaction), rebuilding them blue/green and switching the live pointer.
- * DDL only ever runs against a schema being created; a live schema's tables are never altered.
+ * DDL only ever runs against a schema being created or built; a live schema's tables are never altered.
  */
 export class ReadSchemas {
   readonly version: string;
@@ -173,6 +173,7 @@ export class ReadSchemas {
   /** Makes `schema` the tenant's live schema, after applying the events it still lacks, in one transaction. */
   async switchTo(tenant: string, schema: string): Promise<void> {
     await this.catchUp(tenant, schema);
+    await this.completeIndexes(schema);
     await this.db.tx('switch-live-schema', async (t) => {
       await t.any('select pg_advisory_xact_lock(hashtext($1))', [`read-schema:${tenant}`]);
       const previous = await t.oneOrNone<{ schema_name: string }>('select schema_name from read_schema_live where tenant = $1 for update', [tenant]);
@@ -300,13 +301,33 @@ export class ReadSchemas {
       const generationOf = (name: string): number => Number(/_g(\d+)$/.exec(name)?.[1] ?? 0);
       const generation = names.length === 0 ? 0 : Math.max(...names.map(generationOf)) + 1;
       const schema = readSchemaName(tenant, this.version, generation);
-      await this.createSchema(t, tenant, schema, 'building');
+      await this.createSchema(t, tenant, schema, 'building', true);
       return schema;
     });
   }
 
-  private async createSchema(t: ITask<unknown>, tenant: string, schema: string, status: ReadSchema['status']): Promise<void> {
-    await t.none(this.ddl(schema));
+  /**
+   * Creates the indexes a schema built from zero was created without (see createNextSchema); a
+   * schema that has them is left as it is. It runs before the schema goes live, never on a live one.
+   */
+  private async completeIndexes(schema: string): Promise<void> {
+    if (this.ddl !== readModelDdl) return;
+    const { complete } = await this.db.one<{ complete: boolean }>(
+      `select count(*) = 3 as complete from pg_indexes where schemaname = $1 and indexname in ('ledger_sku_occurred_at', 'ledger_movement_id', 'ledger_reference')`,
+      [schema],
+    );
+    if (complete) return;
+    const started = Date.now();
+    await this.db.none(readModelIndexDdl(schema));
+    this.logger.info({ schema, ms: Date.now() - started }, 'read schema indexes ready');
+  }
+
+  /**
+   * A schema that is filled from position zero before anyone reads it is created without the
+   * ledger's secondary indexes (the default DDL only; a DDL given by a test is used as it is).
+   */
+  private async createSchema(t: ITask<unknown>, tenant: string, schema: string, status: ReadSchema['status'], deferIndexes = false): Promise<void> {
+    await t.none(deferIndexes && this.ddl === readModelDdl ? readModelTablesDdl(schema) : this.ddl(schema));
     await t.none('insert into read_schemas (schema_name, tenant, version, status) values ($1, $2, $3, $4)', [schema, tenant, this.version, status]);
   }
 

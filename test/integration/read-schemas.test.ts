@@ -162,6 +162,18 @@ describe('per-tenant read schemas', () => {
     await expect(schemas.dropSchema(third.schema)).rejects.toThrow(/is live/);
   });
 
+  it('builds a schema from zero without the ledger indexes and adds them before it goes live', async () => {
+    const tenant = await warehouse();
+    await schemas.ensureLive(tenant);
+    const ledgerIndexes = async (schema: string): Promise<string[]> =>
+      await database.db.map(`select indexname from pg_indexes where schemaname = $1 and tablename = 'ledger' order by 1`, [schema], (row: { indexname: string }) => row.indexname);
+    const scratch = await schemas.buildScratch(tenant);
+    expect(await ledgerIndexes(scratch)).toEqual(['ledger_pkey']);
+    await schemas.dropSchema(scratch);
+    const rebuilt = await schemas.rebuild(tenant);
+    expect(await ledgerIndexes(rebuilt.schema)).toEqual(['ledger_movement_id', 'ledger_pkey', 'ledger_reference', 'ledger_sku_occurred_at']);
+  });
+
   it('a poison event stops that tenant with the event id and the error, and other tenants go on', async () => {
     const poisoned = await warehouse();
     const healthy = await warehouse();
