@@ -50,7 +50,10 @@ create table credentials (
 create index credentials_tenant_kind on credentials (tenant, kind);
 
 -- The first answer to a movement request with an Idempotency-Key, kept 24 hours. The request's
--- hash tells a retry (same body) from a different request under the same key.
+-- hash tells a retry (same body) from a different request under the same key ('' once a failed
+-- attempt let the key go). `created_at` is part of the ids the movement's events get, so a key
+-- used again after its 24 hours records a new movement. `claimed_at` is when a request last took
+-- the key to run it: a claim left by a crashed process is taken over.
 create table idempotency_records (
   tenant        text not null references tenants (slug),
   key           text not null,
@@ -58,6 +61,7 @@ create table idempotency_records (
   status        int,
   response      jsonb,
   created_at    timestamptz not null default now(),
+  claimed_at    timestamptz not null default now(),
   primary key (tenant, key)
 );
 create index idempotency_records_created on idempotency_records (created_at);

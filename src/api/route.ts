@@ -21,6 +21,8 @@ export interface RouteContext<P, Q, B> {
   readonly principal: Principal;
   /** The live read schema and the position it had applied (positioned routes, after any X-Min-Position wait). */
   readonly readModel: { readonly schema: string; readonly position: string };
+  /** The Idempotency-Key and its scope (idempotent routes given a key). */
+  readonly idempotency?: { readonly key: string; readonly scope: string };
   readonly request: Request;
 }
 

@@ -133,8 +133,8 @@ async function run(route: AnyRoute, request: Request, response: Response, depend
     return;
   }
   const hash = requestHash(request.method, request.path, request.body);
-  const outcome = await dependencies.idempotency.run(tenant, key, hash, async () => {
-    const result = await route.handle(context);
+  const outcome = await dependencies.idempotency.run(tenant, key, hash, async (scope) => {
+    const result = await route.handle({ ...context, idempotency: { key, scope } });
     return { status: result.status, body: { body: result.body, headers: result.headers ?? {} } };
   });
   const recorded = outcome.body as { body: unknown; headers: RouteResult['headers'] };

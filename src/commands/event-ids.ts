@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 
+/** The key ids are derived from: the idempotency key, within its scope when it has one. */
+export function derivationKey(metadata: { readonly idempotencyKey?: string; readonly idempotencyScope?: string }): string | undefined {
+  if (metadata.idempotencyKey === undefined) return undefined;
+  return metadata.idempotencyScope === undefined ? metadata.idempotencyKey : `${metadata.idempotencyKey}@${metadata.idempotencyScope}`;
+}
+
 /** Where commands get their ids from: the composition root's choice, a fixed sequence in tests. */
 export interface IdSource {
   /** A fresh random id. */

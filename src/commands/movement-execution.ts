@@ -14,6 +14,7 @@ import { decodeEvent, encodeEvent, type DomainEvent } from '../events/codec.js';
 import type { Loaded } from './aggregate-cache.js';
 import { backOff, type CommandDependencies } from './command-context.js';
 import { ConcurrencyConflict } from './errors.js';
+import { derivationKey } from './event-ids.js';
 
 /**
  * How long article and location facts from the cache are used without reading their streams.
@@ -93,7 +94,8 @@ export class MovementExecution {
   }
 
   async execute(metadata: CommandMetadata, plan: MovementPlan): Promise<MovementResult> {
-    const { tenant, idempotencyKey } = metadata;
+    const { tenant } = metadata;
+    const idempotencyKey = derivationKey(metadata);
     const { ids } = this.dependencies;
     const movementId = idempotencyKey ? ids.derived(tenant, idempotencyKey, 'movement') : ids.random();
     const movementStream = streamName(tenant, 'movement', movementId);
@@ -182,7 +184,8 @@ export class MovementExecution {
   }
 
   private encode(append: ExtraAppend, metadata: CommandMetadata): StreamAppend {
-    const { tenant, idempotencyKey } = metadata;
+    const { tenant } = metadata;
+    const idempotencyKey = derivationKey(metadata);
     return {
       stream: append.stream,
       expectedRevision: append.expectedRevision,

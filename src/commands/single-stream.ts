@@ -5,6 +5,7 @@ import { WrongExpectedRevision, type AppendResult } from '../eventstore/event-st
 import { encodeEvent, type DomainEvent } from '../events/codec.js';
 import { backOff, type CommandDependencies } from './command-context.js';
 import { ConcurrencyConflict, RevisionMismatch } from './errors.js';
+import { derivationKey } from './event-ids.js';
 
 /** What a command on one stream did: its events (none when nothing changed) and where they landed. */
 export interface StreamCommandResult<E> {
@@ -52,7 +53,7 @@ export async function handleStreamCommand<C, E extends DomainEvent, S>(
       }
       return { events, revision: loaded.revision, position: undefined };
     }
-    const key = metadata.idempotencyKey;
+    const key = derivationKey(metadata);
     const base = loaded.revision === undefined ? 0n : loaded.revision + 1n;
     const toAppend = events.map((event, index) =>
       encodeEvent(event, key ? dependencies.ids.derived(metadata.tenant, key, `${stream}#${base + BigInt(index)}`) : dependencies.ids.random(), metadata),

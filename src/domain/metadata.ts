@@ -12,6 +12,12 @@ export interface CommandMetadata {
   readonly correlationId: string;
   readonly causationId?: string;
   readonly idempotencyKey?: string;
+  /**
+   * Narrows the idempotency key in time (the API gives the time the key was first claimed): ids are
+   * derived from key and scope, so a key used again after it expired records something new. Not
+   * recorded in the events; their metadata keeps the key as the client sent it.
+   */
+  readonly idempotencyScope?: string;
   /** Business time of the movement (ISO 8601); may lie in the past (back-dated movements). */
   readonly occurredAt: string;
 }

@@ -25,7 +25,8 @@ export class InvalidStoredEvent extends Error {
 
 /** Turns a domain event into what the event store appends: metadata of the command and the schema version. */
 export function encodeEvent(event: DomainEvent, id: string, metadata: CommandMetadata): EventToAppend {
-  const stamped: EventMetadata = { ...metadata, schemaVersion: currentVersion(event.type) };
+  const { idempotencyScope: _scope, ...recorded } = metadata;
+  const stamped: EventMetadata = { ...recorded, schemaVersion: currentVersion(event.type) };
   return { id, type: event.type, data: event.data, metadata: stamped };
 }
 

@@ -28,6 +28,9 @@ export class IdempotencyInProgress extends Error {
 /** How long a key is remembered (API.md: 24 h). */
 export const idempotencyHours = 24;
 
+/** A claim older than this is taken to be left by a crashed process (no request runs this long). */
+const abandonedClaimSeconds = 60;
+
 /** The hash that tells a retry from another request: method, path and body. */
 export function requestHash(method: string, path: string, body: unknown): string {
   return createHash('sha256').update(`${method} ${path}\n`).update(JSON.stringify(body ?? null)).digest('hex');
@@ -35,12 +38,16 @@ export function requestHash(method: string, path: string, body: unknown): string
 
 /**
  * Idempotency records (API.md): the first request with a key is handled and its successful answer
- * kept 24 h; a retry with the same body gets that answer and records nothing new; another body
- * is refused. A retry arriving while the first is still running waits for it (up to `waitMs`).
- * A failed first attempt keeps nothing, so a corrected retry with the same key can succeed.
+ * kept 24 h; a retry with the same body gets that answer and records nothing new; another body is
+ * refused. A retry arriving while the first is still running waits for it (up to `waitMs`). A
+ * failed first attempt keeps no answer, so a corrected retry with the same key can succeed. A
+ * claim left by a crashed process is taken over after a minute.
  *
- * The events a retry would write are also protected below this layer: command ids derived from
- * the key make the event store refuse to record a movement twice.
+ * Below this layer the command's ids are derived from the key and its scope (the time the key was
+ * first claimed), so the event store itself refuses to record one movement twice: a request that
+ * committed its events but crashed before its answer was kept is answered, when retried, with the
+ * movement it recorded; and a key used again after its 24 hours gets a new scope, new ids and a
+ * new movement.
  */
 export class IdempotencyRecords {
   constructor(
@@ -49,25 +56,38 @@ export class IdempotencyRecords {
   ) {}
 
   /**
-   * Runs `handle` once per (tenant, key): returns `{ replay }` with the recorded answer for a retry,
-   * or the fresh answer of `handle`.
+   * Runs `handle` once per (tenant, key) within 24 h: returns the recorded answer to a retry
+   * (`replayed`), or the fresh answer of `handle`. `handle` gets the key's scope (its claim time,
+   * in ms): the command layer derives the movement's ids from key and scope.
    */
-  async run(tenant: string, key: string, hash: string, handle: () => Promise<RecordedResponse>): Promise<RecordedResponse & { readonly replayed: boolean }> {
+  async run(tenant: string, key: string, hash: string, handle: (scope: string) => Promise<RecordedResponse>): Promise<RecordedResponse & { readonly replayed: boolean }> {
     const deadline = Date.now() + this.waitMs;
     for (;;) {
-      const claimed = await this.db.result(
+      // A new key, or one whose 24 hours are over: a new scope.
+      const claimed = await this.db.oneOrNone<{ scope: string }>(
         `insert into idempotency_records (tenant, key, request_hash) values ($1, $2, $3)
-         on conflict (tenant, key) do update set request_hash = excluded.request_hash, status = null, response = null, created_at = now()
-           where idempotency_records.created_at < now() - make_interval(hours => $4)`,
+         on conflict (tenant, key) do update
+           set request_hash = excluded.request_hash, status = null, response = null, created_at = now(), claimed_at = now()
+           where idempotency_records.created_at < now() - make_interval(hours => $4)
+         returning ${scopeColumn}`,
         [tenant, key, hash, idempotencyHours],
       );
-      if (claimed.rowCount === 1) return { ...(await this.handleClaimed(tenant, key, handle)), replayed: false };
+      if (claimed) return { ...(await this.handleClaimed(tenant, key, claimed.scope, handle)), replayed: false };
+      // A key a failed attempt let go, or one whose claim a crashed process left: same scope.
+      const taken = await this.db.oneOrNone<{ scope: string }>(
+        `update idempotency_records set request_hash = $3, claimed_at = now()
+          where tenant = $1 and key = $2 and status is null
+            and (request_hash = '' or (request_hash = $3 and claimed_at < now() - make_interval(secs => $4)))
+          returning ${scopeColumn}`,
+        [tenant, key, hash, abandonedClaimSeconds],
+      );
+      if (taken) return { ...(await this.handleClaimed(tenant, key, taken.scope, handle)), replayed: false };
       const existing = await this.db.oneOrNone<{ request_hash: string; status: number | null; response: unknown }>(
         'select request_hash, status, response from idempotency_records where tenant = $1 and key = $2',
         [tenant, key],
       );
-      if (!existing) continue; // the first attempt failed and let the key go: claim it now
-      if (existing.request_hash !== hash) throw new IdempotencyMismatch(key);
+      if (!existing) continue;
+      if (existing.request_hash !== hash && existing.request_hash !== '') throw new IdempotencyMismatch(key);
       if (existing.status !== null) return { status: existing.status, body: existing.response, replayed: true };
       if (Date.now() >= deadline) throw new IdempotencyInProgress(key);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -80,19 +100,30 @@ export class IdempotencyRecords {
     return result.rowCount;
   }
 
-  private async handleClaimed(tenant: string, key: string, handle: () => Promise<RecordedResponse>): Promise<RecordedResponse> {
+  private async handleClaimed(tenant: string, key: string, scope: string, handle: (scope: string) => Promise<RecordedResponse>): Promise<RecordedResponse> {
     let response: RecordedResponse;
     try {
-      response = await handle();
+      response = await handle(scope);
     } catch (error) {
-      await this.db.none('delete from idempotency_records where tenant = $1 and key = $2 and status is null', [tenant, key]);
+      await this.release(tenant, key);
       throw error;
     }
     if (response.status >= 200 && response.status < 300) {
       await this.db.none('update idempotency_records set status = $3, response = $4 where tenant = $1 and key = $2', [tenant, key, response.status, JSON.stringify(response.body)]);
     } else {
-      await this.db.none('delete from idempotency_records where tenant = $1 and key = $2 and status is null', [tenant, key]);
+      await this.release(tenant, key);
     }
     return response;
   }
+
+  /**
+   * Lets a key go after a failed attempt, keeping its scope: a retry derives the same ids, so if
+   * the attempt did commit its events (and failed afterwards), the retry finds that movement.
+   */
+  private async release(tenant: string, key: string): Promise<void> {
+    await this.db.none(`update idempotency_records set request_hash = '' where tenant = $1 and key = $2 and status is null`, [tenant, key]);
+  }
 }
+
+/** The claim time in ms, as text: the scope of a key's ids. */
+const scopeColumn = `(extract(epoch from created_at) * 1000)::bigint::text as scope`;

@@ -133,6 +133,70 @@ describe('catalog, movements and queries through the REST API', () => {
     await client().post('/api/stock/receipts').set('Idempotency-Key', 'k'.repeat(201)).send(body).expect(400);
   });
 
+  it('forgets an Idempotency-Key after 24 hours', async () => {
+    const body = { lines: [{ sku: 'ROPE', quantity: 1, location: 'A-01-02' }] };
+    const first = await client().post('/api/stock/receipts').set('Idempotency-Key', 'old-key').send(body).expect(201);
+    await api.database.db.none(`update idempotency_records set created_at = now() - interval '25 hours' where key = 'old-key'`);
+    const later = await client().post('/api/stock/receipts').set('Idempotency-Key', 'old-key').send({ lines: [{ sku: 'ROPE', quantity: 2, location: 'A-01-02' }] }).expect(201);
+    expect(later.body.movementId).not.toBe(first.body.movementId);
+  });
+
+  it('answers a retry after a crash between commit and answer with the movement that was recorded, once', async () => {
+    const body = { reference: 'CRASH-1', lines: [{ sku: 'ROPE', quantity: 1, location: 'A-01-01' }] };
+    const first = await client().post('/api/stock/receipts').set('Idempotency-Key', 'crash-key').send(body).expect(201);
+    // As a process that died after its events committed, before it kept the answer, leaves it.
+    await api.database.db.none(`update idempotency_records set status = null, response = null, claimed_at = now() - interval '2 minutes' where key = 'crash-key'`);
+    const retry = await client().post('/api/stock/receipts').set('Idempotency-Key', 'crash-key').send(body).expect(201);
+    expect(retry.body.movementId).toBe(first.body.movementId);
+    const ledger = await client().get('/api/movements?reference=CRASH-1').set('X-Min-Position', retry.headers['x-position'] as string).expect(200);
+    expect(ledger.body.items).toHaveLength(1);
+    // A claim that is still fresh is waited for, not taken over.
+    await api.database.db.none(`update idempotency_records set status = null, response = null, claimed_at = now() where key = 'crash-key'`);
+    const waiting = await client().post('/api/stock/receipts').set('Idempotency-Key', 'crash-key').send(body);
+    expect(waiting.status).toBe(409);
+    expect(waiting.body.code).toBe('conflict');
+  }, 20_000);
+
+  it('releases a reservation, refuses expired lots unless allowExpired, and archived articles', async () => {
+    await client().post('/api/stock/receipts').send({ lines: [{ sku: 'MILK-1L', quantity: 5, location: 'A-01-02', lot: 'OLD', expiresOn: '2020-01-01' }] }).expect(201);
+    const expired = await client().post('/api/stock/shipments').send({ lines: [{ sku: 'MILK-1L', quantity: 1, from: 'A-01-02', lot: 'OLD' }] }).expect(409);
+    expect(expired.body).toMatchObject({ code: 'lot-expired', errors: [{ path: 'lines.0.lot' }] });
+    await client().post('/api/stock/shipments').send({ lines: [{ sku: 'MILK-1L', quantity: 1, from: 'A-01-02', lot: 'OLD', allowExpired: true }] }).expect(201);
+    await client().post('/api/stock/reservations').send({ reference: 'SO-REL', lines: [{ sku: 'MILK-1L', quantity: 2, location: 'A-01-02' }] }).expect(201);
+    const released = await client().delete('/api/stock/reservations/SO-REL').expect(200);
+    expect(released.body.movementId).toEqual(expect.any(String));
+    await client().delete('/api/stock/reservations/SO-REL').expect(404);
+    await client().post('/api/articles').send({ sku: 'OLD-THING', name: 'Old thing', unit: 'pcs', tracking: 'none' }).expect(201);
+    await client().post('/api/articles/OLD-THING/archive').expect(200);
+    const archived = await client().post('/api/stock/receipts').send({ lines: [{ sku: 'OLD-THING', quantity: 1, location: 'A-01-02' }] }).expect(409);
+    expect(archived.body).toMatchObject({ code: 'article-archived', errors: [{ path: 'lines.0.sku' }] });
+  });
+
+  it('pages through locations and articles without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await client().get(`/api/locations?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).expect(200);
+      seen.push(...(page.body.items as Array<{ code: string }>).map((item) => item.code));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor);
+    expect(seen).toEqual(['A-01-01', 'A-01-02', 'RCV', 'WH1']);
+    const articles = await client().get('/api/articles?limit=2').expect(200);
+    expect(articles.body.items).toHaveLength(2);
+    expect(articles.body.nextCursor).toEqual(expect.any(String));
+    await client().get('/api/articles?limit=0').expect(422);
+    await client().get('/api/articles?limit=501').expect(422);
+    await client().get('/api/articles?cursor=not-a-cursor').expect(422);
+  });
+
+  it('needs credentials and a tenant on every tenant route', async () => {
+    const { default: request } = await import('supertest');
+    const noAuth = await request(api.app).get('/api/stock').set('X-Tenant', 'acme').expect(401);
+    expect(noAuth.body.code).toBe('unauthenticated');
+    const noTenant = await request(api.app).get('/api/stock').set('Authorization', `Bearer ${acme.token}`).expect(404);
+    expect(noTenant.body.code).toBe('unknown-tenant');
+  });
+
   it('lets exactly 10 of 20 parallel shipments of 1 through when 10 are available', async () => {
     await client().post('/api/articles').send({ sku: 'HOT', name: 'Hot item', unit: 'pcs', tracking: 'none' }).expect(201);
     await client().post('/api/stock/receipts').send({ lines: [{ sku: 'HOT', quantity: 10, location: 'A-01-02' }] }).expect(201);

@@ -67,7 +67,10 @@ describe('registration, login, sessions, tokens and users', () => {
     const { readSchemaName } = await import('../../src/projections/schema-name.js');
     const squatted = readSchemaName('halfway', api.application.readSchemas.version);
     await api.database.db.none(`create schema ${squatted}`);
-    await request(api.app).post('/api/tenants').send(registration('halfway')).expect(500);
+    const failed = await request(api.app).post('/api/tenants').send(registration('halfway')).expect(500);
+    // A 5xx says nothing of the internals: no SQL, no stack, no schema names.
+    expect(failed.body).toEqual({ type: '/problems/internal', title: 'Internal server error', status: 500, code: 'internal', detail: expect.any(String) });
+    expect(JSON.stringify(failed.body)).not.toMatch(/rm_|schema|select|insert|at \w+ \(/i);
     const left = await api.database.db.one<{ tenants: string; users: string; domains: string }>(
       `select (select count(*) from tenants where slug = 'halfway') as tenants, (select count(*) from users where tenant = 'halfway') as users,
               (select count(*) from tenant_domains where tenant = 'halfway') as domains`,

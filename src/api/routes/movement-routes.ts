@@ -21,14 +21,13 @@ import {
 
 /** The metadata of a command from an API request: who, when (business time), and the request's ids. */
 export function commandMetadata(context: RouteContext<unknown, unknown, unknown>, occurredAt?: string): CommandMetadata {
-  const key = context.request.headers['idempotency-key'];
   const requestId = context.request.headers['x-request-id'];
   return {
     tenant: context.tenant,
     user: context.principal.user,
     source: 'api',
     correlationId: typeof requestId === 'string' && requestId.length <= 200 ? requestId : randomUUID(),
-    ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
+    ...(context.idempotency ? { idempotencyKey: context.idempotency.key, idempotencyScope: context.idempotency.scope } : {}),
     occurredAt: occurredAt === undefined ? new Date().toISOString() : new Date(occurredAt).toISOString(),
   };
 }
@@ -111,8 +110,8 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       access: 'move',
       params: reservationParams,
       idempotent: true,
-      responses: [{ status: 201, description: 'The reservation was released.', schema: movementAnswerSchema }, { status: 404, description: 'No open reservation with this reference.' }],
-      handle: async (context) => movementAnswer(await stock.releaseReservation(commandMetadata(context), context.params.reference)),
+      responses: [{ status: 200, description: 'The reservation was released (a movement of its own).', schema: movementAnswerSchema }, { status: 404, description: 'No open reservation with this reference.' }],
+      handle: async (context) => ({ ...movementAnswer(await stock.releaseReservation(commandMetadata(context), context.params.reference)), status: 200 }),
     }),
     route<unknown, unknown, z.output<typeof shipmentSchema>>({
       method: 'post',
