@@ -149,6 +149,13 @@ async function run(context: BenchContext): Promise<BenchReport> {
         '',
         `Receipts: ${formatCount(receipts.rps)}/s with p99 ${receipts.p99} ms (target at least ${formatCount(receiptTarget.rps)}/s with p99 at most ${receiptTarget.p99} ms: ${verdict(receipts.rps >= receiptTarget.rps && receipts.p99 <= receiptTarget.p99)}). ` +
           `Stock queries: ${formatCount(queries.rps)}/s (target at least ${formatCount(queryTarget)}/s: ${verdict(queries.rps >= queryTarget)}).`,
+        '',
+        'What limits it: the two cores, shared by autocannon, the service (HTTP, validation, the command, the projector applying',
+        "the receipts as they come) and PostgreSQL. A receipt is about 1.4 statements (its append; the rest is the projector's",
+        'batches, NOTIFY and article facts read every 2 s); a query is one statement (credentials are cached per process and',
+        "evicted by NOTIFY on revocation; the live schema's checkpoint is read at most every 100 ms). A CPU profile of the",
+        "service (BENCH_API_PROFILE=<dir>) puts ~38% of its samples in socket writes (to PostgreSQL and to clients), i.e. in",
+        'the kernel and in handing the CPU to PostgreSQL; at the command level without HTTP, bench/commands does ~1,700 receipts/s.',
       ].join('\n'),
     };
   } finally {
