@@ -6,6 +6,7 @@ import type { Database } from '../../database/connection.js';
 import { findByBarcode, getArticle, listArticles, type Article } from '../../projections/catalog.queries.js';
 import { getLocation, listLocations } from '../../projections/locations.queries.js';
 import { HttpProblem } from '../problem.js';
+import { definedFields } from '../defined-fields.js';
 import { route, type AnyRoute, type RouteResult } from '../route.js';
 import {
   articleChangesSchema,
@@ -61,8 +62,6 @@ function ifMatchRevision(header: string | undefined): bigint | undefined {
   return BigInt(match[1]);
 }
 
-const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-
 /** Articles, locations and barcodes (API.md: Catalog, Locations). */
 export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[] {
   return [
@@ -75,7 +74,7 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[
       body: newArticleSchema,
       responses: [{ status: 201, description: 'The article.', schema: articleSchema }, { status: 409, description: 'duplicate-sku' }],
       handle: async (context) => {
-        const details = defined(context.body) as ArticleDetails;
+        const details = definedFields(context.body) as ArticleDetails;
         const result = await catalog.registerArticle(commandMetadata(context), details);
         return commandAnswer(201, articleView(details, false), result);
       },
@@ -90,7 +89,7 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[
       positioned: true,
       responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
       handle: async ({ query, readModel }) => {
-        const page = await listArticles(db, readModel.schema, defined({ search: query.search, limit: query.limit, cursor: query.cursor }));
+        const page = await listArticles(db, readModel.schema, definedFields({ search: query.search, limit: query.limit, cursor: query.cursor }));
         return { status: 200, body: { items: page.items.map(readArticle), nextCursor: page.nextCursor } };
       },
     }),
@@ -125,8 +124,8 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[
       ],
       handle: async (context) => {
         const header = context.request.headers['if-match'];
-        const result = await catalog.updateArticle(commandMetadata(context), context.params.sku, defined(context.body), ifMatchRevision(typeof header === 'string' ? header : undefined));
-        return commandAnswer(200, { sku: context.params.sku, changes: inUnits(defined(context.body), ['reorderPoint', 'reorderQuantity']) }, result);
+        const result = await catalog.updateArticle(commandMetadata(context), context.params.sku, definedFields(context.body), ifMatchRevision(typeof header === 'string' ? header : undefined));
+        return commandAnswer(200, { sku: context.params.sku, changes: inUnits(definedFields(context.body), ['reorderPoint', 'reorderQuantity']) }, result);
       },
     }),
     route<z.output<typeof skuParams>>({
@@ -163,7 +162,7 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[
       body: newLocationSchema,
       responses: [{ status: 201, description: 'The location.' }, { status: 409, description: 'duplicate-location' }, { status: 422, description: 'Invalid fields or parent.' }],
       handle: async (context) => {
-        const details = defined(context.body);
+        const details = definedFields(context.body);
         const result = await catalog.createLocation(commandMetadata(context), details);
         return commandAnswer(201, { code: details.code, name: details.name ?? null, parent: details.parent ?? null, type: details.type, blocked: false }, result);
       },
@@ -177,7 +176,7 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[
       query: locationListQuery,
       positioned: true,
       responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
-      handle: async ({ query, readModel }) => ({ status: 200, body: await listLocations(db, readModel.schema, defined({ limit: query.limit, cursor: query.cursor })) }),
+      handle: async ({ query, readModel }) => ({ status: 200, body: await listLocations(db, readModel.schema, definedFields({ limit: query.limit, cursor: query.cursor })) }),
     }),
     route<z.output<typeof locationParams>>({
       method: 'get',

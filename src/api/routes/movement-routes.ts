@@ -4,6 +4,7 @@ import type { StockCommands } from '../../commands/stock-commands.js';
 import type { MovementResult } from '../../commands/movement-execution.js';
 import type { CommandMetadata } from '../../domain/metadata.js';
 import { fromThousandths } from '../../domain/quantity.js';
+import { definedFields } from '../defined-fields.js';
 import { route, type AnyRoute, type RouteContext, type RouteResult } from '../route.js';
 import {
   adjustmentSchema,
@@ -46,11 +47,6 @@ export function movementAnswer(result: MovementResult, extra: Record<string, unk
   return { status: 201, body: { movementId: result.movementId, position: result.position, lines, ...extra }, headers: { 'X-Position': result.position } };
 }
 
-/** Drops undefined values, so optional fields stay absent (exactOptionalPropertyTypes-friendly commands). */
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}
-
 const answered = [
   { status: 201, description: 'The movement was recorded (or, for a retried Idempotency-Key, had been).', schema: movementAnswerSchema },
   { status: 409, description: 'A business rule refused it: insufficient-stock, location-blocked, duplicate-serial, idempotency-mismatch, ...' },
@@ -71,7 +67,7 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       responses: answered,
       handle: async (context) => {
         const { reference, occurredAt, lines } = context.body;
-        return movementAnswer(await stock.receive(commandMetadata(context, occurredAt), defined({ reference, lines: lines.map(defined) })));
+        return movementAnswer(await stock.receive(commandMetadata(context, occurredAt), definedFields({ reference, lines: lines.map(definedFields) })));
       },
     }),
     route<unknown, unknown, z.output<typeof transferSchema>>({
@@ -85,7 +81,7 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       responses: answered,
       handle: async (context) => {
         const { reference, occurredAt, lines } = context.body;
-        return movementAnswer(await stock.transfer(commandMetadata(context, occurredAt), defined({ reference, lines: lines.map(defined) })));
+        return movementAnswer(await stock.transfer(commandMetadata(context, occurredAt), definedFields({ reference, lines: lines.map(definedFields) })));
       },
     }),
     route<unknown, unknown, z.output<typeof reservationSchema>>({
@@ -99,7 +95,7 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       responses: answered,
       handle: async (context) => {
         const { reference, occurredAt, lines } = context.body;
-        return movementAnswer(await stock.reserve(commandMetadata(context, occurredAt), { reference, lines: lines.map(defined) }));
+        return movementAnswer(await stock.reserve(commandMetadata(context, occurredAt), { reference, lines: lines.map(definedFields) }));
       },
     }),
     route<z.output<typeof reservationParams>>({
@@ -124,7 +120,7 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       responses: answered,
       handle: async (context) => {
         const { reference, occurredAt, lines } = context.body;
-        return movementAnswer(await stock.ship(commandMetadata(context, occurredAt), defined({ reference, lines: lines.map(defined) })));
+        return movementAnswer(await stock.ship(commandMetadata(context, occurredAt), definedFields({ reference, lines: lines.map(definedFields) })));
       },
     }),
     route<unknown, unknown, z.output<typeof returnSchema>>({
@@ -138,7 +134,7 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       responses: answered,
       handle: async (context) => {
         const { reference, occurredAt, reason, lines } = context.body;
-        return movementAnswer(await stock.returnStock(commandMetadata(context, occurredAt), defined({ reference, reason, lines: lines.map(defined) })));
+        return movementAnswer(await stock.returnStock(commandMetadata(context, occurredAt), definedFields({ reference, reason, lines: lines.map(definedFields) })));
       },
     }),
     route<unknown, unknown, z.output<typeof adjustmentSchema>>({
@@ -152,7 +148,7 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       responses: answered,
       handle: async (context) => {
         const { occurredAt, reason, note, lines } = context.body;
-        return movementAnswer(await stock.adjust(commandMetadata(context, occurredAt), defined({ reason, note, lines: lines.map(defined) })));
+        return movementAnswer(await stock.adjust(commandMetadata(context, occurredAt), definedFields({ reason, note, lines: lines.map(definedFields) })));
       },
     }),
     route<unknown, unknown, z.output<typeof countSchema>>({
@@ -166,7 +162,7 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       responses: answered,
       handle: async (context) => {
         const { occurredAt, location, lines } = context.body;
-        const result = await stock.count(commandMetadata(context, occurredAt), { location, lines: lines.map(defined) });
+        const result = await stock.count(commandMetadata(context, occurredAt), { location, lines: lines.map(definedFields) });
         const differences = result.record.lines.map((line) => ({
           sku: line.sku,
           ...(line.lot === undefined ? {} : { lot: line.lot }),

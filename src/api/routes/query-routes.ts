@@ -5,11 +5,10 @@ import { listMovements } from '../../projections/movements.queries.js';
 import { stockAsOf, stockLines } from '../../projections/queries.js';
 import { expiringLots, lowStock, stockHistory } from '../../projections/reports.queries.js';
 import { HttpProblem } from '../problem.js';
+import { definedFields } from '../defined-fields.js';
 import { route, type AnyRoute } from '../route.js';
 import { expiringQuery, movementsQuery, stockAsOfQuery, stockHistoryQuery, stockLineSchema, stockQuery } from '../schemas/queries.js';
 import { inUnits, units } from '../units.js';
-
-const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 
 /** Today's date (UTC) as YYYY-MM-DD. */
 const today = (): string => new Date().toISOString().slice(0, 10);
@@ -27,7 +26,7 @@ export function queryRoutes(db: Database): AnyRoute[] {
       positioned: true,
       responses: [{ status: 200, description: '`{ items, nextCursor: null }`', schema: z.object({ items: z.array(stockLineSchema), nextCursor: z.null() }) }],
       handle: async ({ query, readModel }) => {
-        const lines = await stockLines(db, readModel.schema, defined({ sku: query.sku, location: query.location, lot: query.lot, includeZero: query.includeZero }));
+        const lines = await stockLines(db, readModel.schema, definedFields({ sku: query.sku, location: query.location, lot: query.lot, includeZero: query.includeZero }));
         const items = lines.map((line) => ({ ...line, onHand: units(line.onHand), reserved: units(line.reserved), available: units(line.onHand - line.reserved) }));
         return { status: 200, body: { items, nextCursor: null } };
       },
@@ -42,7 +41,7 @@ export function queryRoutes(db: Database): AnyRoute[] {
       positioned: true,
       responses: [{ status: 200, description: '`{ at, items }`' }],
       handle: async ({ query, readModel }) => {
-        const lines = await stockAsOf(db, readModel.schema, query.at, defined({ sku: query.sku, location: query.location }));
+        const lines = await stockAsOf(db, readModel.schema, query.at, definedFields({ sku: query.sku, location: query.location }));
         return { status: 200, body: { at: query.at, items: lines.map((line) => inUnits(line, ['onHand'])), nextCursor: null } };
       },
     }),
@@ -56,7 +55,7 @@ export function queryRoutes(db: Database): AnyRoute[] {
       positioned: true,
       responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
       handle: async ({ query, readModel }) => {
-        const page = await listMovements(db, readModel.schema, defined({ ...query }));
+        const page = await listMovements(db, readModel.schema, definedFields({ ...query }));
         return { status: 200, body: { items: page.items.map((row) => inUnits(row, ['quantity'])), nextCursor: page.nextCursor } };
       },
     }),

@@ -36,12 +36,9 @@ export const occurredAtSchema = timestampSchema.refine((at) => Date.parse(at) <=
 
 const quantityMessage = 'must be a finite number with at most 3 decimals and at most 1e9';
 
-/** A quantity > 0 (API.md), as a JSON number; validated exactly and turned into integer thousandths. */
-export const quantitySchema = z
-  .number()
-  .positive('must be greater than 0')
-  .max(1e9, 'must be at most 1e9')
-  .transform((value, context) => {
+/** A JSON number checked by `range`, then turned into exact integer thousandths (at most 3 decimals). */
+const exactQuantity = (range: z.ZodNumber | z.ZodType<number, number>) =>
+  range.transform((value, context) => {
     const thousandths = toThousandths(value);
     if (thousandths === undefined) {
       context.addIssue({ code: 'custom', message: quantityMessage });
@@ -49,35 +46,21 @@ export const quantitySchema = z
     }
     return thousandths;
   });
+
+/** A quantity > 0 (API.md), as a JSON number; validated exactly and turned into integer thousandths. */
+export const quantitySchema = exactQuantity(z.number().positive('must be greater than 0').max(1e9, 'must be at most 1e9'));
 
 /** A signed, non-zero quantity (adjustment deltas). */
-export const deltaSchema = z
-  .number()
-  .min(-1e9, 'must be at least -1e9')
-  .max(1e9, 'must be at most 1e9')
-  .refine((value) => value !== 0, 'must not be 0')
-  .transform((value, context) => {
-    const thousandths = toThousandths(value);
-    if (thousandths === undefined) {
-      context.addIssue({ code: 'custom', message: quantityMessage });
-      return z.NEVER;
-    }
-    return thousandths;
-  });
+export const deltaSchema = exactQuantity(
+  z
+    .number()
+    .min(-1e9, 'must be at least -1e9')
+    .max(1e9, 'must be at most 1e9')
+    .refine((value) => value !== 0, 'must not be 0'),
+);
 
 /** A quantity ≥ 0 (counted stock). */
-export const countedSchema = z
-  .number()
-  .min(0, 'must be 0 or more')
-  .max(1e9, 'must be at most 1e9')
-  .transform((value, context) => {
-    const thousandths = toThousandths(value);
-    if (thousandths === undefined) {
-      context.addIssue({ code: 'custom', message: quantityMessage });
-      return z.NEVER;
-    }
-    return thousandths;
-  });
+export const countedSchema = exactQuantity(z.number().min(0, 'must be 0 or more').max(1e9, 'must be at most 1e9'));
 
 /** A non-negative whole number (reorder points, shelf life...). */
 export const wholeNumberSchema = (max: number) => z.number().int('must be a whole number').min(0).max(max);
