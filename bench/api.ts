@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { findFreePort } from '../src/database/port.js';
 import type { BenchContext, BenchReport, Benchmark } from './benchmark.js';
+import { measureCpu, processCpuMs, type CpuUse } from './cpu-time.js';
 import { formatCount, markdownTable } from './markdown.js';
 
 const concurrency = 16;
@@ -19,6 +20,8 @@ interface Run {
   readonly label: string;
   /** PostgreSQL statements (transactions, all autocommit or explicit) per request, from pg_stat_database. */
   transactionsPerRequest?: number;
+  /** CPU of autocannon (this process), PostgreSQL and the machine meanwhile, and of the service process. */
+  cpu?: CpuUse & { readonly serviceMs: number | undefined };
   readonly requests: number;
   readonly rps: number;
   readonly p50: number;
@@ -55,9 +58,12 @@ async function call(base: string, method: string, pathName: string, headers: Rec
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
-async function drive(label: string, options: autocannon.Options): Promise<Run> {
-  const result = await autocannon({ ...options, connections: concurrency });
+async function drive(label: string, options: autocannon.Options, context?: BenchContext, servicePid?: number): Promise<Run> {
+  const serviceBefore = servicePid === undefined ? undefined : await processCpuMs(servicePid);
+  const { result, cpu } = await measureCpu(context?.serverPid, async () => await autocannon({ ...options, connections: concurrency }));
+  const serviceAfter = servicePid === undefined ? undefined : await processCpuMs(servicePid);
   return {
+    cpu: { ...cpu, serviceMs: serviceBefore === undefined || serviceAfter === undefined ? undefined : serviceAfter - serviceBefore },
     label,
     requests: result.requests.total,
     rps: result.requests.total / (result.duration || 1),
@@ -114,7 +120,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
     warm();
     const receiptsPhase = context.progress.phase(`api: POST /api/stock/receipts for ${seconds} s at concurrency ${concurrency}`);
     const before = await transactions(context);
-    const receipts = await drive('POST /api/stock/receipts (one line, 200 articles in turn)', { ...receiptOptions, duration: seconds });
+    const receipts = await drive('POST /api/stock/receipts (one line, 200 articles in turn)', { ...receiptOptions, duration: seconds }, context, service.pid);
     receipts.transactionsPerRequest = ((await transactions(context)) - before) / receipts.requests;
     receiptsPhase(`${formatCount(receipts.rps)}/s, p99 ${receipts.p99} ms`);
     let query = 0;
@@ -125,7 +131,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
       headers,
       duration: seconds,
       requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/stock?sku=${skus[(query += 1) % skus.length] as string}` }) }],
-    });
+    }, context, service.pid);
     queries.transactionsPerRequest = ((await transactions(context)) - beforeQueries) / queries.requests;
     queriesPhase(`${formatCount(queries.rps)}/s, p99 ${queries.p99} ms`);
     const rows = [receipts, queries].map((r) => [
@@ -147,6 +153,23 @@ async function run(context: BenchContext): Promise<BenchReport> {
         '',
         markdownTable(['Requests', 'Seconds', 'Requests done', 'Requests/s', 'p50 ms', 'p99 ms', 'max ms', 'Non-2xx', 'Errors', 'PostgreSQL transactions per request'], rows),
         '',
+        'Where the CPU went meanwhile (2 cores: at most 2 CPU-seconds per second):',
+        '',
+        markdownTable(
+          ['Requests', 'service process CPU s', 'PostgreSQL CPU s', 'autocannon CPU s', 'whole machine CPU s', 'service CPU µs per request'],
+          [receipts, queries].map((r) => {
+            const seconds = (ms: number | undefined): string => (ms === undefined ? 'n/a' : (ms / 1000).toFixed(1));
+            return [
+              r.label,
+              seconds(r.cpu?.serviceMs),
+              seconds(r.cpu?.serverMs),
+              seconds(r.cpu?.nodeMs),
+              seconds(r.cpu?.machineMs),
+              r.cpu?.serviceMs === undefined ? 'n/a' : formatCount((r.cpu.serviceMs * 1000) / r.requests),
+            ];
+          }),
+        ),
+        '',
         `Receipts: ${formatCount(receipts.rps)}/s with p99 ${receipts.p99} ms (target at least ${formatCount(receiptTarget.rps)}/s with p99 at most ${receiptTarget.p99} ms: ${verdict(receipts.rps >= receiptTarget.rps && receipts.p99 <= receiptTarget.p99)}). ` +
           `Stock queries: ${formatCount(queries.rps)}/s (target at least ${formatCount(queryTarget)}/s: ${verdict(queries.rps >= queryTarget)}).`,
         '',
@@ -156,6 +179,8 @@ async function run(context: BenchContext): Promise<BenchReport> {
         "evicted by NOTIFY on revocation; the live schema's checkpoint is read at most every 100 ms). A CPU profile of the",
         "service (BENCH_API_PROFILE=<dir>) puts ~38% of its samples in socket writes (to PostgreSQL and to clients), i.e. in",
         'the kernel and in handing the CPU to PostgreSQL; at the command level without HTTP, bench/commands does ~1,700 receipts/s.',
+        'The CPU table shows the machine busy most of the time: reaching the targets needs less CPU per request on both',
+        'sides (service and PostgreSQL), not less waiting.',
       ].join('\n'),
     };
   } finally {

@@ -41,6 +41,14 @@ export async function serverCpuMs(postmasterPid: number): Promise<number | undef
   return ticks * msPerTick;
 }
 
+/** CPU ms used so far by one process (user + system), or undefined when it is gone or /proc is missing. */
+export async function processCpuMs(pid: number): Promise<number | undefined> {
+  const fields = await statFields(String(pid));
+  if (!fields) return undefined;
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) * msPerTick;
+}
+
 /** Busy CPU ms of the whole machine so far (all cores, every process); undefined without /proc. */
 export async function machineBusyMs(): Promise<number | undefined> {
   try {
