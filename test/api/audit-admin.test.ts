@@ -12,7 +12,7 @@ describe('audit and read-model administration through the REST API', () => {
     acme = await registerAndLogin(api.app, 'acme');
     await client().post('/api/locations').send({ code: 'WH', type: 'warehouse' }).expect(201);
     await client().post('/api/articles').send({ sku: 'BOLT', name: 'Bolt', unit: 'pcs', tracking: 'none' }).expect(201);
-    await client().post('/api/stock/receipts').set('Idempotency-Key', 'po-1').send({ reference: 'PO-1', lines: [{ sku: 'BOLT', quantity: 10, location: 'WH' }] }).expect(201);
+    await client().post('/api/stock/receipts').set('Idempotency-Key', 'po-1').set('X-Request-Id', 'req-po-1').send({ reference: 'PO-1', lines: [{ sku: 'BOLT', quantity: 10, location: 'WH' }] }).expect(201);
     await new Promise((resolve) => setTimeout(resolve, 50));
     between = new Date().toISOString();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -26,7 +26,7 @@ describe('audit and read-model administration through the REST API', () => {
     const positions = (all.body.items as Array<{ position: string }>).map((event) => BigInt(event.position));
     expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     const receipt = (all.body.items as Array<Record<string, unknown>>).find((event) => event.type === 'StockReceived');
-    expect(receipt).toMatchObject({ stream: 'acme:stock-BOLT', revision: '0', metadata: { user: 'admin', source: 'api', idempotencyKey: 'po-1' }, data: { sku: 'BOLT' } });
+    expect(receipt).toMatchObject({ stream: 'acme:stock-BOLT', revision: '0', metadata: { user: 'admin', source: 'api', idempotencyKey: 'po-1', correlationId: 'req-po-1' }, data: { sku: 'BOLT' } });
     const bolt = await client().get('/api/audit/events?sku=BOLT').expect(200);
     expect(new Set((bolt.body.items as Array<{ stream: string }>).map((event) => event.stream))).toEqual(new Set(['acme:stock-BOLT', 'acme:article-BOLT']));
     const stream = await client().get('/api/audit/events?stream=stock-BOLT').expect(200);

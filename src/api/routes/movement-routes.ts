@@ -22,7 +22,9 @@ import {
 
 /** The metadata of a command from an API request: who, when (business time), and the request's ids. */
 export function commandMetadata(context: RouteContext<unknown, unknown, unknown>, occurredAt?: string): CommandMetadata {
-  const requestId = context.request.headers['x-request-id'];
+  // The request id of the request log (the caller's X-Request-Id, or one made for it): the events
+  // of a request carry it as their correlation id, so the audit trail and the logs meet.
+  const requestId = context.request.res?.getHeader('x-request-id');
   return {
     tenant: context.tenant,
     user: context.principal.user,
