@@ -50,10 +50,10 @@ create table credentials (
 create index credentials_tenant_kind on credentials (tenant, kind);
 
 -- The first answer to a movement request with an Idempotency-Key, kept 24 hours. The request's
--- hash tells a retry (same body) from a different request under the same key ('' once a failed
--- attempt let the key go). `created_at` is part of the ids the movement's events get, so a key
+-- hash tells a retry (same body) from a different request under the same key. `created_at` is part of the ids the movement's events get, so a key
 -- used again after its 24 hours records a new movement. `claimed_at` is when a request last took
--- the key to run it: a claim left by a crashed process is taken over.
+-- the key to run it ('-infinity' once a failed attempt let the key go): a claim left by a
+-- crashed process is taken over.
 create table idempotency_records (
   tenant        text not null references tenants (slug),
   key           text not null,

@@ -116,7 +116,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
         baseDomain: settings.BASE_DOMAIN,
         port: settings.PORT,
       }),
-      ...catalogRoutes(commands.catalog, database),
+      ...catalogRoutes(commands.catalog, database, store),
       ...movementRoutes(commands.stock),
       ...queryRoutes(database),
       ...auditRoutes(store),

@@ -77,6 +77,10 @@ function toProblem(error: unknown): ProblemBody | undefined {
   if (parserError.type?.startsWith('encoding.') || parserError.type === 'charset.unsupported') {
     return problem(400, 'malformed-request', 'Malformed request', 'The request body could not be decoded.');
   }
+  // The router's own refusals, e.g. a path with a malformed %-escape (URIError, status 400).
+  if (error instanceof URIError || (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500)) {
+    return problem(400, 'malformed-request', 'Malformed request', 'The request could not be decoded.');
+  }
   return undefined;
 }
 

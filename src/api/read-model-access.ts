@@ -28,6 +28,7 @@ export class ReadModelAccess {
   async at(tenant: string, minPosition?: Position, timeoutMs = 5000): Promise<{ schema: string; position: Position }> {
     const deadline = Date.now() + timeoutMs;
     let delay = 2;
+    let refreshed = false;
     for (;;) {
       const schema = await this.liveSchema(tenant);
       const known = this.applied.get(schema);
@@ -39,8 +40,10 @@ export class ReadModelAccess {
         position = await this.schemas.checkpoint(schema);
         this.applied.set(schema, { position, readAt: Date.now() });
       } catch (error) {
-        // The cached schema was switched away from and dropped: look it up again.
-        if ((error as { code?: string }).code !== '42P01') throw error;
+        // The cached schema was switched away from and dropped: look it up again (once; a live
+        // pointer to a missing schema is a fault, answered 503 rather than spun on).
+        if ((error as { code?: string }).code !== '42P01' || refreshed) throw error;
+        refreshed = true;
         this.live.delete(tenant);
         continue;
       }

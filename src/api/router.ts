@@ -57,8 +57,9 @@ async function authenticate(request: Request, tenant: string, dependencies: Rout
   if (!principal || principal.kind !== 'session') throw unauthenticated();
   if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
     const sent = request.headers['x-csrf-token'];
-    const expected = principal.csrfToken ?? '';
-    const matches = typeof sent === 'string' && sent.length === expected.length && timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
+    const expected = Buffer.from(principal.csrfToken ?? '');
+    const given = Buffer.from(typeof sent === 'string' ? sent : '');
+    const matches = expected.length > 0 && given.length === expected.length && timingSafeEqual(given, expected);
     if (!matches) throw new HttpProblem(403, 'csrf', 'CSRF token missing or wrong', 'A change made with the session cookie needs the X-CSRF-Token header from GET /api/auth/csrf.');
   }
   return principal;
@@ -126,6 +127,8 @@ async function run(route: AnyRoute, request: Request, response: Response, depend
   const key = route.idempotent ? idempotencyKey(request) : undefined;
   const input = validate(route, request);
   const readModel = route.positioned ? await dependencies.readModel.at(tenant, wanted) : { schema: '', position: '' };
+  // Also on a refusal of the query (404 and the like): the position its answer was read at.
+  if (route.positioned) response.setHeader('X-Position', readModel.position);
   const context = { ...input, tenant, principal: principal as Principal, readModel, request };
   if (key === undefined) {
     const result = await route.handle(context);

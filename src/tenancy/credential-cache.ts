@@ -23,6 +23,8 @@ interface Entry {
  */
 export class CredentialCache {
   private readonly entries = new Map<string, Entry>();
+  /** Counts evictions (and losses of the listener): a lookup that began before one may not be cached. */
+  private evictions = 0;
   private listener: Listener | undefined;
   private stopped = true;
   private retry: NodeJS.Timeout | undefined;
@@ -63,15 +65,24 @@ export class CredentialCache {
     return entry.principal;
   }
 
-  /** Remembers a principal that the database just confirmed. */
-  set(hash: string, principal: Principal, expiresAt: number): void {
-    if (!this.listener) return;
+  /**
+   * Taken before reading a credential from the database; `set` refuses the result when an
+   * eviction happened meanwhile (the read may predate a revocation that was already announced).
+   */
+  ticket(): number {
+    return this.evictions;
+  }
+
+  /** Remembers a principal that the database confirmed, read after `ticket` was taken. */
+  set(hash: string, principal: Principal, expiresAt: number, ticket: number): void {
+    if (!this.listener || ticket !== this.evictions) return;
     if (this.entries.size >= this.capacity) this.entries.clear();
     this.entries.set(hash, { principal, expiresAt, cachedUntil: Date.now() + this.ttlMs });
   }
 
   /** Forgets a credential in this process (the revoking process calls it before announcing). */
   evict(credentialId: string): void {
+    this.evictions += 1;
     for (const [hash, entry] of this.entries) if (entry.principal.credentialId === credentialId) this.entries.delete(hash);
   }
 
@@ -95,6 +106,7 @@ export class CredentialCache {
   private lost(listener: Listener, error?: Error): void {
     if (this.listener !== listener) return;
     this.listener = undefined;
+    this.evictions += 1;
     this.entries.clear();
     if (this.stopped) return;
     this.logger.warn({ err: error }, 'lost the credential revocation listener; authenticating every request against the database until it is back');

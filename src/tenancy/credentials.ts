@@ -80,24 +80,26 @@ export class Credentials {
 
   /** Revokes one of the tenant's API tokens; false when the tenant has no such token. */
   async revokeToken(tenant: string, id: string): Promise<boolean> {
-    const result = await this.db.result(
-      `update credentials set revoked_at = coalesce(revoked_at, now()) where id = $1 and tenant = $2 and kind = 'token'`,
-      [id, tenant],
-    );
-    if (result.rowCount > 0) await this.announceRevocation(id);
-    return result.rowCount > 0;
+    return await this.revoke(`update credentials set revoked_at = coalesce(revoked_at, now()) where id = $1 and tenant = $2 and kind = 'token'`, [id, tenant], id);
   }
 
-  /** Evicts a revoked credential here at once, and in every other process through NOTIFY. */
-  private async announceRevocation(id: string): Promise<void> {
-    this.cache?.evict(id);
-    await this.db.any('select pg_notify($1, $2)', [revocationChannel, id]);
+  /**
+   * Revokes in one transaction with its NOTIFY (sent at commit, or not at all), then evicts here;
+   * lookups that began before the eviction are not cached (CredentialCache.ticket).
+   */
+  private async revoke(sql: string, values: unknown[], id: string): Promise<boolean> {
+    const changed = await this.db.tx('revoke-credential', async (t) => {
+      const result = await t.result(sql, values);
+      if (result.rowCount > 0) await t.any('select pg_notify($1, $2)', [revocationChannel, id]);
+      return result.rowCount > 0;
+    });
+    if (changed) this.cache?.evict(id);
+    return changed;
   }
 
   /** Ends a login session. */
   async closeSession(credentialId: string): Promise<void> {
-    await this.db.none(`update credentials set revoked_at = now() where id = $1 and kind = 'session' and revoked_at is null`, [credentialId]);
-    await this.announceRevocation(credentialId);
+    await this.revoke(`update credentials set revoked_at = now() where id = $1 and kind = 'session' and revoked_at is null`, [credentialId], credentialId);
   }
 
   /**
@@ -110,6 +112,7 @@ export class Credentials {
     const key = `${tenant}/${hash.toString('base64')}`;
     const cached = this.cache?.get(key);
     if (cached) return cached;
+    const ticket = this.cache?.ticket() ?? 0;
     const row = await this.db.oneOrNone<{ id: string; kind: 'session' | 'token'; name: string | null; role: Role; username: string | null; csrf_token: string | null; expires_at: Date | null }>(
       `select c.id, c.kind, c.name, coalesce(c.role, u.role) as role, u.username, c.csrf_token, c.expires_at
          from credentials c left join users u on u.id = c.user_id
@@ -125,7 +128,7 @@ export class Credentials {
       credentialId: row.id,
       ...(row.csrf_token === null ? {} : { csrfToken: row.csrf_token }),
     };
-    this.cache?.set(key, principal, row.expires_at?.getTime() ?? Number.POSITIVE_INFINITY);
+    this.cache?.set(key, principal, row.expires_at?.getTime() ?? Number.POSITIVE_INFINITY, ticket);
     return principal;
   }
 }

@@ -63,21 +63,23 @@ export class IdempotencyRecords {
   async run(tenant: string, key: string, hash: string, handle: (scope: string) => Promise<RecordedResponse>): Promise<RecordedResponse & { readonly replayed: boolean }> {
     const deadline = Date.now() + this.waitMs;
     for (;;) {
-      // A new key, or one whose 24 hours are over: a new scope.
+      // A new key, one whose 24 hours are over, or one a failed attempt let go that now comes with
+      // another body: a new scope (another body must never meet the ids of the failed attempt).
       const claimed = await this.db.oneOrNone<{ scope: string }>(
         `insert into idempotency_records (tenant, key, request_hash) values ($1, $2, $3)
          on conflict (tenant, key) do update
            set request_hash = excluded.request_hash, status = null, response = null, created_at = now(), claimed_at = now()
            where idempotency_records.created_at < now() - make_interval(hours => $4)
+              or (idempotency_records.status is null and idempotency_records.claimed_at = '-infinity'
+                  and idempotency_records.request_hash <> excluded.request_hash)
          returning ${scopeColumn}`,
         [tenant, key, hash, idempotencyHours],
       );
       if (claimed) return { ...(await this.handleClaimed(tenant, key, claimed.scope, handle)), replayed: false };
-      // A key a failed attempt let go, or one whose claim a crashed process left: same scope.
+      // The same body again after a failed attempt, or after a crashed process left its claim: same scope.
       const taken = await this.db.oneOrNone<{ scope: string }>(
-        `update idempotency_records set request_hash = $3, claimed_at = now()
-          where tenant = $1 and key = $2 and status is null
-            and (request_hash = '' or (request_hash = $3 and claimed_at < now() - make_interval(secs => $4)))
+        `update idempotency_records set claimed_at = now()
+          where tenant = $1 and key = $2 and status is null and request_hash = $3 and claimed_at < now() - make_interval(secs => $4)
           returning ${scopeColumn}`,
         [tenant, key, hash, abandonedClaimSeconds],
       );
@@ -87,7 +89,7 @@ export class IdempotencyRecords {
         [tenant, key],
       );
       if (!existing) continue;
-      if (existing.request_hash !== hash && existing.request_hash !== '') throw new IdempotencyMismatch(key);
+      if (existing.request_hash !== hash) throw new IdempotencyMismatch(key);
       if (existing.status !== null) return { status: existing.status, body: existing.response, replayed: true };
       if (Date.now() >= deadline) throw new IdempotencyInProgress(key);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -117,11 +119,12 @@ export class IdempotencyRecords {
   }
 
   /**
-   * Lets a key go after a failed attempt, keeping its scope: a retry derives the same ids, so if
-   * the attempt did commit its events (and failed afterwards), the retry finds that movement.
+   * Lets a key go after a failed attempt, keeping its scope and body: a retry of the same body
+   * derives the same ids, so if the attempt did commit its events (and failed afterwards), the
+   * retry finds that movement; another body gets a new scope.
    */
   private async release(tenant: string, key: string): Promise<void> {
-    await this.db.none(`update idempotency_records set request_hash = '' where tenant = $1 and key = $2 and status is null`, [tenant, key]);
+    await this.db.none(`update idempotency_records set claimed_at = '-infinity' where tenant = $1 and key = $2 and status is null`, [tenant, key]);
   }
 }
 

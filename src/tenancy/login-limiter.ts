@@ -1,8 +1,8 @@
 /**
  * Counts failed logins per username (within its tenant) and per client address over a sliding
  * minute: more than `limit` failures in a minute and further attempts are refused (429) until
- * the oldest failure is a minute old. A success does not clear the client's count, so a guesser
- * cannot reset it with an account of its own.
+ * the oldest failure is a minute old. A success does not clear the client's other failures, so a
+ * guesser cannot reset its count with an account of its own.
  *
  * Kept in memory per process: with several API processes each allows `limit`, which still bounds
  * guessing; a shared store would be the next step (noted in the README).
@@ -22,8 +22,12 @@ export class LoginLimiter {
     return Math.ceil(wait / 1000);
   }
 
-  /** Records a failed attempt. */
-  recordFailure(tenant: string, username: string, client: string): void {
+  /**
+   * Counts an attempt as failed before its password is checked, so that parallel attempts cannot
+   * all pass the limit while the first ones are still hashing. Returns what to call when it
+   * turns out to succeed: the username's failures are forgotten and this attempt is taken back.
+   */
+  attempt(tenant: string, username: string, client: string): { succeeded(): void } {
     const at = this.now();
     for (const key of [userKey(tenant, username), clientKey(client)]) {
       const times = this.recent(key);
@@ -31,11 +35,14 @@ export class LoginLimiter {
       this.failures.set(key, times);
     }
     if (this.failures.size > 100_000) this.prune();
-  }
-
-  /** A successful login forgets the username's failures. */
-  recordSuccess(tenant: string, username: string): void {
-    this.failures.delete(userKey(tenant, username));
+    return {
+      succeeded: () => {
+        this.failures.delete(userKey(tenant, username));
+        const times = this.failures.get(clientKey(client));
+        const index = times?.lastIndexOf(at) ?? -1;
+        if (times && index >= 0) times.splice(index, 1);
+      },
+    };
   }
 
   private waitFor(key: string): number {

@@ -134,6 +134,18 @@ describe('roles, isolation and hostile input', () => {
     }
   });
 
+  it('answers malformed %-escapes in a path with 400 before anything else, and a non-ASCII CSRF token with 403', async () => {
+    const admin = as(api.app, acme);
+    for (const path of ['/api/articles/%E0%A4', '/api/locations/%ZZ', '/api/barcodes/%']) {
+      const response = await admin.get(path);
+      expect([path, response.status, response.body.code]).toEqual([path, 400, 'malformed-request']);
+    }
+    const agent = request.agent(api.app);
+    await agent.post('/api/auth/login').set('X-Tenant', 'acme').send({ username: 'admin', password: 'correct horse battery' }).expect(200);
+    const refused = await agent.post('/api/articles').set('X-Tenant', 'acme').set('X-CSRF-Token', `é${'a'.repeat(31)}`).send({ sku: 'X', name: 'x', unit: 'pcs', tracking: 'none' });
+    expect(refused.status).toBe(403);
+  });
+
   it('refuses hostile strings in every body and query field with 422 or a clean refusal, and stores nothing strange', async () => {
     const admin = as(api.app, acme);
     for (const value of hostile) {

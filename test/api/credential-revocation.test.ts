@@ -35,14 +35,28 @@ describe('revoking a cached credential', () => {
   it('serves nothing from a cache whose listener is down', async () => {
     const cache = new CredentialCache(api.database.db, createLogger('silent'));
     const principal = { tenant: 't', user: 'u', role: 'admin' as const, kind: 'token' as const, credentialId: 'c' };
-    cache.set('k', principal, Number.POSITIVE_INFINITY);
+    cache.set('k', principal, Number.POSITIVE_INFINITY, cache.ticket());
     expect(cache.get('k')).toBeUndefined();
     await cache.start();
-    cache.set('k', principal, Number.POSITIVE_INFINITY);
+    cache.set('k', principal, Number.POSITIVE_INFINITY, cache.ticket());
     expect(cache.get('k')).toEqual(principal);
-    cache.set('expired', principal, Date.now() - 1);
+    cache.set('expired', principal, Date.now() - 1, cache.ticket());
     expect(cache.get('expired')).toBeUndefined();
     await cache.stop();
     expect(cache.get('k')).toBeUndefined();
+  });
+
+  it('does not cache a lookup that began before a revocation and ended after it', async () => {
+    const cache = new CredentialCache(api.database.db, createLogger('silent'));
+    await cache.start();
+    try {
+      const principal = { tenant: 't', user: 'u', role: 'admin' as const, kind: 'token' as const, credentialId: 'c' };
+      const ticket = cache.ticket(); // the lookup reads the row: still live
+      cache.evict('c'); // the revocation commits and is announced meanwhile
+      cache.set('k', principal, Number.POSITIVE_INFINITY, ticket); // the lookup ends
+      expect(cache.get('k')).toBeUndefined();
+    } finally {
+      await cache.stop();
+    }
   });
 });

@@ -100,7 +100,9 @@ describe('catalog, movements and queries through the REST API', () => {
     expect(await refused('/api/stock/receipts', { lines: [{ sku: 'ROPE', quantity: 1e10, location: 'A-01-01' }] }, 422)).toMatchObject({ code: 'validation' });
     await client().delete('/api/stock/reservations/NO-SUCH-ORDER').expect(404);
     await client().post('/api/movements/00000000-0000-4000-8000-000000000000/reverse').send({ reason: 'guess' }).expect(404);
-    await client().get('/api/articles/NOPE').expect(404);
+    const missing = await client().get('/api/articles/NOPE').expect(404);
+    expect(missing.headers['x-position']).toMatch(/^\d+$/);
+    await client().post('/api/locations/A-01-01/unblock').expect(200).expect((answer) => expect(answer.headers['x-position']).toMatch(/^\d+$/));
     await client().patch('/api/articles/NOPE').send({ name: 'x' }).expect(404);
   });
 
@@ -133,6 +135,16 @@ describe('catalog, movements and queries through the REST API', () => {
     await client().post('/api/stock/receipts').set('Idempotency-Key', 'k'.repeat(201)).send(body).expect(400);
   });
 
+  it('lets a key go after a refused attempt: the same body is tried again, another body records its own movement', async () => {
+    const ship = { lines: [{ sku: 'ROPE', quantity: 999, from: 'A-01-02' }] };
+    await client().post('/api/stock/shipments').set('Idempotency-Key', 'refused-key').send(ship).expect(409);
+    await client().post('/api/stock/shipments').set('Idempotency-Key', 'refused-key').send(ship).expect(409);
+    const receipt = await client().post('/api/stock/receipts').set('Idempotency-Key', 'refused-key').send({ reference: 'AFTER-REFUSAL', lines: [{ sku: 'ROPE', quantity: 1, location: 'A-01-02' }] }).expect(201);
+    const ledger = await client().get('/api/movements?reference=AFTER-REFUSAL').set('X-Min-Position', receipt.headers['x-position'] as string).expect(200);
+    expect(ledger.body.items).toEqual([expect.objectContaining({ movementId: receipt.body.movementId, kind: 'received' })]);
+    await client().post('/api/stock/shipments').set('Idempotency-Key', 'refused-key').send(ship).expect(409).expect((answer) => expect(answer.body.code).toBe('idempotency-mismatch'));
+  });
+
   it('forgets an Idempotency-Key after 24 hours', async () => {
     const body = { lines: [{ sku: 'ROPE', quantity: 1, location: 'A-01-02' }] };
     const first = await client().post('/api/stock/receipts').set('Idempotency-Key', 'old-key').send(body).expect(201);
@@ -163,7 +175,7 @@ describe('catalog, movements and queries through the REST API', () => {
     expect(expired.body).toMatchObject({ code: 'lot-expired', errors: [{ path: 'lines.0.lot' }] });
     await client().post('/api/stock/shipments').send({ lines: [{ sku: 'MILK-1L', quantity: 1, from: 'A-01-02', lot: 'OLD', allowExpired: true }] }).expect(201);
     await client().post('/api/stock/reservations').send({ reference: 'SO-REL', lines: [{ sku: 'MILK-1L', quantity: 2, location: 'A-01-02' }] }).expect(201);
-    const released = await client().delete('/api/stock/reservations/SO-REL').expect(200);
+    const released = await client().delete('/api/stock/reservations/SO-REL').expect(201);
     expect(released.body.movementId).toEqual(expect.any(String));
     await client().delete('/api/stock/reservations/SO-REL').expect(404);
     await client().post('/api/articles').send({ sku: 'OLD-THING', name: 'Old thing', unit: 'pcs', tracking: 'none' }).expect(201);

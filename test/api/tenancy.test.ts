@@ -117,8 +117,13 @@ describe('registration, login, sessions, tokens and users', () => {
     const listed = await as(api.app, admin).get('/api/tokens').expect(200);
     expect(listed.body.items).toEqual([expect.objectContaining({ id: issued.body.id, name: 'rf-terminal-3', role: 'operator', revokedAt: null })]);
     expect(JSON.stringify(listed.body)).not.toContain(issued.body.token);
-    const stored = await api.database.db.one<{ count: string }>(`select count(*) from credentials where secret_hash::text like '%' || $1 || '%'`, [issued.body.token]);
-    expect(stored.count).toBe('0');
+    // Stored as its SHA-256 only: no column of any credential holds the token.
+    const stored = await api.database.db.one<{ hashed: boolean; clear: string }>(
+      `select exists (select 1 from credentials where id = $2 and secret_hash = sha256(convert_to($1, 'UTF8'))) as hashed,
+              (select count(*) from credentials c where row_to_json(c)::text like '%' || $1 || '%') as clear`,
+      [issued.body.token, issued.body.id],
+    );
+    expect(stored).toEqual({ hashed: true, clear: '0' });
     await as(api.app, admin).delete(`/api/tokens/${issued.body.id}`).expect(204);
     await as(api.app, terminal).get('/api/me').expect(401);
     await as(api.app, admin).delete('/api/tokens/00000000-0000-4000-8000-000000000000').expect(404);

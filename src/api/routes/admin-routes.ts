@@ -37,11 +37,13 @@ export function adminRoutes(dependencies: { readonly db: Database; readonly stor
       summary: "The tenant's live read schema, and any being built, with lag and progress",
       tag: 'Read models',
       access: 'admin',
-      responses: [{ status: 200, description: '`{ items: [{ version, schema, status, position, headPosition, lagEvents, lagMs, progress }] }`' }],
+      responses: [{ status: 200, description: '`{ version, schema, status, position, headPosition, lagEvents, lagMs, progress, building: { ...the same } | null, rebuild }`' }],
       handle: async ({ tenant }) => {
         const live = await readSchemas.ensureLive(tenant);
         const head = await store.lastCommittedPosition(tenant);
-        const schemas = (await readSchemas.list(tenant)).filter((schema) => schema.schema === live.schema || schema.status === 'building');
+        const schemas = (await readSchemas.list(tenant))
+          .filter((schema) => schema.schema === live.schema || schema.status === 'building')
+          .sort((a, b) => Number(b.schema === live.schema) - Number(a.schema === live.schema));
         const job = jobs.get(tenant);
         const items = await Promise.all(
           schemas.map(async (schema) => {
@@ -59,7 +61,9 @@ export function adminRoutes(dependencies: { readonly db: Database; readonly stor
             };
           }),
         );
-        return { status: 200, body: { items, rebuild: job ?? null } };
+        // API.md: the live schema's figures at the top level, and the same for a schema being built.
+        const [current, ...building] = items;
+        return { status: 200, body: { ...current, building: building[0] ?? null, rebuild: job ?? null } };
       },
     }),
     route({

@@ -3,6 +3,7 @@ import type { CatalogCommands } from '../../commands/catalog-commands.js';
 import type { StreamCommandResult } from '../../commands/single-stream.js';
 import type { ArticleDetails } from '../../domain/article/article.js';
 import type { Database } from '../../database/connection.js';
+import type { EventStore } from '../../eventstore/event-store.js';
 import { findByBarcode, getArticle, listArticles, type Article } from '../../projections/catalog.queries.js';
 import { getLocation, listLocations } from '../../projections/locations.queries.js';
 import { HttpProblem } from '../problem.js';
@@ -40,14 +41,18 @@ function articleView(details: ArticleDetails, archived: boolean): Record<string,
 
 const readArticle = (article: Article): Article => inUnits(article, ['reorderPoint', 'reorderQuantity']);
 
-/** The answer to a catalog command: its body, ETag (the stream revision, for If-Match) and X-Position. */
-function commandAnswer(status: number, body: unknown, result: StreamCommandResult<unknown>): RouteResult {
+/**
+ * The answer to a catalog command: its body, ETag (the stream revision, for If-Match) and
+ * X-Position: the position of what it wrote, or, when it changed nothing (blocking a blocked
+ * location), the tenant's last committed position, which covers the state it found.
+ */
+async function commandAnswer(status: number, body: unknown, result: StreamCommandResult<unknown>, store: EventStore, tenant: string): Promise<RouteResult> {
   return {
     status,
     body,
     headers: {
       ...(result.revision === undefined ? {} : { ETag: `"${result.revision}"` }),
-      ...(result.position === undefined ? {} : { 'X-Position': result.position }),
+      'X-Position': result.position ?? (await store.lastCommittedPosition(tenant)),
     },
   };
 }
@@ -63,7 +68,7 @@ function ifMatchRevision(header: string | undefined): bigint | undefined {
 }
 
 /** Articles, locations and barcodes (API.md: Catalog, Locations). */
-export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[] {
+export function catalogRoutes(catalog: CatalogCommands, db: Database, store: EventStore): AnyRoute[] {
   return [
     route<unknown, unknown, z.output<typeof newArticleSchema>>({
       method: 'post',
@@ -76,7 +81,7 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[
       handle: async (context) => {
         const details = definedFields(context.body) as ArticleDetails;
         const result = await catalog.registerArticle(commandMetadata(context), details);
-        return commandAnswer(201, articleView(details, false), result);
+        return await commandAnswer(201, articleView(details, false), result, store, context.tenant);
       },
     }),
     route<unknown, z.output<typeof articleListQuery>>({
@@ -125,7 +130,7 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[
       handle: async (context) => {
         const header = context.request.headers['if-match'];
         const result = await catalog.updateArticle(commandMetadata(context), context.params.sku, definedFields(context.body), ifMatchRevision(typeof header === 'string' ? header : undefined));
-        return commandAnswer(200, { sku: context.params.sku, changes: inUnits(definedFields(context.body), ['reorderPoint', 'reorderQuantity']) }, result);
+        return await commandAnswer(200, { sku: context.params.sku, changes: inUnits(definedFields(context.body), ['reorderPoint', 'reorderQuantity']) }, result, store, context.tenant);
       },
     }),
     route<z.output<typeof skuParams>>({
@@ -136,7 +141,8 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[
       access: 'catalog',
       params: skuParams,
       responses: [{ status: 200, description: 'Archived.' }, { status: 404, description: 'No such article.' }],
-      handle: async (context) => commandAnswer(200, { sku: context.params.sku, archived: true }, await catalog.archiveArticle(commandMetadata(context), context.params.sku)),
+      handle: async (context) =>
+        await commandAnswer(200, { sku: context.params.sku, archived: true }, await catalog.archiveArticle(commandMetadata(context), context.params.sku), store, context.tenant),
     }),
     route<z.output<typeof barcodeParams>>({
       method: 'get',
@@ -164,7 +170,7 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[
       handle: async (context) => {
         const details = definedFields(context.body);
         const result = await catalog.createLocation(commandMetadata(context), details);
-        return commandAnswer(201, { code: details.code, name: details.name ?? null, parent: details.parent ?? null, type: details.type, blocked: false }, result);
+        return await commandAnswer(201, { code: details.code, name: details.name ?? null, parent: details.parent ?? null, type: details.type, blocked: false }, result, store, context.tenant);
       },
     }),
     route<unknown, z.output<typeof locationListQuery>>({
@@ -207,7 +213,7 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database): AnyRoute[
           const metadata = commandMetadata(context);
           const result =
             action === 'block' ? await catalog.blockLocation(metadata, context.params.code, context.body?.reason) : await catalog.unblockLocation(metadata, context.params.code);
-          return commandAnswer(200, { code: context.params.code, blocked: action === 'block' }, result);
+          return await commandAnswer(200, { code: context.params.code, blocked: action === 'block' }, result, store, context.tenant);
         },
       }),
     ),

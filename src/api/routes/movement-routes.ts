@@ -108,8 +108,8 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       access: 'move',
       params: reservationParams,
       idempotent: true,
-      responses: [{ status: 200, description: 'The reservation was released (a movement of its own).', schema: movementAnswerSchema }, { status: 404, description: 'No open reservation with this reference.' }],
-      handle: async (context) => ({ ...movementAnswer(await stock.releaseReservation(commandMetadata(context), context.params.reference)), status: 200 }),
+      responses: [{ status: 201, description: 'The reservation was released: a movement of its own (API.md: every movement answers 201).', schema: movementAnswerSchema }, { status: 404, description: 'No open reservation with this reference.' }],
+      handle: async (context) => movementAnswer(await stock.releaseReservation(commandMetadata(context), context.params.reference)),
     }),
     route<unknown, unknown, z.output<typeof shipmentSchema>>({
       method: 'post',

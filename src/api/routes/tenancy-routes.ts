@@ -71,12 +71,10 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
         if (wait > 0) {
           throw new HttpProblem(429, 'rate-limited', 'Too many failed logins', `Try again in ${wait} s.`, undefined, { retryAfter: wait });
         }
+        const attempt = limiter.attempt(tenant, body.username, client);
         const user = await users.checkLogin(tenant, body.username, body.password);
-        if (!user) {
-          limiter.recordFailure(tenant, body.username, client);
-          throw wrongCredentials();
-        }
-        limiter.recordSuccess(tenant, body.username);
+        if (!user) throw wrongCredentials();
+        attempt.succeeded();
         const session = await credentials.openSession(tenant, user);
         return {
           status: 200,
