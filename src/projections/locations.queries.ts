@@ -1,6 +1,6 @@
 import { pgp, type Database } from '../database/connection.js';
 import { decodeCursor, pageOf, type Page, type PageRequest } from './cursor.js';
-import { stockLines } from './queries.js';
+import { reservedStockLines } from './reserved-stock.js';
 
 /** A location of the warehouse tree, as GET /api/locations lists it (flat, with its parent). */
 export interface Location {
@@ -70,7 +70,7 @@ export async function findLocation(db: Database, schema: string, code: string): 
 export async function getLocation(db: Database, schema: string, code: string): Promise<LocationWithStock | undefined> {
   const location = await findLocation(db, schema, code);
   if (location === undefined) return undefined;
-  const lines = await stockLines(db, schema, { location: code });
+  const lines = await reservedStockLines(db, schema, { location: code });
   return {
     ...location,
     stock: lines.map((line) => ({

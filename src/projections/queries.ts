@@ -18,6 +18,8 @@ export interface StockFilter {
   readonly location?: string;
   readonly lot?: string;
   readonly includeZero?: boolean;
+  /** Only these articles. */
+  readonly skus?: readonly string[];
 }
 
 /** The tenant's read model is not at the position a caller waits for (HTTP 503 not-ready). */
@@ -54,6 +56,7 @@ const stockLinesSql = (s: string): string =>
      from ${s}.balances b left join ${s}.lots l on l.sku = b.sku and l.lot = b.lot
     where b.location not like '@%'
       and ($1::text is null or b.sku = $1) and ($2::text is null or b.location = $2) and ($3::text is null or b.lot = $3)
+      and ($4::text[] is null or b.sku = any($4))
       and b.on_hand <> 0
     order by l.expires_on nulls last, b.sku, b.location, b.lot`;
 
@@ -65,9 +68,11 @@ const stockLinesWithZeroSql = (s: string): string =>
   `with keys as (
      select sku, location, lot from ${s}.balances
       where location not like '@%' and ($1::text is null or sku = $1) and ($2::text is null or location = $2) and ($3::text is null or lot = $3)
+        and ($4::text[] is null or sku = any($4))
      union
      select sku, to_location, coalesce(lot, '') from ${s}.ledger
       where to_location not like '@%' and ($1::text is null or sku = $1) and ($2::text is null or to_location = $2) and ($3::text is null or lot = $3)
+        and ($4::text[] is null or sku = any($4))
    )
    select k.sku, k.location, nullif(k.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on,
           coalesce((select b.on_hand from ${s}.balances b where b.sku = k.sku and b.location = k.location and b.lot = k.lot), 0)::text as on_hand,
@@ -75,12 +80,16 @@ const stockLinesWithZeroSql = (s: string): string =>
      from keys k left join ${s}.lots l on l.sku = k.sku and l.lot = k.lot
     order by l.expires_on nulls last, k.sku, k.location, k.lot`;
 
-/** Stock in real locations, first expiring first (FEFO), with what is reserved at each location. */
+/**
+ * Stock in real locations, first expiring first (FEFO); `reserved` is everything reserved at the
+ * line's location (the same figure on each lot line there). See reserved-stock.ts for the listing
+ * that shares reservations out over lots and takes "anywhere" reservations into account.
+ */
 export async function stockLines(db: Database, schema: string, filter: StockFilter = {}): Promise<StockLine[]> {
   const s = pgp.as.name(schema);
   const rows = await db.any<{ sku: string; location: string; lot: string | null; expires_on: string | null; on_hand: string; reserved: string }>(
     filter.includeZero ? stockLinesWithZeroSql(s) : stockLinesSql(s),
-    [filter.sku ?? null, filter.location ?? null, filter.lot ?? null],
+    [filter.sku ?? null, filter.location ?? null, filter.lot ?? null, filter.skus ?? null],
   );
   return rows.map((row) => ({
     sku: row.sku,

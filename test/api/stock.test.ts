@@ -145,6 +145,27 @@ describe('catalog, movements and queries through the REST API', () => {
     await client().post('/api/stock/shipments').set('Idempotency-Key', 'refused-key').send(ship).expect(409).expect((answer) => expect(answer.body.code).toBe('idempotency-mismatch'));
   });
 
+  it('shows reservations where shipping would take them: located ones FEFO over the lots, anywhere ones over the rest', async () => {
+    await client().post('/api/articles').send({ sku: 'JAM', name: 'Jam', unit: 'pcs', tracking: 'lot' }).expect(201);
+    await client().post('/api/stock/receipts').send({ lines: [
+      { sku: 'JAM', quantity: 3, location: 'A-01-01', lot: 'J1', expiresOn: '2030-01-01' },
+      { sku: 'JAM', quantity: 10, location: 'A-01-01', lot: 'J2', expiresOn: '2031-01-01' },
+      { sku: 'JAM', quantity: 4, location: 'A-01-02', lot: 'J3', expiresOn: '2032-01-01' },
+    ] }).expect(201);
+    await client().post('/api/stock/reservations').send({ reference: 'SO-JAM-1', lines: [{ sku: 'JAM', quantity: 5, location: 'A-01-01' }] }).expect(201);
+    const anywhere = await client().post('/api/stock/reservations').send({ reference: 'SO-JAM-2', lines: [{ sku: 'JAM', quantity: 6 }] }).expect(201);
+    const stock = await client().get('/api/stock?sku=JAM').set('X-Min-Position', anywhere.headers['x-position'] as string).expect(200);
+    expect(stock.body.items.map((item: { lot: string; reserved: number; available: number }) => [item.lot, item.reserved, item.available])).toEqual([
+      ['J1', 3, 0],
+      ['J2', 8, 2],
+      ['J3', 0, 4],
+    ]);
+    const article = await client().get('/api/articles/JAM').expect(200);
+    expect(article.body).toMatchObject({ onHand: 17, reserved: 11, available: 6 });
+    const atLocation = await client().get('/api/stock?sku=JAM&location=A-01-02').expect(200);
+    expect(atLocation.body.items).toEqual([expect.objectContaining({ lot: 'J3', reserved: 0, available: 4 })]);
+  });
+
   it('forgets an Idempotency-Key after 24 hours', async () => {
     const body = { lines: [{ sku: 'ROPE', quantity: 1, location: 'A-01-02' }] };
     const first = await client().post('/api/stock/receipts').set('Idempotency-Key', 'old-key').send(body).expect(201);

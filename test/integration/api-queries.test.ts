@@ -177,7 +177,7 @@ describe('read-side queries behind the GET endpoints', () => {
       expect(items).toContainEqual({ code: 'WH', name: 'Main warehouse', parent: null, type: 'warehouse', blocked: false });
     });
 
-    it('gives a location with its stock lines, first expiring first, reserved and available per line', async () => {
+    it('gives a location with its stock lines, first expiring first, reserved and available per line (reservations shared out FEFO, "anywhere" ones included)', async () => {
       expect(await getLocation(db, schema, 'A-01')).toEqual({
         code: 'A-01',
         name: null,
@@ -189,7 +189,7 @@ describe('read-side queries behind the GET endpoints', () => {
           { sku: 'MILK', lot: 'L2', expiresOn: '2026-03-20', onHand: units(3), reserved: 0, available: units(3) },
           { sku: 'MILK', lot: 'L6', expiresOn: '2026-04-10', onHand: units(1), reserved: 0, available: units(1) },
           { sku: 'MILK', lot: 'L3', expiresOn: '2026-04-30', onHand: units(4), reserved: 0, available: units(4) },
-          { sku: 'BOLT', lot: null, expiresOn: null, onHand: units(8), reserved: units(3), available: units(5) },
+          { sku: 'BOLT', lot: null, expiresOn: null, onHand: units(8), reserved: units(5), available: units(3) },
           { sku: 'NUTXM8', lot: null, expiresOn: null, onHand: units(5), reserved: 0, available: units(5) },
         ],
       });

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Database } from '../../database/connection.js';
 import { getArticle } from '../../projections/catalog.queries.js';
 import { listMovements } from '../../projections/movements.queries.js';
-import { stockAsOf, stockLines } from '../../projections/queries.js';
+import { stockAsOf } from '../../projections/queries.js';
+import { reservedStockLines } from '../../projections/reserved-stock.js';
 import { expiringLots, lowStock, stockHistory } from '../../projections/reports.queries.js';
 import { HttpProblem } from '../problem.js';
 import { definedFields } from '../defined-fields.js';
@@ -26,7 +27,7 @@ export function queryRoutes(db: Database): AnyRoute[] {
       positioned: true,
       responses: [{ status: 200, description: '`{ items, nextCursor: null }`', schema: z.object({ items: z.array(stockLineSchema), nextCursor: z.null() }) }],
       handle: async ({ query, readModel }) => {
-        const lines = await stockLines(db, readModel.schema, definedFields({ sku: query.sku, location: query.location, lot: query.lot, includeZero: query.includeZero }));
+        const lines = await reservedStockLines(db, readModel.schema, definedFields({ sku: query.sku, location: query.location, lot: query.lot, includeZero: query.includeZero }));
         const items = lines.map((line) => ({ ...line, onHand: units(line.onHand), reserved: units(line.reserved), available: units(line.onHand - line.reserved) }));
         return { status: 200, body: { items, nextCursor: null } };
       },
