@@ -27,6 +27,7 @@ import { CredentialCache } from './tenancy/credential-cache.js';
 import { Credentials } from './tenancy/credentials.js';
 import { IdempotencyRecords } from './tenancy/idempotency.js';
 import { LoginLimiter } from './tenancy/login-limiter.js';
+import { RegistrationLimit } from './tenancy/registration-limit.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
 import { Users } from './tenancy/users.js';
 
@@ -112,6 +113,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
         credentials: context.get<Credentials>(services.credentials),
         readSchemas,
         limiter: new LoginLimiter(),
+        registrations: new RegistrationLimit(),
         logger: child('tenancy'),
         baseDomain: settings.BASE_DOMAIN,
         port: settings.PORT,

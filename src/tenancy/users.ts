@@ -37,10 +37,13 @@ const uniqueViolation = '23505';
 export class Users {
   constructor(private readonly db: Database) {}
 
-  /** Creates a user in `tenant` (inside `t` when given, e.g. the registration transaction). */
-  async create(tenant: string, user: NewUser, t: Queryable = this.db): Promise<UserInfo> {
+  /**
+   * Creates a user in `tenant` (inside `t` when given, e.g. the registration transaction, which
+   * hashes the password before it opens the transaction and passes `passwordHash`).
+   */
+  async create(tenant: string, user: NewUser, t: Queryable = this.db, hashed?: string): Promise<UserInfo> {
     const id = randomUUID();
-    const passwordHash = await hashPassword(user.password);
+    const passwordHash = hashed ?? (await hashPassword(user.password));
     try {
       await t.none(`insert into users (id, tenant, username, email, password_hash, role) values ($1, $2, $3, $4, $5, $6)`, [
         id,

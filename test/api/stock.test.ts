@@ -162,6 +162,15 @@ describe('catalog, movements and queries through the REST API', () => {
     ]);
     const article = await client().get('/api/articles/JAM').expect(200);
     expect(article.body).toMatchObject({ onHand: 17, reserved: 11, available: 6 });
+    const walked: unknown[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await client().get(`/api/stock?sku=JAM&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).expect(200);
+      walked.push(...(page.body.items as unknown[]));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor);
+    expect(walked).toEqual(stock.body.items);
+    await client().get('/api/stock?limit=0').expect(422);
     const atLocation = await client().get('/api/stock?sku=JAM&location=A-01-02').expect(200);
     expect(atLocation.body.items).toEqual([expect.objectContaining({ lot: 'J3', reserved: 0, available: 4 })]);
   });

@@ -8,7 +8,8 @@ import { expiringLots, lowStock, stockHistory } from '../../projections/reports.
 import { HttpProblem } from '../problem.js';
 import { definedFields } from '../defined-fields.js';
 import { route, type AnyRoute } from '../route.js';
-import { expiringQuery, movementsQuery, stockAsOfQuery, stockHistoryQuery, stockLineSchema, stockQuery } from '../schemas/queries.js';
+import { pageOfList } from '../list-pages.js';
+import { expiringQuery, movementsQuery, pageQuery, stockAsOfQuery, stockHistoryQuery, stockLineSchema, stockQuery } from '../schemas/queries.js';
 import { inUnits, units } from '../units.js';
 
 /** Today's date (UTC) as YYYY-MM-DD. */
@@ -25,11 +26,11 @@ export function queryRoutes(db: Database): AnyRoute[] {
       access: 'read',
       query: stockQuery,
       positioned: true,
-      responses: [{ status: 200, description: '`{ items, nextCursor: null }`', schema: z.object({ items: z.array(stockLineSchema), nextCursor: z.null() }) }],
+      responses: [{ status: 200, description: '`{ items, nextCursor }`', schema: z.object({ items: z.array(stockLineSchema), nextCursor: z.string().nullable() }) }],
       handle: async ({ query, readModel }) => {
         const lines = await reservedStockLines(db, readModel.schema, definedFields({ sku: query.sku, location: query.location, lot: query.lot, includeZero: query.includeZero }));
         const items = lines.map((line) => ({ ...line, onHand: units(line.onHand), reserved: units(line.reserved), available: units(line.onHand - line.reserved) }));
-        return { status: 200, body: { items, nextCursor: null } };
+        return { status: 200, body: pageOfList('stock', items, query, (line) => `${line.sku}\u0000${line.location}\u0000${line.lot ?? ''}`) };
       },
     }),
     route<unknown, z.output<typeof stockAsOfQuery>>({
@@ -43,7 +44,8 @@ export function queryRoutes(db: Database): AnyRoute[] {
       responses: [{ status: 200, description: '`{ at, items }`' }],
       handle: async ({ query, readModel }) => {
         const lines = await stockAsOf(db, readModel.schema, query.at, definedFields({ sku: query.sku, location: query.location }));
-        return { status: 200, body: { at: query.at, items: lines.map((line) => inUnits(line, ['onHand'])), nextCursor: null } };
+        const page = pageOfList('stock-as-of', lines.map((line) => inUnits(line, ['onHand'])), query, (line) => `${line.sku}\u0000${line.location}\u0000${line.lot ?? ''}`);
+        return { status: 200, body: { at: query.at, ...page } };
       },
     }),
     route<unknown, z.output<typeof movementsQuery>>({
@@ -60,18 +62,19 @@ export function queryRoutes(db: Database): AnyRoute[] {
         return { status: 200, body: { items: page.items.map((row) => inUnits(row, ['quantity'])), nextCursor: page.nextCursor } };
       },
     }),
-    route({
+    route<unknown, z.output<typeof pageQuery>>({
       method: 'get',
       path: '/api/reports/low-stock',
       summary: 'Articles whose available quantity is at or below their reorder point',
       tag: 'Reports',
       access: 'read',
+      query: pageQuery,
       positioned: true,
-      responses: [{ status: 200, description: '`{ items }`' }],
-      handle: async ({ readModel }) => ({
-        status: 200,
-        body: { items: (await lowStock(db, readModel.schema)).map((line) => inUnits(line, ['onHand', 'reserved', 'available', 'reorderPoint', 'reorderQuantity'])), nextCursor: null },
-      }),
+      responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
+      handle: async ({ query, readModel }) => {
+        const items = (await lowStock(db, readModel.schema)).map((line) => inUnits(line, ['onHand', 'reserved', 'available', 'reorderPoint', 'reorderQuantity']));
+        return { status: 200, body: pageOfList('low-stock', items, query, (line) => line.sku) };
+      },
     }),
     route<unknown, z.output<typeof expiringQuery>>({
       method: 'get',
@@ -82,10 +85,10 @@ export function queryRoutes(db: Database): AnyRoute[] {
       query: expiringQuery,
       positioned: true,
       responses: [{ status: 200, description: '`{ items }`' }],
-      handle: async ({ query, readModel }) => ({
-        status: 200,
-        body: { items: (await expiringLots(db, readModel.schema, { withinDays: query.withinDays, today: today() })).map((lot) => inUnits(lot, ['onHand'])), nextCursor: null },
-      }),
+      handle: async ({ query, readModel }) => {
+        const items = (await expiringLots(db, readModel.schema, { withinDays: query.withinDays, today: today() })).map((lot) => inUnits(lot, ['onHand']));
+        return { status: 200, body: pageOfList('expiring', items, query, (lot) => `${lot.sku}\u0000${lot.lot}`) };
+      },
     }),
     route<unknown, z.output<typeof stockHistoryQuery>>({
       method: 'get',

@@ -4,11 +4,14 @@ import type { Logger } from '../../logger.js';
 import type { ReadSchemas } from '../../projections/read-schemas.js';
 import { sessionLifetimeHours, type Credentials } from '../../tenancy/credentials.js';
 import type { LoginLimiter } from '../../tenancy/login-limiter.js';
+import type { RegistrationLimit } from '../../tenancy/registration-limit.js';
 import { registerTenant } from '../../tenancy/registration.js';
 import type { Users } from '../../tenancy/users.js';
 import { sessionCookieHeader } from '../cookies.js';
 import { HttpProblem } from '../problem.js';
+import { pageOfList } from '../list-pages.js';
 import { route, type AnyRoute } from '../route.js';
+import { pageQuery } from '../schemas/queries.js';
 import { loginAnswerSchema, loginSchema, newTokenSchema, newUserSchema, registeredSchema, registrationSchema, tokenParams } from '../schemas/tenancy.js';
 
 /** What the tenancy routes need. */
@@ -18,6 +21,7 @@ export interface TenancyRouteDependencies {
   readonly credentials: Credentials;
   readonly readSchemas: ReadSchemas;
   readonly limiter: LoginLimiter;
+  readonly registrations: RegistrationLimit;
   readonly logger: Logger;
   readonly baseDomain: string;
   readonly port: number;
@@ -40,8 +44,11 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
         { status: 201, description: 'Registered; the tenant can log in at once.', schema: registeredSchema },
         { status: 409, description: 'tenant-taken' },
         { status: 422, description: 'Every invalid field, at once.' },
+        { status: 429, description: 'More than 20 registrations an hour from this client.' },
       ],
-      handle: async ({ body }) => {
+      handle: async ({ body, request }) => {
+        const wait = dependencies.registrations.take(request.socket.remoteAddress ?? 'unknown');
+        if (wait > 0) throw new HttpProblem(429, 'rate-limited', 'Too many registrations', `Try again in ${wait} s.`, undefined, { retryAfter: wait });
         const registered = await registerTenant(dependencies, {
           companyName: body.companyName,
           tenant: body.tenant,
@@ -126,14 +133,15 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
         return { status: 201, body: { id: issued.id, token: issued.secret, name: body.name, role: body.role }, headers: { 'Cache-Control': 'no-store' } };
       },
     }),
-    route({
+    route<unknown, z.output<typeof pageQuery>>({
       method: 'get',
       path: '/api/tokens',
       summary: "The tenant's API tokens (never their secrets)",
       tag: 'Administration',
       access: 'admin',
-      responses: [{ status: 200, description: '`{ items }`' }],
-      handle: async ({ tenant }) => ({ status: 200, body: { items: await credentials.listTokens(tenant), nextCursor: null } }),
+      query: pageQuery,
+      responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
+      handle: async ({ tenant, query }) => ({ status: 200, body: pageOfList('tokens', await credentials.listTokens(tenant), query, (token) => token.id) }),
     }),
     route<z.output<typeof tokenParams>>({
       method: 'delete',
@@ -158,14 +166,15 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
       responses: [{ status: 201, description: 'The user.' }, { status: 409, description: 'username-taken' }],
       handle: async ({ body, tenant }) => ({ status: 201, body: await users.create(tenant, body) }),
     }),
-    route({
+    route<unknown, z.output<typeof pageQuery>>({
       method: 'get',
       path: '/api/users',
       summary: "The tenant's users",
       tag: 'Administration',
       access: 'admin',
-      responses: [{ status: 200, description: '`{ items }`' }],
-      handle: async ({ tenant }) => ({ status: 200, body: { items: await users.list(tenant), nextCursor: null } }),
+      query: pageQuery,
+      responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
+      handle: async ({ tenant, query }) => ({ status: 200, body: pageOfList('users', await users.list(tenant), query, (user) => user.id) }),
     }),
   ];
 }

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { flagSchema, locationCodeSchema, lotSchema, paginationSchema, referenceSchema, skuSchema, timestampSchema } from './common.js';
 
 /** GET /api/stock. */
-export const stockQuery = z.object({ sku: skuSchema.optional(), location: locationCodeSchema.optional(), lot: lotSchema.optional(), includeZero: flagSchema });
+export const stockQuery = z.object({ sku: skuSchema.optional(), location: locationCodeSchema.optional(), lot: lotSchema.optional(), includeZero: flagSchema, ...paginationSchema });
 
 /** GET /api/stock/as-of. */
-export const stockAsOfQuery = z.object({ at: timestampSchema, sku: skuSchema.optional(), location: locationCodeSchema.optional() });
+export const stockAsOfQuery = z.object({ at: timestampSchema, sku: skuSchema.optional(), location: locationCodeSchema.optional(), ...paginationSchema });
 
 /** GET /api/movements: `from` and `to` bound the business time (occurredAt), from inclusive, to exclusive. */
 export const movementsQuery = z.object({
@@ -18,7 +18,10 @@ export const movementsQuery = z.object({
 });
 
 /** GET /api/reports/expiring. */
-export const expiringQuery = z.object({ withinDays: z.coerce.number().int('must be a whole number').min(0).max(3650).default(30) });
+export const expiringQuery = z.object({ withinDays: z.coerce.number().int('must be a whole number').min(0).max(3650).default(30), ...paginationSchema });
+
+/** A list with nothing but its pages (low stock, users, tokens). */
+export const pageQuery = z.object({ ...paginationSchema });
 
 /** GET /api/reports/stock-history. */
 export const stockHistoryQuery = z.object({ sku: skuSchema, days: z.coerce.number().int('must be a whole number').min(1).max(730).default(90) });
