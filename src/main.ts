@@ -53,18 +53,19 @@ async function main(): Promise<void> {
     await running.application.start();
     logger.info({ port: running.server.port }, `StockControl listening on http://localhost:${running.server.port}`);
     if (config.DEMO) {
-      const demo = await createDemoTenantIfEmpty({
+      const port = running.server.port;
+      await createDemoTenantIfEmpty({
         db: running.database.db,
         users: running.application.users,
         readSchemas: running.application.readSchemas,
         commands: running.application.commands,
         logger,
         baseDomain: config.BASE_DOMAIN,
-        port: running.server.port,
-      });
-      if (demo) {
-        process.stdout.write(`\nDemo tenant ready: ${demo.url}  (or X-Tenant: demo on http://localhost:${running.server.port})\n  username: ${demo.username}\n  password: ${demo.password}\n\n`);
-      }
+        port,
+        announce: (demo) => {
+          process.stdout.write(`\nDemo tenant: ${demo.url}  (or X-Tenant: demo on http://localhost:${port})\n  username: ${demo.username}\n  password: ${demo.password}\n  (shown once; its data is being generated now)\n\n`);
+        },
+      }).catch((error: unknown) => logger.error({ err: error }, 'filling the demo tenant failed; the tenant is there, partly filled'));
     }
   } catch (error) {
     const code = (error as { code?: string }).code;

@@ -17,16 +17,21 @@ export interface DemoTenant {
 /**
  * On the first start against an empty database (no tenant at all), registers the `demo` tenant and
  * fills it with the demo generator's warehouse, catalog and months of movements; returns how to
- * log in, or undefined when there are tenants already. The password is random and printed once.
+ * log in, or undefined when there are tenants already. The password is random; `announce` gets
+ * the login as soon as the tenant exists, before the fill (which takes seconds). A fill that is
+ * interrupted is not resumed: the tenant stays, partly filled.
  */
 export async function createDemoTenantIfEmpty(
-  dependencies: { readonly db: Database; readonly users: Users; readonly readSchemas: ReadSchemas; readonly commands: CommandHandlers; readonly logger: Logger; readonly baseDomain: string; readonly port: number; readonly size?: { readonly articles: number; readonly days: number } },
+  dependencies: { readonly db: Database; readonly users: Users; readonly readSchemas: ReadSchemas; readonly commands: CommandHandlers; readonly logger: Logger; readonly baseDomain: string; readonly port: number; readonly size?: { readonly articles: number; readonly days: number }; readonly announce?: (demo: DemoTenant) => void },
 ): Promise<DemoTenant | undefined> {
   const { db, logger } = dependencies;
   const existing = await db.one<{ any: boolean }>('select exists (select 1 from tenants) as any');
   if (existing.any) return undefined;
   const password = randomBytes(9).toString('base64url');
   await registerTenant(dependencies, { companyName: 'Demo Warehouse Ltd', tenant: 'demo', email: 'admin@demo.example', username: 'admin', password });
+  const demo = { url: `http://demo.${dependencies.baseDomain}:${dependencies.port}/`, username: 'admin', password };
+  // Told at once, before the fill: a fill that is interrupted leaves a tenant one can still log in to.
+  dependencies.announce?.(demo);
   logger.info('filling the demo tenant (a warehouse, 500 articles, 90 days of movements) ...');
   let reported = { what: '', percent: 0 };
   const summary = await generateDemoData(dependencies.commands, {
@@ -42,5 +47,5 @@ export async function createDemoTenantIfEmpty(
     },
   });
   logger.info(summary, 'demo tenant ready');
-  return { url: `http://demo.${dependencies.baseDomain}:${dependencies.port}/`, username: 'admin', password };
+  return demo;
 }
