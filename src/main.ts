@@ -44,6 +44,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT', 0));
   process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  // `npm start` does not pass SIGTERM on to us: when the npm process that started us is killed,
+  // we are handed to another parent. Stop then too, so no server (nor its PostgreSQL) is orphaned.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown('the parent process exited', 0);
+  }, 1000).unref();
 
   try {
     running.database = await openConfiguredDatabase(config, logger);
