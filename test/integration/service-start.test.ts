@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { findFreePort } from '../../src/database/port.js';
@@ -63,6 +65,31 @@ describe('starting the service on the embedded PostgreSQL', () => {
     expect(second.output()).not.toContain('applying migration');
     second.child.kill('SIGINT');
     expect({ code: await second.exited, output: second.output() }).toMatchObject({ code: 0 });
+  }, 90_000);
+
+  it('stops, with its PostgreSQL, when the process that started it dies (as npm start leaves it on SIGTERM)', async () => {
+    const env = { DATA_DIR: dataDir, PORT: String(await findFreePort()), EMBEDDED_PG_PORT: String(await findFreePort()), DEMO: 'false', LOG_LEVEL: 'info', PATH: process.env.PATH ?? '' };
+    // A stand-in for npm: starts the service and waits, and is then killed without passing anything on.
+    const launcher = spawn(process.execPath, ['-e', "require('node:child_process').spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { stdio: 'inherit' }); setInterval(() => {}, 1000);"], {
+      cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    launcher.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    launcher.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!(await fetch(`http://127.0.0.1:${env.PORT}/healthz`).then((response) => response.ok, () => false))) {
+      if (Date.now() > deadline) throw new Error(`the service did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const lock = await readPostmasterLock(path.join(dataDir, 'pg'));
+    expect(lock && isAlive(lock.pid)).toBe(true);
+    launcher.kill('SIGKILL');
+    const stopped = Date.now() + 15_000;
+    while (lock && isAlive(lock.pid) && Date.now() < stopped) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect({ alive: lock && isAlive(lock.pid), output }).toMatchObject({ alive: false });
+    expect(output).toContain('the parent process exited');
   }, 90_000);
 
   it('stops a server left running by a killed earlier run of the same data directory', async () => {
