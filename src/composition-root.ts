@@ -117,6 +117,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
         logger: child('tenancy'),
         baseDomain: settings.BASE_DOMAIN,
         port: settings.PORT,
+        secureCookie: settings.SESSION_COOKIE_SECURE,
       }),
       ...catalogRoutes(commands.catalog, database, store),
       ...movementRoutes(commands.stock),

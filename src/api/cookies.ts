@@ -19,7 +19,10 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
-/** The Set-Cookie value of a session: HttpOnly, SameSite=Lax, for the whole host, `maxAgeSeconds` long (0 clears it). */
-export function sessionCookieHeader(secret: string, maxAgeSeconds: number): string {
-  return `${sessionCookie}=${encodeURIComponent(secret)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}`;
+/**
+ * The Set-Cookie value of a session: HttpOnly, SameSite=Lax, for the whole host, `maxAgeSeconds`
+ * long (0 clears it), and Secure when the service is reached over HTTPS (SESSION_COOKIE_SECURE).
+ */
+export function sessionCookieHeader(secret: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${sessionCookie}=${encodeURIComponent(secret)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }

@@ -175,3 +175,13 @@ describe('registration, login, sessions, tokens and users', () => {
     await request(api.app).get('/api/me').set('X-Tenant', 'acme').set('Authorization', 'Basic YWRtaW46YWRtaW4=').expect(401);
   });
 });
+
+describe('the session cookie behind HTTPS', () => {
+  const api = useApi({ SESSION_COOKIE_SECURE: 'true' });
+
+  it('is marked Secure when SESSION_COOKIE_SECURE=true', async () => {
+    await request(api.app).post('/api/tenants').send(registration('secure')).expect(201);
+    const login = await request(api.app).post('/api/auth/login').set('X-Tenant', 'secure').send({ username: 'admin', password: adminPassword }).expect(200);
+    expect(String(login.headers['set-cookie'])).toMatch(/; Secure/);
+  });
+});

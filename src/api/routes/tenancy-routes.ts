@@ -25,6 +25,7 @@ export interface TenancyRouteDependencies {
   readonly logger: Logger;
   readonly baseDomain: string;
   readonly port: number;
+  readonly secureCookie: boolean;
 }
 
 const wrongCredentials = (): HttpProblem => new HttpProblem(401, 'unauthenticated', 'Wrong username or password', 'The username or the password is wrong.');
@@ -86,7 +87,7 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
         return {
           status: 200,
           body: { token: session.secret, csrfToken: session.csrfToken, user: { username: user.username, role: user.role }, tenant },
-          headers: { 'Set-Cookie': sessionCookieHeader(session.secret, sessionLifetimeHours * 3600), 'Cache-Control': 'no-store' },
+          headers: { 'Set-Cookie': sessionCookieHeader(session.secret, sessionLifetimeHours * 3600, dependencies.secureCookie), 'Cache-Control': 'no-store' },
         };
       },
     }),
@@ -99,7 +100,7 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
       responses: [{ status: 204, description: 'Logged out; the cookie is cleared.' }],
       handle: async ({ principal }) => {
         if (principal.kind === 'session') await credentials.closeSession(principal.credentialId);
-        return { status: 204, headers: { 'Set-Cookie': sessionCookieHeader('', 0) } };
+        return { status: 204, headers: { 'Set-Cookie': sessionCookieHeader('', 0, dependencies.secureCookie) } };
       },
     }),
     route({
