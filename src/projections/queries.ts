@@ -52,7 +52,8 @@ export async function waitForPosition(schemas: ReadSchemas, tenant: string, posi
 /** Balances in real locations with their lot's expiry and the location's reservations, FEFO first. */
 const stockLinesSql = (s: string): string =>
   `select b.sku, b.location, nullif(b.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on, b.on_hand::text,
-          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = b.location), 0)::text as reserved
+          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = b.location), 0)::text as reserved,
+          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = ''), 0)::text as anywhere
      from ${s}.balances b left join ${s}.lots l on l.sku = b.sku and l.lot = b.lot
     where b.location not like '@%'
       and ($1::text is null or b.sku = $1) and ($2::text is null or b.location = $2) and ($3::text is null or b.lot = $3)
@@ -76,18 +77,24 @@ const stockLinesWithZeroSql = (s: string): string =>
    )
    select k.sku, k.location, nullif(k.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on,
           coalesce((select b.on_hand from ${s}.balances b where b.sku = k.sku and b.location = k.location and b.lot = k.lot), 0)::text as on_hand,
-          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = k.sku and r.location = k.location), 0)::text as reserved
+          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = k.sku and r.location = k.location), 0)::text as reserved,
+          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = k.sku and r.location = ''), 0)::text as anywhere
      from keys k left join ${s}.lots l on l.sku = k.sku and l.lot = k.lot
     order by l.expires_on nulls last, k.sku, k.location, k.lot`;
 
+/** A stock line with what is reserved of its article for no location in particular. */
+export interface StockLineWithAnywhere extends StockLine {
+  readonly reservedAnywhere: number;
+}
+
 /**
  * Stock in real locations, first expiring first (FEFO); `reserved` is everything reserved at the
- * line's location (the same figure on each lot line there). See reserved-stock.ts for the listing
- * that shares reservations out over lots and takes "anywhere" reservations into account.
+ * line's location (the same figure on each lot line there) and `reservedAnywhere` what is
+ * reserved of the article for no location. reserved-stock.ts shares both out over the lines.
  */
-export async function stockLines(db: Database, schema: string, filter: StockFilter = {}): Promise<StockLine[]> {
+export async function stockLinesWithReservations(db: Database, schema: string, filter: StockFilter = {}): Promise<StockLineWithAnywhere[]> {
   const s = pgp.as.name(schema);
-  const rows = await db.any<{ sku: string; location: string; lot: string | null; expires_on: string | null; on_hand: string; reserved: string }>(
+  const rows = await db.any<{ sku: string; location: string; lot: string | null; expires_on: string | null; on_hand: string; reserved: string; anywhere: string }>(
     filter.includeZero ? stockLinesWithZeroSql(s) : stockLinesSql(s),
     [filter.sku ?? null, filter.location ?? null, filter.lot ?? null, filter.skus ?? null],
   );
@@ -98,7 +105,13 @@ export async function stockLines(db: Database, schema: string, filter: StockFilt
     expiresOn: row.expires_on,
     onHand: Number(row.on_hand),
     reserved: Number(row.reserved),
+    reservedAnywhere: Number(row.anywhere),
   }));
+}
+
+/** Stock in real locations, FEFO, with everything reserved at each line's location (see stockLinesWithReservations). */
+export async function stockLines(db: Database, schema: string, filter: StockFilter = {}): Promise<StockLine[]> {
+  return (await stockLinesWithReservations(db, schema, filter)).map(({ reservedAnywhere: _anywhere, ...line }) => line);
 }
 
 /**

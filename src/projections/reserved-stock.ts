@@ -1,5 +1,5 @@
-import { pgp, type Database } from '../database/connection.js';
-import { stockLines, type StockFilter, type StockLine } from './queries.js';
+import type { Database } from '../database/connection.js';
+import { stockLinesWithReservations, type StockFilter, type StockLine } from './queries.js';
 
 const lineKey = (line: Pick<StockLine, 'sku' | 'location' | 'lot'>): string => `${line.sku}\u0000${line.location}\u0000${line.lot ?? ''}`;
 
@@ -14,10 +14,14 @@ export function shareOutReservations(lines: readonly StockLine[], anywhere: Read
   const reserved = new Map<string, number>();
   const byLocation = new Map<string, StockLine[]>();
   const bySku = new Map<string, StockLine[]>();
+  const groupInto = (groups: Map<string, StockLine[]>, key: string, line: StockLine): void => {
+    const group = groups.get(key);
+    if (group) group.push(line);
+    else groups.set(key, [line]);
+  };
   for (const line of lines) {
-    const location = `${line.sku}\u0000${line.location}`;
-    byLocation.set(location, [...(byLocation.get(location) ?? []), line]);
-    bySku.set(line.sku, [...(bySku.get(line.sku) ?? []), line]);
+    groupInto(byLocation, `${line.sku}\u0000${line.location}`, line);
+    groupInto(bySku, line.sku, line);
   }
   const give = (group: readonly StockLine[], total: number, free: (line: StockLine) => number): void => {
     let left = total;
@@ -41,18 +45,12 @@ export function shareOutReservations(lines: readonly StockLine[], anywhere: Read
  * lines with their share as computed over all of the article's stock.
  */
 export async function reservedStockLines(db: Database, schema: string, filter: StockFilter = {}): Promise<StockLine[]> {
-  const lines = await stockLines(db, schema, filter);
-  if (lines.length === 0) return lines;
-  const skus = [...new Set(lines.map((line) => line.sku))];
+  const lines = await stockLinesWithReservations(db, schema, filter);
+  if (lines.length === 0) return [];
   const narrowed = filter.location !== undefined || filter.lot !== undefined;
-  const all = narrowed ? await stockLines(db, schema, { skus, ...(filter.includeZero ? { includeZero: true } : {}) }) : lines;
-  const anywhere = new Map(
-    await db.map(
-      `select sku, sum(quantity)::text as quantity from ${pgp.as.name(schema)}.reservations where location = '' and sku = any($1) group by sku`,
-      [skus],
-      (row: { sku: string; quantity: string }) => [row.sku, Number(row.quantity)] as const,
-    ),
-  );
+  const skus = [...new Set(lines.map((line) => line.sku))];
+  const all = narrowed ? await stockLinesWithReservations(db, schema, { skus, ...(filter.includeZero ? { includeZero: true } : {}) }) : lines;
+  const anywhere = new Map(all.map((line) => [line.sku, line.reservedAnywhere] as const));
   const reserved = shareOutReservations(all, anywhere);
-  return lines.map((line) => ({ ...line, reserved: reserved.get(lineKey(line)) ?? 0 }));
+  return lines.map(({ reservedAnywhere: _anywhere, ...line }) => ({ ...line, reserved: reserved.get(lineKey(line)) ?? 0 }));
 }
