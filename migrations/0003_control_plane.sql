@@ -65,3 +65,13 @@ create table idempotency_records (
   primary key (tenant, key)
 );
 create index idempotency_records_created on idempotency_records (created_at);
+
+-- Login attempts of the last minute, per username (within its tenant) and per client address,
+-- shared by every API process: an attempt is counted before its password is checked and taken
+-- back when it succeeds. Rows older than the window are deleted as attempts come and by a timer.
+create table login_attempts (
+  id          bigint generated always as identity primary key,
+  key         text not null,
+  at          timestamptz not null default clock_timestamp()
+);
+create index login_attempts_key_at on login_attempts (key, at);

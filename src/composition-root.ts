@@ -42,6 +42,7 @@ const services = {
   users: Symbol('Users'),
   credentials: Symbol('Credentials'),
   credentialCache: Symbol('CredentialCache'),
+  loginLimiter: Symbol('LoginLimiter'),
   idempotency: Symbol('IdempotencyRecords'),
   commands: Symbol('CommandHandlers'),
   routes: Symbol('Routes'),
@@ -96,6 +97,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
   container
     .bind<Credentials>(services.credentials)
     .toDynamicValue((context) => new Credentials(context.get<Database>(services.database), context.get<CredentialCache>(services.credentialCache)));
+  container.bind<LoginLimiter>(services.loginLimiter).toDynamicValue((context) => new LoginLimiter(context.get<Database>(services.database)));
   container.bind<IdempotencyRecords>(services.idempotency).toDynamicValue((context) => new IdempotencyRecords(context.get<Database>(services.database)));
   container
     .bind<CommandHandlers>(services.commands)
@@ -112,7 +114,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
         users: context.get<Users>(services.users),
         credentials: context.get<Credentials>(services.credentials),
         readSchemas,
-        limiter: new LoginLimiter(),
+        limiter: context.get<LoginLimiter>(services.loginLimiter),
         registrations: new RegistrationLimit(),
         logger: child('tenancy'),
         baseDomain: settings.BASE_DOMAIN,
@@ -143,6 +145,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
   const projector = container.get<ProjectorDaemon>(services.projector);
   const idempotency = container.get<IdempotencyRecords>(services.idempotency);
   const credentialCache = container.get<CredentialCache>(services.credentialCache);
+  const loginLimiter = container.get<LoginLimiter>(services.loginLimiter);
   let purgeTimer: NodeJS.Timeout | undefined;
   return {
     app: container.get<Express>(services.app),
@@ -155,6 +158,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
       await projector.start();
       purgeTimer = setInterval(() => {
         idempotency.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging idempotency records failed'));
+        loginLimiter.purge().catch((error: unknown) => logger.warn({ err: error }, 'purging login attempts failed'));
       }, purgeEveryMs);
       purgeTimer.unref();
     },

@@ -1,66 +1,59 @@
+import type { Database } from '../database/connection.js';
+
+/** What a login attempt may do: go on (and say whether it succeeded), or wait. */
+export type LoginAttempt = { readonly allowed: true; succeeded(): Promise<void> } | { readonly allowed: false; readonly retryAfterSeconds: number };
+
+const userKey = (tenant: string, username: string): string => `u:${tenant}:${username.toLowerCase()}`;
+const clientKey = (client: string): string => `c:${client}`;
+
 /**
- * Counts failed logins per username (within its tenant) and per client address over a sliding
- * minute: more than `limit` failures in a minute and further attempts are refused (429) until
- * the oldest failure is a minute old. A success does not clear the client's other failures, so a
- * guesser cannot reset its count with an account of its own.
+ * Failed logins per username (within its tenant) and per client address over a sliding minute,
+ * kept in PostgreSQL so every API process counts the same attempts: with `limit` attempts in the
+ * last minute for either key, the next is refused (429) until the oldest of them is a minute old.
  *
- * Kept in memory per process: with several API processes each allows `limit`, which still bounds
- * guessing; a shared store would be the next step (noted in the README).
+ * An attempt is counted before its password is checked, under a lock per key, so parallel
+ * attempts cannot all slip under the limit while the first ones are still hashing; a success
+ * takes its own attempt back and forgets the username's failures (not the client's, so a guesser
+ * cannot reset its count with an account of its own).
  */
 export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
-
   constructor(
+    private readonly db: Database,
     private readonly limit = 10,
-    private readonly windowMs = 60_000,
-    private readonly now: () => number = Date.now,
+    private readonly windowSeconds = 60,
   ) {}
 
-  /** Seconds until another attempt is allowed for this user and client; 0 when allowed now. */
-  retryAfter(tenant: string, username: string, client: string): number {
-    const wait = Math.max(this.waitFor(userKey(tenant, username)), this.waitFor(clientKey(client)));
-    return Math.ceil(wait / 1000);
-  }
-
-  /**
-   * Counts an attempt as failed before its password is checked, so that parallel attempts cannot
-   * all pass the limit while the first ones are still hashing. Returns what to call when it
-   * turns out to succeed: the username's failures are forgotten and this attempt is taken back.
-   */
-  attempt(tenant: string, username: string, client: string): { succeeded(): void } {
-    const at = this.now();
-    for (const key of [userKey(tenant, username), clientKey(client)]) {
-      const times = this.recent(key);
-      times.push(at);
-      this.failures.set(key, times);
-    }
-    if (this.failures.size > 100_000) this.prune();
+  /** Counts an attempt of `username` in `tenant` from `client`, unless the limit is reached. */
+  async attempt(tenant: string, username: string, client: string): Promise<LoginAttempt> {
+    const keys = [userKey(tenant, username), clientKey(client)].sort();
+    const outcome = await this.db.tx('login-attempt', async (t) => {
+      for (const key of keys) await t.any('select pg_advisory_xact_lock(hashtext($1))', [`login:${key}`]);
+      await t.none(`delete from login_attempts where key = any($1) and at <= clock_timestamp() - make_interval(secs => $2)`, [keys, this.windowSeconds]);
+      // Per key, when the attempt that would have to age out for another to be allowed ages out.
+      const waits = await t.map(
+        `select key, extract(epoch from (min(at) filter (where rank > count - $3)) + make_interval(secs => $2) - clock_timestamp()) as wait
+           from (select key, at, row_number() over (partition by key order by at) as rank, count(*) over (partition by key) as count
+                   from login_attempts where key = any($1)) attempts
+          group by key, count having count >= $3`,
+        [keys, this.windowSeconds, this.limit],
+        (row: { wait: number }) => Number(row.wait),
+      );
+      if (waits.length > 0) return { allowed: false as const, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits))) };
+      const ids = await t.map('insert into login_attempts (key) select unnest($1::text[]) returning id, key', [keys], (row: { id: string; key: string }) => row);
+      return { allowed: true as const, ids };
+    });
+    if (!outcome.allowed) return outcome;
     return {
-      succeeded: () => {
-        this.failures.delete(userKey(tenant, username));
-        const times = this.failures.get(clientKey(client));
-        const index = times?.lastIndexOf(at) ?? -1;
-        if (times && index >= 0) times.splice(index, 1);
+      allowed: true,
+      succeeded: async () => {
+        const own = outcome.ids.filter((row) => row.key.startsWith('c:')).map((row) => row.id);
+        await this.db.none(`delete from login_attempts where key = $1 or id = any($2::bigint[])`, [userKey(tenant, username), own]);
       },
     };
   }
 
-  private waitFor(key: string): number {
-    const times = this.recent(key);
-    if (times.length < this.limit) return 0;
-    const oldestCounted = times[times.length - this.limit] ?? this.now();
-    return Math.max(1, oldestCounted + this.windowMs - this.now());
-  }
-
-  private recent(key: string): number[] {
-    const since = this.now() - this.windowMs;
-    return (this.failures.get(key) ?? []).filter((at) => at > since);
-  }
-
-  private prune(): void {
-    for (const key of [...this.failures.keys()]) if (this.recent(key).length === 0) this.failures.delete(key);
+  /** Deletes attempts older than the window; returns how many. */
+  async purge(): Promise<number> {
+    return (await this.db.result(`delete from login_attempts where at <= clock_timestamp() - make_interval(secs => $1)`, [this.windowSeconds])).rowCount;
   }
 }
-
-const userKey = (tenant: string, username: string): string => `u:${tenant}:${username.toLowerCase()}`;
-const clientKey = (client: string): string => `c:${client}`;

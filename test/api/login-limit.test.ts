@@ -38,26 +38,35 @@ describe('login rate limiting under parallel attempts', () => {
   });
 });
 
-describe('LoginLimiter', () => {
-  it('counts per username and per client over a sliding minute', () => {
-    let now = 0;
-    const limiter = new LoginLimiter(10, 60_000, () => now);
-    for (let attempt = 0; attempt < 10; attempt += 1) limiter.attempt('t', `user${attempt}`, '10.0.0.1');
-    // Ten different usernames from one client: the client is limited, another client is not.
-    expect(limiter.retryAfter('t', 'someone', '10.0.0.1')).toBe(60);
-    expect(limiter.retryAfter('t', 'someone', '10.0.0.2')).toBe(0);
-    now = 30_000;
-    expect(limiter.retryAfter('t', 'someone', '10.0.0.1')).toBe(30);
-    now = 60_001;
-    expect(limiter.retryAfter('t', 'someone', '10.0.0.1')).toBe(0);
-    // Ten failures of one username from ten clients: that username is limited everywhere.
-    for (let attempt = 0; attempt < 9; attempt += 1) limiter.attempt('t', 'Admin', `10.1.0.${attempt}`);
-    const last = limiter.attempt('t', 'Admin', '10.1.0.9');
-    expect(limiter.retryAfter('t', 'admin', '10.9.9.9')).toBeGreaterThan(0);
-    expect(limiter.retryAfter('other-tenant', 'admin', '10.9.9.9')).toBe(0);
-    // A success forgets the username's failures and takes its own attempt back from the client.
-    last.succeeded();
-    expect(limiter.retryAfter('t', 'admin', '10.9.9.9')).toBe(0);
-    expect(limiter.retryAfter('t', 'x', '10.1.0.9')).toBe(0);
+describe('LoginLimiter (in PostgreSQL, shared by every process)', () => {
+  const api = useApi();
+  const wait = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('counts per username and per client over a sliding window, across two limiters on one database', async () => {
+    const here = new LoginLimiter(api.database.db, 3, 2);
+    const elsewhere = new LoginLimiter(api.database.db, 3, 2);
+    // Three different usernames from one client, through two "processes": the client is limited.
+    expect((await here.attempt('t', 'a', '10.0.0.1')).allowed).toBe(true);
+    expect((await elsewhere.attempt('t', 'b', '10.0.0.1')).allowed).toBe(true);
+    expect((await here.attempt('t', 'c', '10.0.0.1')).allowed).toBe(true);
+    const refused = await elsewhere.attempt('t', 'd', '10.0.0.1');
+    expect(refused).toMatchObject({ allowed: false });
+    expect(refused.allowed ? 0 : refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect((await here.attempt('t', 'd', '10.0.0.2')).allowed).toBe(true);
+    await wait(2100);
+    expect((await here.attempt('t', 'd', '10.0.0.1')).allowed).toBe(true);
+  }, 15_000);
+
+  it('limits a username from many clients; a success forgets its failures and takes its own attempt back', async () => {
+    const limiter = new LoginLimiter(api.database.db, 3, 60);
+    for (const client of ['10.1.0.1', '10.1.0.2']) expect((await limiter.attempt('t', 'Admin', client)).allowed).toBe(true);
+    const last = await limiter.attempt('t', 'admin', '10.1.0.3');
+    expect((await limiter.attempt('t', 'ADMIN', '10.1.0.4')).allowed).toBe(false);
+    expect((await limiter.attempt('other-tenant', 'admin', '10.1.0.4')).allowed).toBe(true);
+    if (!last.allowed) throw new Error('the third attempt should have been allowed');
+    await last.succeeded();
+    expect((await limiter.attempt('t', 'admin', '10.1.0.5')).allowed).toBe(true);
+    const own = await api.database.db.one<{ n: number }>(`select count(*)::int as n from login_attempts where key = 'c:10.1.0.3'`);
+    expect(own.n).toBe(0);
   });
 });

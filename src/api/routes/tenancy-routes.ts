@@ -75,14 +75,14 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
       ],
       handle: async ({ body, tenant, request }) => {
         const client = request.socket.remoteAddress ?? 'unknown';
-        const wait = limiter.retryAfter(tenant, body.username, client);
-        if (wait > 0) {
+        const attempt = await limiter.attempt(tenant, body.username, client);
+        if (!attempt.allowed) {
+          const wait = attempt.retryAfterSeconds;
           throw new HttpProblem(429, 'rate-limited', 'Too many failed logins', `Try again in ${wait} s.`, undefined, { retryAfter: wait });
         }
-        const attempt = limiter.attempt(tenant, body.username, client);
         const user = await users.checkLogin(tenant, body.username, body.password);
         if (!user) throw wrongCredentials();
-        attempt.succeeded();
+        await attempt.succeeded();
         const session = await credentials.openSession(tenant, user);
         return {
           status: 200,
