@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pgp, type Database } from '../database/connection.js';
 import { comparePositions, type Position } from '../eventstore/event-store.js';
 import type { ReadSchemas } from './read-schemas.js';
@@ -49,17 +50,38 @@ export async function waitForPosition(schemas: ReadSchemas, tenant: string, posi
   }
 }
 
-/** Balances in real locations with their lot's expiry and the location's reservations, FEFO first. */
-const stockLinesSql = (s: string): string =>
-  `select b.sku, b.location, nullif(b.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on, b.on_hand::text,
+/**
+ * Balances in real locations with their lot's expiry and the location's reservations, FEFO first,
+ * as a prepared statement per schema and set of filters: only the filters given are in the text,
+ * so the plan PostgreSQL keeps for it uses the indexes, and the query is not planned again on
+ * every request (planning took ~60% of its server time: 0.17 ms against 0.1 ms of execution).
+ */
+function stockLinesStatement(schema: string, filter: StockFilter): { name: string; text: string; values: unknown[] } {
+  const s = pgp.as.name(schema);
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  const add = (condition: (parameter: string) => string, value: unknown): void => {
+    values.push(value);
+    conditions.push(condition(`$${values.length}`));
+  };
+  if (filter.sku !== undefined) add((p) => `b.sku = ${p}`, filter.sku);
+  if (filter.location !== undefined) add((p) => `b.location = ${p}`, filter.location);
+  if (filter.lot !== undefined) add((p) => `b.lot = ${p}`, filter.lot);
+  if (filter.skus !== undefined) add((p) => `b.sku = any(${p}::text[])`, filter.skus);
+  const text = `select b.sku, b.location, nullif(b.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on, b.on_hand::text,
           coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = b.location), 0)::text as reserved,
           coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = ''), 0)::text as anywhere
      from ${s}.balances b left join ${s}.lots l on l.sku = b.sku and l.lot = b.lot
-    where b.location not like '@%'
-      and ($1::text is null or b.sku = $1) and ($2::text is null or b.location = $2) and ($3::text is null or b.lot = $3)
-      and ($4::text[] is null or b.sku = any($4))
-      and b.on_hand <> 0
+    where b.location not like '@%' and b.on_hand <> 0${conditions.map((condition) => ` and ${condition}`).join('')}
     order by l.expires_on nulls last, b.sku, b.location, b.lot`;
+  const name = statementNames.get(text) ?? `stock_lines_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+  if (statementNames.size > 10_000) statementNames.clear();
+  statementNames.set(text, name);
+  return { name, text, values };
+}
+
+/** Names of the prepared statements made so far, by their text (a hash is not taken per request). */
+const statementNames = new Map<string, string>();
 
 /**
  * The same with includeZero: balances drop rows that come back to zero, so the places an article
@@ -93,11 +115,10 @@ export interface StockLineWithAnywhere extends StockLine {
  * reserved of the article for no location. reserved-stock.ts shares both out over the lines.
  */
 export async function stockLinesWithReservations(db: Database, schema: string, filter: StockFilter = {}): Promise<StockLineWithAnywhere[]> {
-  const s = pgp.as.name(schema);
-  const rows = await db.any<{ sku: string; location: string; lot: string | null; expires_on: string | null; on_hand: string; reserved: string; anywhere: string }>(
-    filter.includeZero ? stockLinesWithZeroSql(s) : stockLinesSql(s),
-    [filter.sku ?? null, filter.location ?? null, filter.lot ?? null, filter.skus ?? null],
-  );
+  type Row = { sku: string; location: string; lot: string | null; expires_on: string | null; on_hand: string; reserved: string; anywhere: string };
+  const rows = filter.includeZero
+    ? await db.any<Row>(stockLinesWithZeroSql(pgp.as.name(schema)), [filter.sku ?? null, filter.location ?? null, filter.lot ?? null, filter.skus ?? null])
+    : await db.any<Row>(stockLinesStatement(schema, filter));
   return rows.map((row) => ({
     sku: row.sku,
     location: row.location,
