@@ -1,8 +1,10 @@
 import type { Subscription } from 'rxjs';
 import type { Database } from '../database/connection.js';
+import { releaseConnection } from '../database/release-connection.js';
 import type { EventStore, RecordedEvent } from '../eventstore/event-store.js';
 import type { Logger } from '../logger.js';
-import type { ReadSchemas } from './read-schemas.js';
+import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
+import { isTransientDatabaseError } from './transient-error.js';
 
 /**
  * serve: keep every tenant's live schema current; a tenant whose live schema is of another
@@ -87,7 +89,7 @@ export class ProjectorDaemon {
     this.workers.clear();
     const lease = this.lease;
     this.lease = undefined;
-    if (lease) await Promise.resolve(lease.done()).catch(() => undefined);
+    if (lease) await releaseConnection(lease);
   }
 
   /** What the daemon is doing for each tenant it knows. */
@@ -184,6 +186,19 @@ export class ProjectorDaemon {
 
   private fail(tenant: string, worker: Worker, error: unknown): void {
     worker.subscription?.unsubscribe();
+    if (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error)) {
+      // The database's trouble, not the events': give the tenant up (lease included) and take it
+      // again on a later scan, from its checkpoint; another process may take it meanwhile.
+      worker.state = 'waiting-for-lease';
+      this.logger.warn({ tenant, err: error }, 'projector: database error; following the tenant again on the next scan');
+      const lease = this.lease;
+      if (lease) {
+        lease
+          .any('select pg_advisory_unlock(hashtext($1))', [`projector:${tenant}:${this.schemas.version}`])
+          .catch((unlockError: unknown) => this.logger.warn({ tenant, err: unlockError }, 'projector: could not release the lease; it ends with its connection'));
+      }
+      return;
+    }
     worker.state = 'failed';
     worker.error = (error as Error)?.message ?? String(error);
     this.logger.error({ tenant, err: error }, 'projector: tenant stopped');

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { ChangeSet, type ProjectedEvent } from './change-set.js';
 import { readModelDdl, readModelIndexDdl, readModelTablesDdl } from './read-model.sql.js';
 import { readSchemaName } from './schema-name.js';
+import { isTransientDatabaseError } from './transient-error.js';
 import { projectionVersion } from './version.js';
 import { writeChangeSet } from './write-change-set.js';
 
@@ -253,6 +254,8 @@ export class ReadSchemas {
         return await this.applyInTransaction(t, schema, events);
       });
     } catch (error) {
+      // A lost connection or the like is not the events' fault: nothing was applied, nothing is marked.
+      if (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error)) throw error;
       const failed = error instanceof ProjectionFailed ? error : new ProjectionFailed(schema, events[0]?.id ?? '', { cause: error });
       await this.db.none(`update read_schemas set status = 'failed', failed_event_id = $2, error = $3, updated_at = now() where schema_name = $1`, [
         schema,

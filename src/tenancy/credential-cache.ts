@@ -1,4 +1,5 @@
 import type { Database } from '../database/connection.js';
+import { releaseConnection } from '../database/release-connection.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from './credentials.js';
 
@@ -49,7 +50,7 @@ export class CredentialCache {
     this.entries.clear();
     const listener = this.listener;
     this.listener = undefined;
-    await listener?.done(true);
+    if (listener) await releaseConnection(listener);
   }
 
   /** The principal of a secret hash, when cached, fresh and not expired. */

@@ -85,6 +85,25 @@ describe('the projector daemon', () => {
     await database.drop();
   });
 
+  it('keeps following a tenant after the database drops its connections (a transient error is not a poison event)', async () => {
+    const tenant = await warehouse();
+    const projector = daemon();
+    await projector.start();
+    const schemas = new ReadSchemas(database.db, store, logger);
+    await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(1), location: 'A-01' }] });
+    await eventually(() => liveOnHand(schemas, tenant), (onHand) => onHand === units(1));
+    // Every other connection of this database is terminated: the lease, the pool's, the listener.
+    await database.db.any(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`);
+    for (let i = 0; i < 5; i += 1) {
+      await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(1), location: 'A-01' }] }).catch(async () => {
+        // The command's own connection may have been one of them: once more.
+        await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(1), location: 'A-01' }] });
+      });
+    }
+    await eventually(() => liveOnHand(schemas, tenant), (onHand) => onHand === units(6), 15_000);
+    expect(projector.status().find((entry) => entry.tenant === tenant)?.state).toBe('following');
+  }, 30_000);
+
   it('keeps every tenant’s live schema current as commands are recorded', async () => {
     const tenant = await warehouse();
     const running = daemon();

@@ -1,5 +1,6 @@
 import { Observable, Subject, filter, map } from 'rxjs';
 import type { Database } from '../../database/connection.js';
+import { releaseConnection } from '../../database/release-connection.js';
 import type { Logger } from '../../logger.js';
 import { notifyChannel, notifySql } from './event-store.sql.js';
 
@@ -109,7 +110,7 @@ export class AppendNotifications {
     listener.client.on('error', (error) => {
       this.logger.warn({ err: error }, 'the LISTEN connection failed; reconnecting');
       if (this.listener === listener) this.listener = undefined;
-      void Promise.resolve(listener.done()).catch(() => undefined);
+      void releaseConnection(listener);
       if (this.subscribers > 0) this.ensureListening();
     });
     await listener.none('LISTEN $1:name', [notifyChannel]);
@@ -128,6 +129,6 @@ export class AppendNotifications {
     if (this.subscribers > 0 && !this.closed) return;
     const listener = this.listener;
     this.listener = undefined;
-    if (listener) await Promise.resolve(listener.done()).catch(() => undefined);
+    if (listener) await releaseConnection(listener);
   }
 }
