@@ -50,10 +50,11 @@ create table credentials (
 create index credentials_tenant_kind on credentials (tenant, kind);
 
 -- The first answer to a movement request with an Idempotency-Key, kept 24 hours. The request's
--- hash tells a retry (same body) from a different request under the same key. `created_at` is part of the ids the movement's events get, so a key
--- used again after its 24 hours records a new movement. `claimed_at` is when a request last took
--- the key to run it ('-infinity' once a failed attempt let the key go): a claim left by a
--- crashed process is taken over.
+-- hash tells a retry (same body) from a different request under the same key. The ids of the
+-- movement's events are derived from the key, `created_at` (the start of its 24 hours) and the
+-- request's hash: a retry of one body within the day gets the same ids, another body or a later
+-- day never does. `claim` is the token of the request running under the key now (null when none
+-- is: answered, or let go by a failed attempt); a claim older than a minute is taken over.
 create table idempotency_records (
   tenant        text not null references tenants (slug),
   key           text not null,
@@ -62,6 +63,7 @@ create table idempotency_records (
   response      jsonb,
   created_at    timestamptz not null default now(),
   claimed_at    timestamptz not null default now(),
+  claim         uuid,
   primary key (tenant, key)
 );
 create index idempotency_records_created on idempotency_records (created_at);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../database/connection.js';
 
 /** The answer recorded for a request, returned again to a retry with the same key and body. */
@@ -43,11 +43,11 @@ export function requestHash(method: string, path: string, body: unknown): string
  * failed first attempt keeps no answer, so a corrected retry with the same key can succeed. A
  * claim left by a crashed process is taken over after a minute.
  *
- * Below this layer the command's ids are derived from the key and its scope (the time the key was
- * first claimed), so the event store itself refuses to record one movement twice: a request that
- * committed its events but crashed before its answer was kept is answered, when retried, with the
- * movement it recorded; and a key used again after its 24 hours gets a new scope, new ids and a
- * new movement.
+ * Below this layer the command's ids are derived from the key and its scope (the start of the
+ * key's 24 hours and the body's hash), so the event store itself refuses to record one movement
+ * twice: a request that committed its events but failed or crashed before its answer was kept is
+ * answered, when retried, with the movement it recorded; another body never meets those ids; and
+ * a key used again after its 24 hours records a new movement.
  */
 export class IdempotencyRecords {
   constructor(
@@ -56,34 +56,35 @@ export class IdempotencyRecords {
   ) {}
 
   /**
-   * Runs `handle` once per (tenant, key) within 24 h: returns the recorded answer to a retry
-   * (`replayed`), or the fresh answer of `handle`. `handle` gets the key's scope (its claim time,
-   * in ms): the command layer derives the movement's ids from key and scope.
+   * Runs `handle` once per (tenant, key, body) within the key's 24 h: returns the recorded answer
+   * to a retry (`replayed`), or the fresh answer of `handle`. `handle` gets the scope to derive
+   * the movement's ids from (with the key): the start of the key's 24 hours and the body's hash.
    */
   async run(tenant: string, key: string, hash: string, handle: (scope: string) => Promise<RecordedResponse>): Promise<RecordedResponse & { readonly replayed: boolean }> {
     const deadline = Date.now() + this.waitMs;
     for (;;) {
-      // A new key, one whose 24 hours are over, or one a failed attempt let go that now comes with
-      // another body: a new scope (another body must never meet the ids of the failed attempt).
+      const claim = randomUUID();
+      // A new key; one whose 24 hours are over (a new day); or one no request holds and none has
+      // answered (a failed attempt let it go): take it.
       const claimed = await this.db.oneOrNone<{ scope: string }>(
-        `insert into idempotency_records (tenant, key, request_hash) values ($1, $2, $3)
+        `insert into idempotency_records (tenant, key, request_hash, claim) values ($1, $2, $3, $5)
          on conflict (tenant, key) do update
-           set request_hash = excluded.request_hash, status = null, response = null, created_at = now(), claimed_at = now()
+           set request_hash = excluded.request_hash, status = null, response = null, claimed_at = now(), claim = excluded.claim,
+               created_at = case when idempotency_records.created_at < now() - make_interval(hours => $4) then now() else idempotency_records.created_at end
            where idempotency_records.created_at < now() - make_interval(hours => $4)
-              or (idempotency_records.status is null and idempotency_records.claimed_at = '-infinity'
-                  and idempotency_records.request_hash <> excluded.request_hash)
+              or (idempotency_records.status is null and idempotency_records.claim is null)
          returning ${scopeColumn}`,
-        [tenant, key, hash, idempotencyHours],
+        [tenant, key, hash, idempotencyHours, claim],
       );
-      if (claimed) return { ...(await this.handleClaimed(tenant, key, claimed.scope, handle)), replayed: false };
-      // The same body again after a failed attempt, or after a crashed process left its claim: same scope.
+      if (claimed) return { ...(await this.handleClaimed(tenant, key, claim, claimed.scope, handle)), replayed: false };
+      // The same body, held by a request that has not been heard of for a minute (its process died).
       const taken = await this.db.oneOrNone<{ scope: string }>(
-        `update idempotency_records set claimed_at = now()
+        `update idempotency_records set claim = $5, claimed_at = now()
           where tenant = $1 and key = $2 and status is null and request_hash = $3 and claimed_at < now() - make_interval(secs => $4)
           returning ${scopeColumn}`,
-        [tenant, key, hash, abandonedClaimSeconds],
+        [tenant, key, hash, abandonedClaimSeconds, claim],
       );
-      if (taken) return { ...(await this.handleClaimed(tenant, key, taken.scope, handle)), replayed: false };
+      if (taken) return { ...(await this.handleClaimed(tenant, key, claim, taken.scope, handle)), replayed: false };
       const existing = await this.db.oneOrNone<{ request_hash: string; status: number | null; response: unknown }>(
         'select request_hash, status, response from idempotency_records where tenant = $1 and key = $2',
         [tenant, key],
@@ -98,35 +99,38 @@ export class IdempotencyRecords {
 
   /** Forgets keys older than 24 hours; returns how many. */
   async purgeExpired(): Promise<number> {
-    const result = await this.db.result(`delete from idempotency_records where created_at < now() - make_interval(hours => $1)`, [idempotencyHours]);
+    const result = await this.db.result(`delete from idempotency_records where created_at < now() - make_interval(hours => $1) and claim is null`, [idempotencyHours]);
     return result.rowCount;
   }
 
-  private async handleClaimed(tenant: string, key: string, scope: string, handle: (scope: string) => Promise<RecordedResponse>): Promise<RecordedResponse> {
+  private async handleClaimed(tenant: string, key: string, claim: string, scope: string, handle: (scope: string) => Promise<RecordedResponse>): Promise<RecordedResponse> {
     let response: RecordedResponse;
     try {
       response = await handle(scope);
     } catch (error) {
-      await this.release(tenant, key);
+      await this.release(tenant, key, claim);
       throw error;
     }
     if (response.status >= 200 && response.status < 300) {
-      await this.db.none('update idempotency_records set status = $3, response = $4 where tenant = $1 and key = $2', [tenant, key, response.status, JSON.stringify(response.body)]);
+      // Kept only while this request still holds the key (one that took it over answers for itself).
+      await this.db.none('update idempotency_records set status = $4, response = $5, claim = null where tenant = $1 and key = $2 and claim = $3', [
+        tenant,
+        key,
+        claim,
+        response.status,
+        JSON.stringify(response.body),
+      ]);
     } else {
-      await this.release(tenant, key);
+      await this.release(tenant, key, claim);
     }
     return response;
   }
 
-  /**
-   * Lets a key go after a failed attempt, keeping its scope and body: a retry of the same body
-   * derives the same ids, so if the attempt did commit its events (and failed afterwards), the
-   * retry finds that movement; another body gets a new scope.
-   */
-  private async release(tenant: string, key: string): Promise<void> {
-    await this.db.none(`update idempotency_records set claimed_at = '-infinity' where tenant = $1 and key = $2 and status is null`, [tenant, key]);
+  /** Lets a key go after a failed attempt (if this request still holds it); its day and body stay. */
+  private async release(tenant: string, key: string, claim: string): Promise<void> {
+    await this.db.none('update idempotency_records set claim = null where tenant = $1 and key = $2 and claim = $3', [tenant, key, claim]);
   }
 }
 
-/** The claim time in ms, as text: the scope of a key's ids. */
-const scopeColumn = `(extract(epoch from created_at) * 1000)::bigint::text as scope`;
+/** The scope of a key's ids: the start of its 24 hours (ms) and the request's hash. */
+const scopeColumn = `(extract(epoch from created_at) * 1000)::bigint::text || ':' || request_hash as scope`;

@@ -175,6 +175,20 @@ describe('catalog, movements and queries through the REST API', () => {
     expect(atLocation.body.items).toEqual([expect.objectContaining({ lot: 'J3', reserved: 0, available: 4 })]);
   });
 
+  it('never gives a body another body\'s movement, nor records a retried body twice, whatever failed in between', async () => {
+    const bodyA = { reference: 'MIXED-A', lines: [{ sku: 'ROPE', quantity: 1, location: 'A-01-01' }] };
+    const first = await client().post('/api/stock/receipts').set('Idempotency-Key', 'mixed-key').send(bodyA).expect(201);
+    // As if A committed its events but failed before its answer was kept: the key is let go.
+    await api.database.db.none(`update idempotency_records set status = null, response = null, claim = null where key = 'mixed-key'`);
+    // Another body under the key is refused by the domain, and lets the key go again.
+    await client().post('/api/stock/receipts').set('Idempotency-Key', 'mixed-key').send({ reference: 'MIXED-B', lines: [{ sku: 'NOPE', quantity: 1, location: 'A-01-01' }] }).expect(422);
+    // A retried: its movement, not a second one.
+    const retry = await client().post('/api/stock/receipts').set('Idempotency-Key', 'mixed-key').send(bodyA).expect(201);
+    expect(retry.body.movementId).toBe(first.body.movementId);
+    const ledger = await client().get('/api/movements?reference=MIXED-A').set('X-Min-Position', retry.headers['x-position'] as string).expect(200);
+    expect(ledger.body.items).toHaveLength(1);
+  });
+
   it('forgets an Idempotency-Key after 24 hours', async () => {
     const body = { lines: [{ sku: 'ROPE', quantity: 1, location: 'A-01-02' }] };
     const first = await client().post('/api/stock/receipts').set('Idempotency-Key', 'old-key').send(body).expect(201);
@@ -187,13 +201,13 @@ describe('catalog, movements and queries through the REST API', () => {
     const body = { reference: 'CRASH-1', lines: [{ sku: 'ROPE', quantity: 1, location: 'A-01-01' }] };
     const first = await client().post('/api/stock/receipts').set('Idempotency-Key', 'crash-key').send(body).expect(201);
     // As a process that died after its events committed, before it kept the answer, leaves it.
-    await api.database.db.none(`update idempotency_records set status = null, response = null, claimed_at = now() - interval '2 minutes' where key = 'crash-key'`);
+    await api.database.db.none(`update idempotency_records set status = null, response = null, claim = gen_random_uuid(), claimed_at = now() - interval '2 minutes' where key = 'crash-key'`);
     const retry = await client().post('/api/stock/receipts').set('Idempotency-Key', 'crash-key').send(body).expect(201);
     expect(retry.body.movementId).toBe(first.body.movementId);
     const ledger = await client().get('/api/movements?reference=CRASH-1').set('X-Min-Position', retry.headers['x-position'] as string).expect(200);
     expect(ledger.body.items).toHaveLength(1);
     // A claim that is still fresh is waited for, not taken over.
-    await api.database.db.none(`update idempotency_records set status = null, response = null, claimed_at = now() where key = 'crash-key'`);
+    await api.database.db.none(`update idempotency_records set status = null, response = null, claim = gen_random_uuid(), claimed_at = now() where key = 'crash-key'`);
     const waiting = await client().post('/api/stock/receipts').set('Idempotency-Key', 'crash-key').send(body);
     expect(waiting.status).toBe(409);
     expect(waiting.body.code).toBe('conflict');
