@@ -45,11 +45,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT', 0));
   process.on('SIGTERM', () => shutdown('SIGTERM', 0));
   // `npm start` does not pass SIGTERM on to us: when the npm process that started us is killed,
-  // we are handed to another parent. Stop then too, so no server (nor its PostgreSQL) is orphaned.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) shutdown('the parent process exited', 0);
-  }, 1000).unref();
+  // we are handed to another parent. Under npm only, stop then too, so no server (nor its
+  // PostgreSQL) is orphaned; started otherwise (nohup, a daemonizing init script), a new parent
+  // is normal.
+  if (process.env.npm_lifecycle_event !== undefined) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) shutdown('the npm process that started it exited', 0);
+    }, 1000).unref();
+  }
 
   try {
     running.database = await openConfiguredDatabase(config, logger);

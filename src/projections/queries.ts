@@ -56,7 +56,7 @@ export async function waitForPosition(schemas: ReadSchemas, tenant: string, posi
  * so the plan PostgreSQL keeps for it uses the indexes, and the query is not planned again on
  * every request (planning took ~60% of its server time: 0.17 ms against 0.1 ms of execution).
  */
-function stockLinesStatement(schema: string, filter: StockFilter): { name: string; text: string; values: unknown[] } {
+function stockLinesStatement(schema: string, filter: StockFilter): { name?: string; text: string; values: unknown[] } {
   const s = pgp.as.name(schema);
   const conditions: string[] = [];
   const values: unknown[] = [];
@@ -74,14 +74,21 @@ function stockLinesStatement(schema: string, filter: StockFilter): { name: strin
      from ${s}.balances b left join ${s}.lots l on l.sku = b.sku and l.lot = b.lot
     where b.location not like '@%' and b.on_hand <> 0${conditions.map((condition) => ` and ${condition}`).join('')}
     order by l.expires_on nulls last, b.sku, b.location, b.lot`;
-  const name = statementNames.get(text) ?? `stock_lines_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
-  if (statementNames.size > 10_000) statementNames.clear();
-  statementNames.set(text, name);
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    // Each pooled connection keeps a plan per name for as long as it lives: beyond a bound
+    // (many tenants, old schemas after rebuilds) queries go unnamed and are planned each time.
+    if (statementNames.size >= maxPreparedStockStatements) return { text, values };
+    name = `stock_lines_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
   return { name, text, values };
 }
 
 /** Names of the prepared statements made so far, by their text (a hash is not taken per request). */
 const statementNames = new Map<string, string>();
+/** At most this many prepared stock-line statements per process (and so per pooled connection). */
+const maxPreparedStockStatements = 200;
 
 /**
  * The same with includeZero: balances drop rows that come back to zero, so the places an article

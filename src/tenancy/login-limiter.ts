@@ -3,6 +3,9 @@ import type { Database } from '../database/connection.js';
 /** What a login attempt may do: go on (and say whether it succeeded), or wait. */
 export type LoginAttempt = { readonly allowed: true; succeeded(): Promise<void> } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
+/** The first key of the two-part advisory locks of login attempts ('LGIN'). */
+const loginLockSpace = 0x4c47494e;
+
 const userKey = (tenant: string, username: string): string => `u:${tenant}:${username.toLowerCase()}`;
 const clientKey = (client: string): string => `c:${client}`;
 
@@ -25,9 +28,15 @@ export class LoginLimiter {
 
   /** Counts an attempt of `username` in `tenant` from `client`, unless the limit is reached. */
   async attempt(tenant: string, username: string, client: string): Promise<LoginAttempt> {
-    const keys = [userKey(tenant, username), clientKey(client)].sort();
+    const keys = [userKey(tenant, username), clientKey(client)];
     const outcome = await this.db.tx('login-attempt', async (t) => {
-      for (const key of keys) await t.any('select pg_advisory_xact_lock(hashtext($1))', [`login:${key}`]);
+      // Locks of their own key space (the two-argument form; the projector's leases use the
+      // one-argument one), taken in one order, and never waited for long.
+      await t.none('set local lock_timeout = 5000');
+      await t.any(`select pg_advisory_xact_lock($1, lock_id) from (select distinct hashtext(key) as lock_id from unnest($2::text[]) key order by 1) ids`, [
+        loginLockSpace,
+        keys,
+      ]);
       await t.none(`delete from login_attempts where key = any($1) and at <= clock_timestamp() - make_interval(secs => $2)`, [keys, this.windowSeconds]);
       // Per key, when the attempt that would have to age out for another to be allowed ages out.
       const waits = await t.map(
