@@ -138,7 +138,12 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
       readModel: new ReadModelAccess(context.get<ReadSchemas>(services.readSchemas)),
       baseDomain: context.get<Config>(services.config).BASE_DOMAIN,
     };
-    return createApp({ logger: child('http'), readiness, api: { routes: context.get<AnyRoute[]>(services.routes), router } });
+    return createApp({
+      logger: child('http'),
+      readiness,
+      api: { routes: context.get<AnyRoute[]>(services.routes), router },
+      trustProxy: context.get<Config>(services.config).TRUST_PROXY,
+    });
   });
 
   const eventStore = container.get<EventStore>(services.eventStore);

@@ -19,6 +19,16 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /**
+     * Which proxies in front of the service to believe about the client's address
+     * (X-Forwarded-For), as express's `trust proxy`: `false` (none, the default), `true`, a number
+     * of hops, or a comma-separated list of addresses or subnets. The login and registration
+     * limits count per client address.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((value): boolean | number | string => (value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value)),
     /** Mark the session cookie Secure (set it when clients reach the service over HTTPS, e.g. behind a TLS proxy). */
     SESSION_COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
     /** On the first start against an empty database, create the `demo` tenant (DEMO=false skips it). */

@@ -18,6 +18,8 @@ export interface AppDependencies {
   readonly readiness: readonly ReadinessCheck[];
   /** The API's routes and what their runner needs (absent: only the operations routes). */
   readonly api?: { readonly routes: readonly AnyRoute[]; readonly router: RouterDependencies };
+  /** Which proxies' X-Forwarded-For to believe (express `trust proxy`); none by default. */
+  readonly trustProxy?: boolean | number | string;
 }
 
 /** Request bodies over this size are refused with 413 (API.md). */
@@ -28,7 +30,7 @@ export function createApp(dependencies: AppDependencies): Express {
   const { logger } = dependencies;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', dependencies.trustProxy ?? false);
   app.use(requestLog(logger));
   app.use(express.json({ limit: maxBodyBytes, type: ['application/json', 'application/*+json'] }));
 

@@ -70,3 +70,19 @@ describe('LoginLimiter (in PostgreSQL, shared by every process)', () => {
     expect(own.n).toBe(0);
   });
 });
+
+describe('login limits behind a trusted proxy', () => {
+  const api = useApi({ TRUST_PROXY: 'loopback' });
+
+  it('count per forwarded client address, so one client cannot lock out another', async () => {
+    await request(api.app)
+      .post('/api/tenants')
+      .send({ companyName: 'Proxied', tenant: 'proxied', email: 'a@proxied.example', username: 'admin', password: adminPassword, passwordConfirm: adminPassword })
+      .expect(201);
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      await request(api.app).post('/api/auth/login').set('X-Tenant', 'proxied').set('X-Forwarded-For', '203.0.113.7').send({ username: `nobody${attempt}`, password: 'guess' }).expect(401);
+    }
+    await request(api.app).post('/api/auth/login').set('X-Tenant', 'proxied').set('X-Forwarded-For', '203.0.113.7').send({ username: 'admin', password: adminPassword }).expect(429);
+    await request(api.app).post('/api/auth/login').set('X-Tenant', 'proxied').set('X-Forwarded-For', '198.51.100.2').send({ username: 'admin', password: adminPassword }).expect(200);
+  });
+});

@@ -48,7 +48,7 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
         { status: 429, description: 'More than 20 registrations an hour from this client.' },
       ],
       handle: async ({ body, request }) => {
-        const wait = dependencies.registrations.take(request.socket.remoteAddress ?? 'unknown');
+        const wait = dependencies.registrations.take(request.ip ?? 'unknown');
         if (wait > 0) throw new HttpProblem(429, 'rate-limited', 'Too many registrations', `Try again in ${wait} s.`, undefined, { retryAfter: wait });
         const registered = await registerTenant(dependencies, {
           companyName: body.companyName,
@@ -74,7 +74,8 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
         { status: 429, description: 'More than 10 failures a minute for this username or client.' },
       ],
       handle: async ({ body, tenant, request }) => {
-        const client = request.socket.remoteAddress ?? 'unknown';
+        // The client's address as TRUST_PROXY allows it to be known (the socket's when no proxy is trusted).
+        const client = request.ip ?? 'unknown';
         const attempt = await limiter.attempt(tenant, body.username, client);
         if (!attempt.allowed) {
           const wait = attempt.retryAfterSeconds;
