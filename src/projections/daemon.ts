@@ -17,7 +17,7 @@ export type DaemonMode = 'serve' | 'prepare';
 /** What the daemon is doing for one tenant. */
 export interface TenantProjection {
   readonly tenant: string;
-  readonly state: 'waiting-for-lease' | 'building' | 'following' | 'failed';
+  readonly state: 'waiting-for-lease' | 'building' | 'following' | 'failed' | 'superseded';
   readonly schema?: string;
   readonly error?: string;
 }
@@ -142,6 +142,11 @@ export class ProjectorDaemon {
   private async run(tenant: string, worker: Worker): Promise<void> {
     try {
       const schema = await this.target(tenant);
+      if (schema === undefined) {
+        worker.state = 'superseded';
+        this.logger.warn({ tenant, version: this.schemas.version }, 'projector: a newer version serves this tenant; this process leaves it alone');
+        return;
+      }
       worker.schema = schema;
       await this.schemas.catchUp(tenant, schema, { batchSize: 5000 });
       if (this.mode === 'serve' && (await this.schemas.live(tenant))?.schema !== schema) await this.schemas.switchTo(tenant, schema);
@@ -174,12 +179,16 @@ export class ProjectorDaemon {
     }
   }
 
-  /** The schema this daemon works on for a tenant, creating it when there is none. */
-  private async target(tenant: string): Promise<string> {
+  /**
+   * The schema this daemon works on for a tenant, creating it when there is none; undefined when
+   * the tenant is served by a newer version (this process is the old side of a rolling deploy).
+   */
+  private async target(tenant: string): Promise<string | undefined> {
     if (this.mode === 'prepare') return await this.schemas.prepared(tenant);
     const live = await this.schemas.live(tenant);
     if (!live) return (await this.schemas.ensureLive(tenant)).schema;
     if (live.version === this.schemas.version) return live.schema;
+    if (await this.schemas.isNewerVersion(live.version)) return undefined;
     this.logger.info({ tenant, from: live.schema, version: this.schemas.version }, 'projector: building a read schema of this version');
     return await this.schemas.prepared(tenant);
   }

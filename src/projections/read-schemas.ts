@@ -238,6 +238,18 @@ export class ReadSchemas {
     return await this.createNextSchema(tenant);
   }
 
+  /**
+   * Whether `version` came after this one: its first read schema (of any tenant) was registered
+   * later. During a rolling deploy an older process must not switch tenants back to its version.
+   */
+  async isNewerVersion(version: string): Promise<boolean> {
+    const row = await this.db.one<{ newer: boolean }>(
+      `select coalesce((select min(created_at) from read_schemas where version = $1) > (select min(created_at) from read_schemas where version = $2), false) as newer`,
+      [version, this.version],
+    );
+    return row.newer;
+  }
+
   /** Applies a batch of the tenant's events (in position order) to a schema; see catchUp for the guarantees. */
   async apply(schema: string, events: readonly RecordedEvent[]): Promise<number> {
     return await this.applyBatch(schema, events);

@@ -229,6 +229,27 @@ describe('the projector daemon', () => {
     }
   }, 30_000);
 
+  it('an older version restarting during a rolling deploy does not switch a tenant back', async () => {
+    const tenant = await warehouse();
+    const older = daemon('eeee000001');
+    await older.start();
+    const olderSchemas = new ReadSchemas(database.db, store, logger, 'eeee000001');
+    await eventually(() => olderSchemas.live(tenant), (live) => live?.version === 'eeee000001');
+    await older.stop();
+    const newer = daemon('ffff000002');
+    await newer.start();
+    const newerSchemas = new ReadSchemas(database.db, store, logger, 'ffff000002');
+    await eventually(() => newerSchemas.live(tenant), (live) => live?.version === 'ffff000002');
+    // An instance of the older version starts again (or restarts its worker) while the newer one serves.
+    const restarted = daemon('eeee000001');
+    await restarted.start();
+    await eventually(async () => restarted.status().find((entry) => entry.tenant === tenant)?.state, (state) => state === 'superseded');
+    await sleep(600);
+    expect((await newerSchemas.live(tenant))?.version).toBe('ffff000002');
+    await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(2), location: 'A-01' }] });
+    await eventually(() => liveOnHand(newerSchemas, tenant), (onHand) => onHand === units(2));
+  }, 30_000);
+
   it('a rebuild while writes go on: no event lost or doubled at the switch, and reads answer throughout', async () => {
     const tenant = await warehouse();
     await side.catalog.createLocation(metadataFor(tenant), { code: 'A-02', type: 'storage', parent: 'WH' });
