@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pgp, type Database } from '../database/connection.js';
-import { comparePositions, type Position } from '../eventstore/event-store.js';
-import type { ReadSchemas } from './read-schemas.js';
+import type { Position } from '../eventstore/event-store.js';
 
 /** One line of stock in a real location, as GET /api/stock lists it (quantities in thousandths). */
 export interface StockLine {
@@ -32,21 +31,6 @@ export class ReadModelNotReady extends Error {
   ) {
     super(`the read model has applied position ${reached}, not yet ${wanted}`);
     this.name = 'ReadModelNotReady';
-  }
-}
-
-/**
- * Waits until the tenant's live read schema has applied `position` (X-Min-Position), up to
- * `timeoutMs`; returns the position it has applied.
- */
-export async function waitForPosition(schemas: ReadSchemas, tenant: string, position: Position, timeoutMs = 5000): Promise<Position> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const live = await schemas.ensureLive(tenant);
-    const reached = await schemas.checkpoint(live.schema);
-    if (comparePositions(reached, position) >= 0) return reached;
-    if (Date.now() >= deadline) throw new ReadModelNotReady(position, reached);
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

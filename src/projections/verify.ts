@@ -126,7 +126,7 @@ async function compareAtOnePosition(db: Database, schemas: ReadSchemas, store: E
     // table lock makes it wait before it has written anything. A row lock (for share) would not
     // do: it gives this transaction an xid, and the event store's read guard holds back every
     // tenant's reads behind the oldest running xid for as long as the comparison takes.
-    // Plain reads of the checkpoint (live(), waitForPosition) go on.
+    // Plain reads of the checkpoint (live(), the API's X-Min-Position waits) go on.
     await t.none('lock table $1:name.checkpoint in exclusive mode', [schema]);
     const position = await checkpointOf(t, schema);
     // Applied on other connections: only this one holds the live schema, and nobody else writes the scratch one.

@@ -7,7 +7,8 @@ import { splitBalanceKey, totalReserved } from '../../src/domain/stock/state.js'
 import type { EventStore } from '../../src/eventstore/event-store.js';
 import { streamName } from '../../src/eventstore/stream-name.js';
 import { createLogger } from '../../src/logger.js';
-import { stockAsOf, stockLines, waitForPosition, ReadModelNotReady } from '../../src/projections/queries.js';
+import { ReadModelAccess } from '../../src/api/read-model-access.js';
+import { stockAsOf, stockLines, ReadModelNotReady } from '../../src/projections/queries.js';
 import { readModelTables } from '../../src/projections/read-model.sql.js';
 import { ProjectionFailed, ReadSchemas } from '../../src/projections/read-schemas.js';
 import { freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
@@ -213,10 +214,11 @@ describe('per-tenant read schemas', () => {
     // Back-dated: recorded last, happened between the two.
     const late = await side.stock.receive(metadataFor(tenant, { occurredAt: '2026-03-03T10:00:00Z' }), { lines: [{ sku: 'BOLT', quantity: units(1), location: 'A-02' }] });
     const live = await schemas.ensureLive(tenant);
-    await expect(waitForPosition(schemas, tenant, late.position, 50)).rejects.toBeInstanceOf(ReadModelNotReady);
-    const waiting = waitForPosition(schemas, tenant, late.position, 5000);
+    const access = new ReadModelAccess(schemas);
+    await expect(access.at(tenant, late.position, 50)).rejects.toBeInstanceOf(ReadModelNotReady);
+    const waiting = access.at(tenant, late.position, 5000);
     await schemas.catchUp(tenant, live.schema);
-    expect(BigInt(await waiting)).toBeGreaterThanOrEqual(BigInt(late.position));
+    expect(BigInt((await waiting).position)).toBeGreaterThanOrEqual(BigInt(late.position));
     expect(await stockAsOf(database.db, live.schema, '2026-03-02T00:00:00Z')).toEqual([{ sku: 'BOLT', location: 'A-01', lot: null, onHand: units(10) }]);
     expect(await stockAsOf(database.db, live.schema, '2026-03-04T00:00:00Z')).toEqual([
       { sku: 'BOLT', location: 'A-01', lot: null, onHand: units(10) },
