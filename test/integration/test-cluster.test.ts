@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { socketDirectory } from '../../src/database/embedded-postgres.js';
 import { isAlive } from '../../src/database/postmaster.js';
 import { removeAbandonedClusters } from '../support/test-cluster.js';
 
@@ -59,4 +61,28 @@ describe('the test set-up leaves nothing running', () => {
     expect(isAlive(cluster.postgresPid)).toBe(false);
     expect(await gone(cluster.runDir)).toBe(true);
   }, 60_000);
+});
+
+/** Only the embedded server is ours to configure; an external DATABASE_URL server is not. */
+const onEmbedded = process.env.DATABASE_URL ? it.skip : it;
+
+describe('the embedded server is reached through its Unix socket', () => {
+  onEmbedded('its URL names the socket folder, and a connection made with it is not TCP', async () => {
+    const url = process.env.STOCKCONTROL_TEST_ADMIN_URL ?? '';
+    expect(new URL(url).searchParams.get('host')).toMatch(/\/pg$/);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // inet_server_addr() is null exactly when the connection is a Unix socket.
+      const { rows } = await client.query<{ address: string | null }>('select inet_server_addr()::text as address');
+      expect(rows[0]?.address).toBeNull();
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('falls back to TCP when the socket path would not fit in sun_path', () => {
+    expect(socketDirectory('/tmp/run-abc/pg', 54321)).toBe('/tmp/run-abc/pg');
+    expect(socketDirectory(`/tmp/${'x'.repeat(90)}/pg`, 54321)).toBeUndefined();
+  });
 });
