@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { appendParameters, PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.js';
-import { appendSql } from '../../src/eventstore/postgres/event-store.sql.js';
+import { appendManySql, appendSql } from '../../src/eventstore/postgres/event-store.sql.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { describeEventStoreContract } from './event-store.contract.js';
@@ -29,4 +31,35 @@ describeEventStoreContract('PostgreSQL', async () => {
       await database.drop();
     },
   };
+});
+
+describe('es_append_many (SQL)', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  const call = (counts: number[], ids: string[]): Promise<unknown> =>
+    database.db.any(appendManySql, ['tq', ['tq:stock-A', 'tq:stock-B'], ['no_stream', 'no_stream'], counts, ids, ids.map(() => 'T'), ids.map(() => '{}'), ids.map(() => '{}')]);
+
+  it('refuses counts that do not add up to the events given, and writes nothing', async () => {
+    await expect(call([1, 2], [randomUUID(), randomUUID()])).rejects.toMatchObject({ code: '22023' });
+    await expect(call([2, 1], [randomUUID(), randomUUID()])).rejects.toMatchObject({ code: '22023' });
+    await expect(call([0, 2], [randomUUID(), randomUUID()])).rejects.toMatchObject({ code: '22023' });
+    expect(await database.db.one('select count(*)::int as n from es_streams where tenant = $1', ['tq'])).toEqual({ n: 0 });
+  });
+
+  it('continues positions after an earlier append of the same transaction', async () => {
+    const positions = await database.db.tx(async (tx) => {
+      const first = await tx.one<{ position: string }>(appendSql, appendParameters('tq:stock-C', [{ id: randomUUID(), type: 'T', data: {}, metadata: {} }], 'no_stream'));
+      const ids = [randomUUID(), randomUUID()];
+      const rows = await tx.any<{ position: string }>(appendManySql, ['tq', ['tq:stock-D', 'tq:stock-E'], ['no_stream', 'no_stream'], [1, 1], ids, ['T', 'T'], ['{}', '{}'], ['{}', '{}']]);
+      return [first.position, ...rows.map((row) => row.position)].map(BigInt);
+    });
+    expect(positions[1]).toBe((positions[0] ?? 0n) + 1n);
+    expect(positions[2]).toBe((positions[0] ?? 0n) + 2n);
+  });
 });
