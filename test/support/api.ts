@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from '@jest/globals';
-import type { Express } from 'express';
 import request from 'supertest';
+import { startHttpServer, type HttpServer } from '../../src/api/http-server.js';
 import { composeApplication, type Application } from '../../src/composition-root.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -10,8 +10,16 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 export interface ApiUnderTest {
   database: TestDatabase;
   application: Application;
-  app: Express;
+  /**
+   * The base URL of the application's HTTP server, started as `npm start` starts it
+   * (startHttpServer), for supertest: the tests go through the same server as production.
+   */
+  app: string;
+  server: HttpServer;
 }
+
+/** What supertest's request() takes: here, a base URL. */
+type Target = Parameters<typeof request>[0];
 
 /**
  * Gives a test file the whole application (composition root, projector daemon running) over its
@@ -23,10 +31,12 @@ export function useApi(env: Record<string, string> = {}): ApiUnderTest {
     api.database = await createTestDatabase();
     const config = loadConfig({ DATABASE_URL: api.database.url, LOG_LEVEL: 'silent', DEMO: 'false', ...env });
     api.application = composeApplication(config, createLogger('silent'), api.database.db);
-    api.app = api.application.app;
     await api.application.start();
+    api.server = await startHttpServer(api.application.app, 0, '127.0.0.1');
+    api.app = `http://127.0.0.1:${api.server.port}`;
   });
   afterAll(async () => {
+    await api.server.close(5_000);
     await api.application.close();
     await api.database.drop();
   });
@@ -42,7 +52,7 @@ export interface TenantSession {
 export const adminPassword = 'correct horse battery';
 
 /** Registers a tenant with an admin `admin` and logs in. */
-export async function registerAndLogin(app: Express, tenant: string): Promise<TenantSession> {
+export async function registerAndLogin(app: Target, tenant: string): Promise<TenantSession> {
   await request(app)
     .post('/api/tenants')
     .send({ companyName: `${tenant} Ltd`, tenant, email: `admin@${tenant}.example`, username: 'admin', password: adminPassword, passwordConfirm: adminPassword })
@@ -52,7 +62,7 @@ export async function registerAndLogin(app: Express, tenant: string): Promise<Te
 }
 
 /** A request builder bound to a tenant (X-Tenant) and a bearer token. */
-export function as(app: Express, session: TenantSession): Record<'get' | 'post' | 'patch' | 'delete', (path: string) => request.Test> {
+export function as(app: Target, session: TenantSession): Record<'get' | 'post' | 'patch' | 'delete', (path: string) => request.Test> {
   const bind = (test: request.Test): request.Test => test.set('X-Tenant', session.tenant).set('Authorization', `Bearer ${session.token}`);
   return {
     get: (path) => bind(request(app).get(path)),
