@@ -21,7 +21,12 @@ create or replace function es_append_many(
   p_tenant text, p_streams text[], p_expected text[], p_counts int[],
   p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
 ) returns table (stream_name text, revision bigint, "position" bigint, duplicate boolean)
-language plpgsql as $$
+language plpgsql
+-- Generic plans for every statement inside: with custom plans allowed, PostgreSQL planned the id
+-- check anew on every call (its custom plan for two ids looks cheaper than the generic one),
+-- and planning cost twice what running it did (pg_stat_statements: 47 µs against 21 µs a call).
+set plan_cache_mode = force_generic_plan
+as $$
 declare
   n          int := coalesce(cardinality(p_ids), 0);
   n_streams  int := coalesce(cardinality(p_streams), 0);
