@@ -30,6 +30,11 @@ export function createApp(dependencies: AppDependencies): Express {
   const { logger } = dependencies;
   const app = express();
   app.disable('x-powered-by');
+  // No automatic ETags (a SHA-1 of every answer's body, ~15 µs a request): answers are read-model
+  // data that change with every movement, a hash ETag means nothing on a command's answer, and
+  // the ETags the API gives (catalog answers: the stream revision, for If-Match) are set by the
+  // routes themselves.
+  app.set('etag', false);
   app.set('trust proxy', dependencies.trustProxy ?? false);
   app.use(requestLog(logger));
   app.use(express.json({ limit: maxBodyBytes, type: ['application/json', 'application/*+json'] }));

@@ -14,6 +14,11 @@ export function requestLog(logger: Logger): RequestHandler {
     const given = request.get('x-request-id');
     const requestId = given && requestIdPattern.test(given) ? given : randomUUID();
     response.setHeader('X-Request-Id', requestId);
+    // Below LOG_LEVEL=info nothing would be written: no listener, no entry built.
+    if (!logger.isLevelEnabled('info')) {
+      next();
+      return;
+    }
     response.on('finish', () => {
       logger.info(
         {

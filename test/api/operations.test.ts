@@ -36,6 +36,8 @@ describe('operations routes and error conventions', () => {
   it('GET /healthz answers 200 while the process runs', async () => {
     const response = await request(appWith()).get('/healthz').expect(200);
     expect(response.body).toEqual({ status: 'ok' });
+    // No automatic body-hash ETag: only routes that mean one (catalog answers) set it.
+    expect(response.headers.etag).toBeUndefined();
   });
 
   it('GET /readyz answers 200 when the database answers', async () => {
