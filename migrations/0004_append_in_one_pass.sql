@@ -10,14 +10,18 @@
 --
 -- Unchanged: arguments, result rows (one per stream, in the order given), error codes, and the
 -- positions (xid8 << 16 plus the offset within the transaction, continuing after earlier appends
--- of the same transaction). When some of the event ids are already stored (a retry), it falls
--- back to 0001's stream-by-stream es_append, which decides duplicates per stream.
+-- of the same transaction). When some of the event ids are already stored (a retry), it hands
+-- the call to 0001's function, kept as es_append_many_by_stream, which decides duplicates per
+-- stream through es_append.
 --
 -- One race is reported differently: when a writer of these same event ids commits between the
 -- id check and the stream update, 0001 answered "duplicate" for that stream; this version raises
 -- unique_violation on es_events_event_id_key, as the insert itself would have, and the caller's
 -- retry (PostgresEventStore.appendMany) then finds the events stored.
-create or replace function es_append_many(
+alter function es_append_many(text, text[], text[], int[], uuid[], text[], jsonb[], jsonb[])
+  rename to es_append_many_by_stream;
+
+create function es_append_many(
   p_tenant text, p_streams text[], p_expected text[], p_counts int[],
   p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
 ) returns table (stream_name text, revision bigint, "position" bigint, duplicate boolean)
@@ -38,10 +42,8 @@ declare
   actual     bigint;
   cnt        int;
   last_event int := 0;
-  first_event int;
   base       bigint;
   next_pos   bigint;
-  result     record;
 begin
   if n_streams = 0 or n = 0 then
     raise exception 'es_append_many needs at least one stream and one event' using errcode = '22023';
@@ -60,20 +62,7 @@ begin
   select count(*) into stored from es_events e where e.event_id = any(p_ids);
   if stored > 0 then
     -- A retry, or a mix of stored and new ids: stream by stream, as 0001 decided it.
-    first_event := 1;
-    for i in 1 .. n_streams loop
-      last_event := first_event + p_counts[i] - 1;
-      select * into result from es_append(
-        p_tenant, p_streams[i], p_expected[i],
-        p_ids[first_event:last_event], p_types[first_event:last_event],
-        p_data[first_event:last_event], p_metadata[first_event:last_event]);
-      stream_name := p_streams[i];
-      revision := result.revision;
-      "position" := result."position";
-      duplicate := result.duplicate;
-      return next;
-      first_event := last_event + 1;
-    end loop;
+    return query select * from es_append_many_by_stream(p_tenant, p_streams, p_expected, p_counts, p_ids, p_types, p_data, p_metadata);
     return;
   end if;
 
