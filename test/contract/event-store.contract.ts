@@ -267,6 +267,19 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
         expect(results[2]?.position).toBe(recorded[4]?.position);
       });
 
+      it('refuses an event id given twice in one appendMany, writing nothing', async () => {
+        const tenant = freshTenant();
+        const [a, b] = ['A', 'B'].map((sku) => streamName(tenant, 'stock', sku)) as [string, string];
+        const twice = event();
+        await expect(
+          store.appendMany([
+            { stream: a, events: [twice], expectedRevision: 'no_stream' },
+            { stream: b, events: [twice], expectedRevision: 'no_stream' },
+          ]),
+        ).rejects.toBeInstanceOf(InvalidAppend);
+        expect(await store.streamRevision(a)).toBeUndefined();
+      });
+
       it("refuses 'exists' for a stream that does not exist, writing nothing", async () => {
         const tenant = freshTenant();
         const [a, b] = ['A', 'B'].map((sku) => streamName(tenant, 'stock', sku)) as [string, string];

@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { access, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { socketDirectory } from '../../src/database/embedded-postgres.js';
+import { socketDirectory, startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { findFreePort } from '../../src/database/port.js';
+import { createLogger } from '../../src/logger.js';
 import { isAlive } from '../../src/database/postmaster.js';
 import { removeAbandonedClusters } from '../support/test-cluster.js';
 
@@ -69,7 +73,7 @@ const onEmbedded = process.env.DATABASE_URL ? it.skip : it;
 describe('the embedded server is reached through its Unix socket', () => {
   onEmbedded('its URL names the socket folder, and a connection made with it is not TCP', async () => {
     const url = process.env.STOCKCONTROL_TEST_ADMIN_URL ?? '';
-    expect(new URL(url).searchParams.get('host')).toMatch(/\/pg$/);
+    expect(new URL(url).searchParams.get('host')).toMatch(/\/run$/);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -81,8 +85,36 @@ describe('the embedded server is reached through its Unix socket', () => {
     }
   });
 
-  it('falls back to TCP when the socket path would not fit in sun_path', () => {
-    expect(socketDirectory('/tmp/run-abc/pg', 54321)).toBe('/tmp/run-abc/pg');
-    expect(socketDirectory(`/tmp/${'x'.repeat(90)}/pg`, 54321)).toBeUndefined();
+  it('falls back to TCP when the socket path would not fit in sun_path, counted in bytes', () => {
+    expect(socketDirectory('/tmp/run-abc', 54321)).toBe('/tmp/run-abc/run');
+    expect(socketDirectory(`/tmp/${'x'.repeat(90)}`, 54321)).toBeUndefined();
+    expect(socketDirectory(`/tmp/${'é'.repeat(40)}`, 54321)).toBeUndefined();
   });
+
+  it('starts although a killed server left a socket lock file naming a pid that is alive again, in a folder with a comma', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sc-socket,lock '));
+    const logger = createLogger('silent');
+    try {
+      const port = await findFreePort();
+      const first = await startEmbeddedPostgres({ dataDir, port, database: 'postgres', durable: false, logger });
+      await first.stop();
+      // As after a kill -9 and a reboot: the lock file names a pid that now belongs to another
+      // process of the server's user (PostgreSQL ignores pids it may not signal, and its parents').
+      const owner = await stat(path.join(dataDir, 'pg'));
+      const other = spawn('sleep', ['60'], process.getuid?.() === 0 ? { uid: owner.uid, gid: owner.gid } : {});
+      await writeFile(path.join(dataDir, 'run', `.s.PGSQL.${port}.lock`), `${other.pid}\n${path.join(dataDir, 'pg')}\n`);
+      const second = await startEmbeddedPostgres({ dataDir, port, database: 'postgres', durable: false, logger }).finally(() => other.kill());
+      try {
+        const client = new pg.Client({ connectionString: second.url });
+        await client.connect();
+        const { rows } = await client.query<{ address: string | null }>('select inet_server_addr()::text as address');
+        await client.end();
+        expect(rows[0]?.address).toBeNull();
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -15,7 +15,7 @@ export interface ApiUnderTest {
    * (startHttpServer), for supertest: the tests go through the same server as production.
    */
   app: string;
-  server: HttpServer;
+  server: HttpServer | undefined;
 }
 
 /** What supertest's request() takes: here, a base URL. */
@@ -36,9 +36,13 @@ export function useApi(env: Record<string, string> = {}): ApiUnderTest {
     api.app = `http://127.0.0.1:${api.server.port}`;
   });
   afterAll(async () => {
-    await api.server.close(5_000);
-    await api.application.close();
-    await api.database.drop();
+    // Whatever beforeAll got to start is stopped, also when it failed halfway.
+    try {
+      await api.server?.close(5_000);
+      await api.application?.close();
+    } finally {
+      await api.database?.drop();
+    }
   });
   return api;
 }

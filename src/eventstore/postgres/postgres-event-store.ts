@@ -140,6 +140,8 @@ export class PostgresEventStore implements EventStore {
     if (streams.size !== appends.length) throw new InvalidAppend('a stream appears twice in one appendMany');
     const tenants = new Set(appends.map((append) => parseStreamName(append.stream)?.tenant));
     if (tenants.size > 1) throw new InvalidAppend('one appendMany writes to one tenant only');
+    const ids = appends.flatMap((append) => append.events.map((event) => event.id));
+    if (new Set(ids).size !== ids.length) throw new InvalidAppend('an event id appears twice in one appendMany');
     return appends.map((append) => ({ ...append, params: appendParameters(append.stream, append.events, append.expectedRevision) }));
   }
 
