@@ -42,22 +42,43 @@ export class ReadModelNotReady extends Error {
  */
 function stockLinesStatement(schema: string, filter: StockFilter): { name?: string; text: string; values: unknown[] } {
   const s = pgp.as.name(schema);
-  const conditions: string[] = [];
   const values: unknown[] = [];
-  const add = (condition: (parameter: string) => string, value: unknown): void => {
+  const parameter = (value: unknown): string => {
     values.push(value);
-    conditions.push(condition(`$${values.length}`));
+    return `$${values.length}`;
   };
-  if (filter.sku !== undefined) add((p) => `b.sku = ${p}`, filter.sku);
-  if (filter.location !== undefined) add((p) => `b.location = ${p}`, filter.location);
-  if (filter.lot !== undefined) add((p) => `b.lot = ${p}`, filter.lot);
-  if (filter.skus !== undefined) add((p) => `b.sku = any(${p}::text[])`, filter.skus);
-  const text = `select b.sku, b.location, nullif(b.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on, b.on_hand::text,
-          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = b.location), 0)::text as reserved,
-          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = ''), 0)::text as anywhere
-     from ${s}.balances b left join ${s}.lots l on l.sku = b.sku and l.lot = b.lot
-    where b.location not like '@%' and b.on_hand <> 0${conditions.map((condition) => ` and ${condition}`).join('')}
-    order by l.expires_on nulls last, b.sku, b.location, b.lot`;
+  const sku = filter.sku === undefined ? undefined : parameter(filter.sku);
+  const location = filter.location === undefined ? undefined : parameter(filter.location);
+  const skus = filter.skus === undefined ? undefined : parameter(filter.skus);
+  const lot = filter.lot === undefined ? undefined : parameter(filter.lot);
+  /** The sku and location filters on the table `alias`. */
+  const filtered = (alias: string): string =>
+    [
+      sku === undefined ? '' : ` and ${alias}.sku = ${sku}`,
+      location === undefined ? '' : ` and ${alias}.location = ${location}`,
+      skus === undefined ? '' : ` and ${alias}.sku = any(${skus}::text[])`,
+    ].join('');
+  // Reserved where nothing is on hand (possible where negative stock is allowed): a line of its
+  // own with 0 on hand, or that reservation would show on no line. Such a line has no lot.
+  const reservedOnly =
+    lot === undefined
+      ? `
+       union all
+       select r.sku, r.location, null, null, 0, sum(r.quantity)
+         from ${s}.reservations r
+        where r.location <> '' and r.location not like '@%'${filtered('r')}
+          and not exists (select 1 from ${s}.balances b where b.sku = r.sku and b.location = r.location and b.on_hand <> 0)
+        group by r.sku, r.location`
+      : '';
+  const text = `select line.sku, line.location, line.lot, to_char(line.expires_on, 'YYYY-MM-DD') as expires_on, line.on_hand::text, line.reserved::text,
+          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = line.sku and r.location = ''), 0)::text as anywhere
+     from (
+       select b.sku, b.location, nullif(b.lot, '') as lot, l.expires_on, b.on_hand,
+              coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = b.location), 0) as reserved
+         from ${s}.balances b left join ${s}.lots l on l.sku = b.sku and l.lot = b.lot
+        where b.location not like '@%' and b.on_hand <> 0${filtered('b')}${lot === undefined ? '' : ` and b.lot = ${lot}`}${reservedOnly}
+     ) line
+    order by line.expires_on nulls last, line.sku, line.location, line.lot`;
   let name = statementNames.get(text);
   if (name === undefined) {
     // Each pooled connection keeps a plan per name for as long as it lives: beyond a bound
@@ -76,7 +97,8 @@ const maxPreparedStockStatements = 200;
 
 /**
  * The same with includeZero: balances drop rows that come back to zero, so the places an article
- * has been are taken from the ledger too, and shown with 0 on hand.
+ * has been are taken from the ledger too, and shown with 0 on hand (a reservation needs stock where it is made, so every place
+ * with a reservation is among them).
  */
 const stockLinesWithZeroSql = (s: string): string =>
   `with keys as (

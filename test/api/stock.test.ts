@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { as, registerAndLogin, useApi, type TenantSession } from '../support/api.js';
+import request from 'supertest';
+import { adminPassword, as, registerAndLogin, useApi, type TenantSession } from '../support/api.js';
 
 describe('catalog, movements and queries through the REST API', () => {
   const api = useApi();
@@ -280,5 +281,33 @@ describe('catalog, movements and queries through the REST API', () => {
     expect(receipt.requestBody.content['application/json'].schema.properties.lines.items.required).toEqual(expect.arrayContaining(['sku', 'quantity', 'location']));
     expect(receipt.parameters.map((parameter: { name: string }) => parameter.name)).toContain('Idempotency-Key');
     expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/api/tenants', '/api/articles/{sku}', '/api/audit/articles/{sku}/replay', '/api/admin/projections/verify']));
+  });
+
+  it('shows a reservation where nothing is on hand (negative stock allowed) on a line of its own', async () => {
+    const tenant = 'negres';
+    await request(api.app)
+      .post('/api/tenants')
+      .send({ companyName: 'Negres Ltd', tenant, email: 'admin@negres.example', username: 'admin', password: adminPassword, passwordConfirm: adminPassword })
+      .expect(201);
+    await api.database.db.none('update tenants set allow_negative_stock = true where slug = $1', [tenant]);
+    const login = await request(api.app).post('/api/auth/login').set('X-Tenant', tenant).send({ username: 'admin', password: adminPassword }).expect(200);
+    const negres = () => as(api.app, { tenant, token: (login.body as { token: string }).token });
+    await negres().post('/api/locations').send({ code: 'WH', type: 'warehouse' }).expect(201);
+    for (const code of ['A-01', 'B-01']) await negres().post('/api/locations').send({ code, type: 'storage', parent: 'WH' }).expect(201);
+    await negres().post('/api/articles').send({ sku: 'TAPE', name: 'Tape', unit: 'pcs', tracking: 'none' }).expect(201);
+    await negres().post('/api/stock/receipts').send({ lines: [{ sku: 'TAPE', quantity: 5, location: 'B-01' }] }).expect(201);
+    await negres().post('/api/stock/reservations').send({ reference: 'SO-NEG', lines: [{ sku: 'TAPE', quantity: 3, location: 'B-01' }] }).expect(201);
+    // Negative stock allowed: the reserved units may be moved away too, and B-01 is left with 0 on hand and 3 reserved.
+    const moved = await negres().post('/api/stock/transfers').send({ lines: [{ sku: 'TAPE', quantity: 5, from: 'B-01', to: 'A-01' }] }).expect(201);
+    const at = moved.headers['x-position'] as string;
+    const lines = [
+      { sku: 'TAPE', location: 'A-01', lot: null, expiresOn: null, onHand: 5, reserved: 0, available: 5 },
+      { sku: 'TAPE', location: 'B-01', lot: null, expiresOn: null, onHand: 0, reserved: 3, available: -3 },
+    ];
+    expect((await negres().get('/api/stock?sku=TAPE').set('X-Min-Position', at).expect(200)).body.items).toEqual(lines);
+    expect((await negres().get('/api/stock?location=B-01').set('X-Min-Position', at).expect(200)).body.items).toEqual([lines[1]]);
+    expect((await negres().get('/api/stock?sku=TAPE&includeZero=true').set('X-Min-Position', at).expect(200)).body.items).toEqual(lines);
+    expect((await negres().get('/api/stock?sku=TAPE&lot=L1').set('X-Min-Position', at).expect(200)).body.items).toEqual([]);
+    expect((await negres().get('/api/articles/TAPE').set('X-Min-Position', at).expect(200)).body).toMatchObject({ onHand: 5, reserved: 3, available: 2 });
   });
 });
