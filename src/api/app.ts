@@ -18,8 +18,11 @@ export interface AppDependencies {
   readonly readiness: readonly ReadinessCheck[];
   /** The API's routes and what their runner needs (absent: only the operations routes). */
   readonly api?: { readonly routes: readonly AnyRoute[]; readonly router: RouterDependencies };
-  /** Which proxies' X-Forwarded-For to believe (express `trust proxy`); none by default. */
-  readonly trustProxy?: boolean | number | string;
+  /**
+   * Which proxies' X-Forwarded-For to believe (express `trust proxy`): none by default, a hop
+   * count, or proxy addresses/subnets; never `true` (the client writes the leftmost entry).
+   */
+  readonly trustProxy?: false | number | string;
 }
 
 /** Request bodies over this size are refused with 413 (API.md). */

@@ -37,4 +37,29 @@ describe('configuration', () => {
     const problems = (error as ConfigError).problems.join('\n');
     for (const setting of ['DATABASE_URL', 'PORT', 'LOG_LEVEL', 'KURRENTDB_URL']) expect(problems).toContain(setting);
   });
+
+  it('takes TRUST_PROXY as none, a number of hops or proxy addresses and subnets', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, loopback ,fd00::/8,192.168.1.1/255.255.255.0, 2001:db8::1' }).TRUST_PROXY).toBe(
+      '10.0.0.0/8,loopback,fd00::/8,192.168.1.1/255.255.255.0,2001:db8::1',
+    );
+  });
+
+  it('refuses TRUST_PROXY=true, saying what to set instead', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
+    try {
+      loadConfig({ TRUST_PROXY: 'true' });
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('TRUST_PROXY');
+      expect(problems).toMatch(/number of proxies/);
+      expect(problems).toMatch(/addresses/);
+    }
+  });
+
+  it.each(['yes', '10.0.0.0/33', '300.1.1.1', 'loopback,', '-1', '1.5', 'fd00::/129'])('refuses TRUST_PROXY=%s', (value) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
+  });
 });
