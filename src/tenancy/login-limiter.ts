@@ -1,34 +1,71 @@
 import type { Database } from '../database/connection.js';
+import { clientKey } from './client-address.js';
 
-/** What a login attempt may do: go on (and say whether it succeeded), or wait. */
-export type LoginAttempt = { readonly allowed: true; succeeded(): Promise<void> } | { readonly allowed: false; readonly retryAfterSeconds: number };
+/**
+ * What a login attempt may do: go on (after waiting `delayMs`, and saying whether it succeeded),
+ * or not at all. `alert` is true for the one attempt, in all processes, that first finds the
+ * username over the limit in a window: the caller logs it.
+ */
+export type LoginAttempt =
+  | { readonly allowed: true; readonly delayMs: number; readonly alert: boolean; succeeded(): Promise<void> }
+  | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 /** The first key of the two-part advisory locks of login attempts ('LGIN'). */
 const loginLockSpace = 0x4c47494e;
 
-const userKey = (tenant: string, username: string): string => `u:${tenant}:${username.toLowerCase()}`;
-const clientKey = (client: string): string => `c:${client}`;
+/** Login usernames as they are created (API.md): 3 to 40 of `[a-zA-Z0-9._-]`. */
+const loginUsernamePattern = /^[a-zA-Z0-9._-]{3,40}$/;
 
 /**
- * Failed logins per username (within its tenant) and per client address over a sliding minute,
- * kept in PostgreSQL so every API process counts the same attempts: with `limit` attempts in the
- * last minute for either key, the next is refused (429) until the oldest of them is a minute old.
+ * The one form a login username is compared in, by the limiter and by the user lookup alike:
+ * ASCII lower case of a name that matches the creation pattern; undefined for any other text,
+ * which can name no user. Only ASCII is ever folded, so no locale (JavaScript's or the
+ * database's) can make two different texts one name: `adm\u0130n` is not `admin` here.
+ */
+export function canonicalLoginUsername(text: string): string | undefined {
+  return loginUsernamePattern.test(text) ? text.toLowerCase() : undefined;
+}
+
+interface KeyCount {
+  readonly key: string;
+  readonly count: number;
+  /** Seconds until the attempt that has to age out for another to be allowed does; null under the limit. */
+  readonly wait: number | null;
+}
+
+/**
+ * Failed logins over a sliding window, kept in PostgreSQL so every API process counts the same
+ * attempts. Three counts, each at most `limit` in the window:
+ * - per (tenant, username, client) and per client address (an IPv6 client by its /64): the hard
+ *   limits. At the limit the next attempt is refused (429) until the oldest counted one is a
+ *   window old.
+ * - per (tenant, username) over all clients: never refuses, or anyone could lock a user out for
+ *   everyone by guessing from one address. At the limit an attempt waits `slowdownMs` before its
+ *   password is checked, and the first such attempt in a window raises an alert.
  *
  * An attempt is counted before its password is checked, under a lock per key, so parallel
  * attempts cannot all slip under the limit while the first ones are still hashing; a success
- * takes its own attempt back and forgets the username's failures (not the client's, so a guesser
- * cannot reset its count with an account of its own).
+ * takes its own attempt back and forgets the pair's failures (not the client's, so a guesser
+ * cannot reset its count with an account of its own; nor the username's, the trace of a guesser).
  */
 export class LoginLimiter {
   constructor(
     private readonly db: Database,
     private readonly limit = 10,
     private readonly windowSeconds = 60,
+    private readonly slowdownMs = 1000,
   ) {}
 
-  /** Counts an attempt of `username` in `tenant` from `client`, unless the limit is reached. */
-  async attempt(tenant: string, username: string, client: string): Promise<LoginAttempt> {
-    const keys = [userKey(tenant, username), clientKey(client)];
+  /**
+   * Counts an attempt of `username` (canonical, see canonicalLoginUsername; undefined for a text
+   * that names no user, counted for the client only) in `tenant` from the client `address`.
+   */
+  async attempt(tenant: string, username: string | undefined, address: string): Promise<LoginAttempt> {
+    const client = `c:${clientKey(address)}`;
+    const pair = username === undefined ? undefined : `p:${tenant}:${username}:${clientKey(address)}`;
+    const user = username === undefined ? undefined : `u:${tenant}:${username}`;
+    const alerted = username === undefined ? undefined : `a:${tenant}:${username}`;
+    const keys = [client, pair, user, alerted].filter((key) => key !== undefined);
     const outcome = await this.db.tx('login-attempt', async (t) => {
       // Locks of their own key space (the two-argument form; the projector's leases use the
       // one-argument one), taken in one order, and never waited for long.
@@ -38,25 +75,36 @@ export class LoginLimiter {
         keys,
       ]);
       await t.none(`delete from login_attempts where key = any($1) and at <= clock_timestamp() - make_interval(secs => $2)`, [keys, this.windowSeconds]);
-      // Per key, when the attempt that would have to age out for another to be allowed ages out.
-      const waits = await t.map(
-        `select key, extract(epoch from (min(at) filter (where rank > count - $3)) + make_interval(secs => $2) - clock_timestamp()) as wait
-           from (select key, at, row_number() over (partition by key order by at) as rank, count(*) over (partition by key) as count
-                   from login_attempts where key = any($1)) attempts
-          group by key, count having count >= $3`,
-        [keys, this.windowSeconds, this.limit],
-        (row: { wait: number }) => Number(row.wait),
+      // A key at the limit waits for its limit-th newest attempt to age out.
+      const counts = new Map(
+        (
+          await t.map(
+            `select key, count(*)::int as count,
+                    extract(epoch from (array_agg(at order by at desc))[$3] + make_interval(secs => $2) - clock_timestamp())::float8 as wait
+               from login_attempts where key = any($1) group by key`,
+            [keys, this.windowSeconds, this.limit],
+            (row: KeyCount) => row,
+          )
+        ).map((row) => [row.key, row]),
       );
+      const waits = [client, pair].flatMap((key) => (key === undefined ? [] : [counts.get(key)?.wait ?? null])).filter((wait) => wait !== null);
       if (waits.length > 0) return { allowed: false as const, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits))) };
-      const ids = await t.map('insert into login_attempts (key) select unnest($1::text[]) returning id, key', [keys], (row: { id: string; key: string }) => row);
-      return { allowed: true as const, ids };
+      // The username's count stops at the limit: it only has to say "at the limit", and a
+      // guesser with many addresses should not grow it without bound.
+      const userOver = user !== undefined && (counts.get(user)?.count ?? 0) >= this.limit;
+      const alert = userOver && alerted !== undefined && !counts.has(alerted);
+      const counted = [client, pair, userOver ? undefined : user, alert ? alerted : undefined].filter((key) => key !== undefined);
+      const ids = await t.map('insert into login_attempts (key) select unnest($1::text[]) returning id, key', [counted], (row: { id: string; key: string }) => row);
+      return { allowed: true as const, ids, delayMs: userOver ? this.slowdownMs : 0, alert };
     });
     if (!outcome.allowed) return outcome;
     return {
       allowed: true,
+      delayMs: outcome.delayMs,
+      alert: outcome.alert,
       succeeded: async () => {
-        const own = outcome.ids.filter((row) => row.key.startsWith('c:')).map((row) => row.id);
-        await this.db.none(`delete from login_attempts where key = $1 or id = any($2::bigint[])`, [userKey(tenant, username), own]);
+        const own = outcome.ids.filter((row) => row.key !== alerted).map((row) => row.id);
+        await this.db.none(`delete from login_attempts where key = $1 or id = any($2::bigint[])`, [pair ?? null, own]);
       },
     };
   }

@@ -1,9 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { Database } from '../../database/connection.js';
 import type { Logger } from '../../logger.js';
 import type { ReadSchemas } from '../../projections/read-schemas.js';
 import { sessionLifetimeHours, type Credentials } from '../../tenancy/credentials.js';
-import type { LoginLimiter } from '../../tenancy/login-limiter.js';
+import { canonicalLoginUsername, type LoginLimiter } from '../../tenancy/login-limiter.js';
 import type { RegistrationLimit } from '../../tenancy/registration-limit.js';
 import { registerTenant } from '../../tenancy/registration.js';
 import type { Users } from '../../tenancy/users.js';
@@ -71,17 +72,20 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
       responses: [
         { status: 200, description: 'Logged in.', schema: loginAnswerSchema },
         { status: 401, description: 'Wrong username or password (the same answer for both).' },
-        { status: 429, description: 'More than 10 failures a minute for this username or client.' },
+        { status: 429, description: 'More than 10 failures a minute for this username from this client, or from this client in all.' },
       ],
       handle: async ({ body, tenant, request }) => {
-        // The client's address as TRUST_PROXY allows it to be known (the socket's when no proxy is trusted).
-        const client = request.ip ?? 'unknown';
-        const attempt = await limiter.attempt(tenant, body.username, client);
+        // The client's address as TRUST_PROXY allows it to be known (the socket's when no proxy is
+        // trusted); the limiter keys it (an IPv6 client by its /64).
+        const username = canonicalLoginUsername(body.username);
+        const attempt = await limiter.attempt(tenant, username, request.ip ?? '');
         if (!attempt.allowed) {
           const wait = attempt.retryAfterSeconds;
           throw new HttpProblem(429, 'rate-limited', 'Too many failed logins', `Try again in ${wait} s.`, undefined, { retryAfter: wait });
         }
-        const user = await users.checkLogin(tenant, body.username, body.password);
+        if (attempt.alert) dependencies.logger.warn({ tenant, username, slowdownMs: attempt.delayMs }, 'failed logins for one username from several clients reached the limit: its logins are slowed down');
+        if (attempt.delayMs > 0) await delay(attempt.delayMs);
+        const user = username === undefined ? undefined : await users.checkLogin(tenant, username, body.password);
         if (!user) throw wrongCredentials();
         await attempt.succeeded();
         const session = await credentials.openSession(tenant, user);

@@ -27,8 +27,11 @@ export const registrationSchema = z
 /** The answer to a registration. */
 export const registeredSchema = z.object({ tenant: z.string(), domain: z.string(), loginUrl: z.string() });
 
-/** POST /api/auth/login. */
-export const loginSchema = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(200) });
+/**
+ * POST /api/auth/login. The username is any string here: one off the creation pattern names no
+ * user, and is answered as a wrong username (401) by the login route, not as a bad field.
+ */
+export const loginSchema = z.object({ username: z.string(), password: z.string().min(1).max(200) });
 
 /** The answer to a login. */
 export const loginAnswerSchema = z.object({
