@@ -43,6 +43,7 @@ const services = {
   credentials: Symbol('Credentials'),
   credentialCache: Symbol('CredentialCache'),
   loginLimiter: Symbol('LoginLimiter'),
+  registrationLimit: Symbol('RegistrationLimit'),
   idempotency: Symbol('IdempotencyRecords'),
   commands: Symbol('CommandHandlers'),
   routes: Symbol('Routes'),
@@ -98,6 +99,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
     .bind<Credentials>(services.credentials)
     .toDynamicValue((context) => new Credentials(context.get<Database>(services.database), context.get<CredentialCache>(services.credentialCache)));
   container.bind<LoginLimiter>(services.loginLimiter).toDynamicValue((context) => new LoginLimiter(context.get<Database>(services.database)));
+  container.bind<RegistrationLimit>(services.registrationLimit).toDynamicValue((context) => new RegistrationLimit(context.get<Database>(services.database)));
   container.bind<IdempotencyRecords>(services.idempotency).toDynamicValue((context) => new IdempotencyRecords(context.get<Database>(services.database)));
   container
     .bind<CommandHandlers>(services.commands)
@@ -115,7 +117,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
         credentials: context.get<Credentials>(services.credentials),
         readSchemas,
         limiter: context.get<LoginLimiter>(services.loginLimiter),
-        registrations: new RegistrationLimit(),
+        registrations: context.get<RegistrationLimit>(services.registrationLimit),
         logger: child('tenancy'),
         baseDomain: settings.BASE_DOMAIN,
         port: settings.PORT,
@@ -151,6 +153,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
   const idempotency = container.get<IdempotencyRecords>(services.idempotency);
   const credentialCache = container.get<CredentialCache>(services.credentialCache);
   const loginLimiter = container.get<LoginLimiter>(services.loginLimiter);
+  const registrationLimit = container.get<RegistrationLimit>(services.registrationLimit);
   let purgeTimer: NodeJS.Timeout | undefined;
   return {
     app: container.get<Express>(services.app),
@@ -164,6 +167,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
       purgeTimer = setInterval(() => {
         idempotency.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging idempotency records failed'));
         loginLimiter.purge().catch((error: unknown) => logger.warn({ err: error }, 'purging login attempts failed'));
+        registrationLimit.purge().catch((error: unknown) => logger.warn({ err: error }, 'purging registration attempts failed'));
       }, purgeEveryMs);
       purgeTimer.unref();
     },

@@ -1,28 +1,45 @@
+import type { Database } from '../database/connection.js';
+import { clientKey } from './client-address.js';
+
+/** The first key of the two-part advisory locks of registrations ('REGS'). */
+const registrationLockSpace = 0x52454753;
+
 /**
- * Registrations per client address over a sliding hour: registering is public and costly (a
- * password hash, a read schema, a tenant the projector follows), so one client may register at
- * most `limit` companies an hour. In memory per process, like the login limiter.
+ * Registrations per client address (an IPv6 client by its /64) over a sliding hour: registering
+ * is public and costly (a password hash, a read schema, a tenant the projector follows), so one
+ * client may register at most `limit` companies an hour. Counted in PostgreSQL
+ * (`registration_attempts`), so every API process counts the same registrations and a restart
+ * forgets none; every attempt counts, also one refused afterwards (a taken slug).
  */
 export class RegistrationLimit {
-  private readonly attempts = new Map<string, number[]>();
-
   constructor(
+    private readonly db: Database,
     private readonly limit = 20,
-    private readonly windowMs = 3_600_000,
-    private readonly now: () => number = Date.now,
+    private readonly windowSeconds = 3600,
   ) {}
 
-  /** Counts a registration of `client`; returns 0 when allowed, else the seconds until it would be. */
-  take(client: string): number {
-    const now = this.now();
-    const recent = (this.attempts.get(client) ?? []).filter((at) => at > now - this.windowMs);
-    if (recent.length >= this.limit) {
-      this.attempts.set(client, recent);
-      return Math.max(1, Math.ceil(((recent[0] ?? now) + this.windowMs - now) / 1000));
-    }
-    recent.push(now);
-    this.attempts.set(client, recent);
-    if (this.attempts.size > 100_000) for (const [key, times] of this.attempts) if (times.every((at) => at <= now - this.windowMs)) this.attempts.delete(key);
-    return 0;
+  /** Counts a registration from the client `address`; returns 0 when allowed, else the seconds until it would be. */
+  async take(address: string): Promise<number> {
+    const client = clientKey(address);
+    return await this.db.tx('registration-attempt', async (t) => {
+      // One client's registrations one at a time, so parallel ones cannot all slip under the limit.
+      await t.none('set local lock_timeout = 5000');
+      await t.any('select pg_advisory_xact_lock($1, hashtext($2))', [registrationLockSpace, client]);
+      await t.none(`delete from registration_attempts where client = $1 and at <= clock_timestamp() - make_interval(secs => $2)`, [client, this.windowSeconds]);
+      // At the limit, the next registration waits for the limit-th newest to age out.
+      const { wait } = await t.one<{ wait: number | null }>(
+        `select extract(epoch from (array_agg(at order by at desc))[$3] + make_interval(secs => $2) - clock_timestamp())::float8 as wait
+           from registration_attempts where client = $1`,
+        [client, this.windowSeconds, this.limit],
+      );
+      if (wait !== null) return Math.max(1, Math.ceil(wait));
+      await t.none('insert into registration_attempts (client) values ($1)', [client]);
+      return 0;
+    });
+  }
+
+  /** Deletes registrations older than the window; returns how many. */
+  async purge(): Promise<number> {
+    return (await this.db.result(`delete from registration_attempts where at <= clock_timestamp() - make_interval(secs => $1)`, [this.windowSeconds])).rowCount;
   }
 }

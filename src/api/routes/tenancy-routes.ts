@@ -49,7 +49,7 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
         { status: 429, description: 'More than 20 registrations an hour from this client.' },
       ],
       handle: async ({ body, request }) => {
-        const wait = dependencies.registrations.take(request.ip ?? 'unknown');
+        const wait = await dependencies.registrations.take(request.ip ?? '');
         if (wait > 0) throw new HttpProblem(429, 'rate-limited', 'Too many registrations', `Try again in ${wait} s.`, undefined, { retryAfter: wait });
         const registered = await registerTenant(dependencies, {
           companyName: body.companyName,
