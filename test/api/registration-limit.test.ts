@@ -4,7 +4,7 @@ import { startHttpServer, type HttpServer } from '../../src/api/http-server.js';
 import { composeApplication, type Application } from '../../src/composition-root.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { adminPassword } from '../support/api.js';
+import { adminPassword, useApi } from '../support/api.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** One API process: its own application and HTTP server over a database others share. */
@@ -73,4 +73,16 @@ describe('registration limit across API processes sharing one database', () => {
     await register(instance.url, '2001:db8:7:8:abcd::1').expect(429);
     await register(instance.url, '2001:db8:7:9::1').expect(409);
   }, 60_000);
+});
+
+describe('reserved tenant slugs', () => {
+  const api = useApi();
+
+  it.each(['login', 'auth', 'sso', 'status', 'help', 'support', 'docs', 'billing', 'dashboard', 'localhost', 'signup', 'www', 'pgadmin'])('refuses %s with 422 at the tenant field', async (slug) => {
+    const response = await request(api.app)
+      .post('/api/tenants')
+      .send({ companyName: 'Reserved Ltd', tenant: slug, email: 'a@reserved.example', username: 'admin', password: adminPassword, passwordConfirm: adminPassword })
+      .expect(422);
+    expect((response.body.errors as Array<{ path: string; message: string }>).map((error) => [error.path, error.message])).toEqual([['tenant', 'is reserved']]);
+  });
 });
