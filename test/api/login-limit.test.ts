@@ -1,7 +1,13 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { startHttpServer, type HttpServer } from '../../src/api/http-server.js';
+import { composeApplication, type Application } from '../../src/composition-root.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
 import { LoginLimiter } from '../../src/tenancy/login-limiter.js';
 import { adminPassword, useApi } from '../support/api.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 describe('login rate limiting (its own application: the limit is per client, and every test here is one client)', () => {
   const api = useApi();
@@ -158,4 +164,49 @@ describe.each([
     await login(api.app, '192.0.2.200, 203.0.113.99', 'nobody', 'guess').expect(429);
     await login(api.app, '2001:db8::1, 203.0.113.99', 'nobody', 'guess').expect(429);
   }, 20_000);
+});
+
+describe('a username guessed from many clients', () => {
+  const lines: Array<{ msg?: string; tenant?: string; username?: string }> = [];
+  let database: TestDatabase;
+  let application: Application;
+  let server: HttpServer;
+  let url = '';
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]);
+        done();
+      },
+    });
+    const config = loadConfig({ DATABASE_URL: database.url, DEMO: 'false', TRUST_PROXY: 'loopback' });
+    application = composeApplication(config, createLogger('warn', 'test', sink), database.db);
+    await application.start();
+    server = await startHttpServer(application.app, 0, '127.0.0.1');
+    url = `http://127.0.0.1:${server.port}`;
+  });
+  afterAll(async () => {
+    try {
+      await server?.close(5_000);
+      await application?.close();
+    } finally {
+      await database?.drop();
+    }
+  });
+
+  it('logs one warning a minute and slows its logins, and the right password still gets in', async () => {
+    await request(url)
+      .post('/api/tenants')
+      .send({ companyName: 'Guarded', tenant: 'guarded', email: 'a@guarded.example', username: 'admin', password: adminPassword, passwordConfirm: adminPassword })
+      .expect(201);
+    for (let client = 1; client <= 10; client += 1) await login(url, `203.0.113.${client}`, 'Admin', 'guess').expect(401);
+    const warnings = () => lines.filter((line) => line.msg?.startsWith('failed logins for one username'));
+    expect(warnings()).toEqual([]);
+    const started = Date.now();
+    await login(url, '203.0.113.11', 'admin', 'guess').expect(401);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    await login(url, '203.0.113.12', 'ADMIN', adminPassword).expect(200);
+    expect(warnings()).toEqual([expect.objectContaining({ tenant: 'guarded', username: 'admin' })]);
+  }, 30_000);
 });
