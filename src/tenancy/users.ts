@@ -9,8 +9,15 @@ export interface UserInfo {
   readonly username: string;
   readonly email: string;
   readonly role: Role;
+  /** `disabled`: cannot log in and has no sessions (user administration). */
+  readonly status: UserStatus;
   readonly createdAt: string;
+  /** When the user last opened a session (logged in); null when never. */
+  readonly lastLoginAt: string | null;
 }
+
+/** Whether a user may log in. */
+export type UserStatus = 'active' | 'disabled';
 
 /** A new user's details; the password is hashed here and never stored. */
 export interface NewUser {
@@ -32,6 +39,30 @@ export class UsernameTaken extends Error {
 type Queryable = Pick<Database, 'none' | 'oneOrNone' | 'map'>;
 
 const uniqueViolation = '23505';
+
+/** A users row as selected for UserInfo. */
+export interface UserRow {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly disabled_at: Date | null;
+  readonly created_at: Date;
+  readonly last_login_at: Date | null;
+}
+
+/** A users row as the API lists it (never with the password hash). */
+export function userInfo(row: UserRow): UserInfo {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    role: row.role,
+    status: row.disabled_at === null ? 'active' : 'disabled',
+    createdAt: row.created_at.toISOString(),
+    lastLoginAt: row.last_login_at?.toISOString() ?? null,
+  };
+}
 
 /** Users of the tenants: created with an argon2id hash, checked at login. */
 export class Users {
@@ -57,21 +88,15 @@ export class Users {
       if ((error as { code?: string }).code === uniqueViolation) throw new UsernameTaken(user.username);
       throw error;
     }
-    return { id, username: user.username, email: user.email, role: user.role, createdAt: new Date().toISOString() };
+    return { id, username: user.username, email: user.email, role: user.role, status: 'active', createdAt: new Date().toISOString(), lastLoginAt: null };
   }
 
   /** The tenant's users, by username. */
   async list(tenant: string): Promise<UserInfo[]> {
     return await this.db.map(
-      `select id, username, email, role, created_at from users where tenant = $1 order by lower(username)`,
+      `select id, username, email, role, disabled_at, created_at, last_login_at from users where tenant = $1 order by lower(username)`,
       [tenant],
-      (row: { id: string; username: string; email: string; role: Role; created_at: Date }) => ({
-        id: row.id,
-        username: row.username,
-        email: row.email,
-        role: row.role,
-        createdAt: row.created_at.toISOString(),
-      }),
+      userInfo,
     );
   }
 
@@ -81,7 +106,8 @@ export class Users {
    */
   async checkLogin(tenant: string, username: string, password: string): Promise<{ id: string; username: string; role: Role } | undefined> {
     const row = await this.db.oneOrNone<{ id: string; username: string; role: Role; password_hash: string }>(
-      `select id, username, role, password_hash from users where tenant = $1 and lower(username) = lower($2)`,
+      // A disabled user is not found: the same 401 as a wrong password, so nothing tells it apart.
+      `select id, username, role, password_hash from users where tenant = $1 and lower(username) = lower($2) and disabled_at is null`,
       [tenant, username],
     );
     const matches = await verifyPassword(row?.password_hash, password);
