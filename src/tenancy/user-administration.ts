@@ -92,7 +92,7 @@ export class UserAdministration {
   async changeRole(actor: Actor, username: string, role: Role): Promise<UserInfo> {
     return await this.administer(actor, username, async (user, t) => {
       if (user.role === role) return undefined;
-      if (user.role === 'admin') await this.refuseLastAdmin(t, user);
+      if (user.role === 'admin') await this.refuseLastAdmin(t, actor.metadata.tenant, user);
       return {
         event: 'UserRoleChanged',
         data: { from: user.role, to: role },
@@ -109,7 +109,7 @@ export class UserAdministration {
       if (status === 'active') {
         return { event: 'UserEnabled', apply: async (tx) => void (await tx.none('update users set disabled_at = null where id = $1', [user.id])) };
       }
-      if (user.role === 'admin') await this.refuseLastAdmin(t, user);
+      if (user.role === 'admin') await this.refuseLastAdmin(t, actor.metadata.tenant, user);
       return { event: 'UserDisabled', endSessions: {}, apply: async (tx) => void (await tx.none('update users set disabled_at = now() where id = $1', [user.id])) };
     });
   }
@@ -117,7 +117,7 @@ export class UserAdministration {
   /** Deletes a user and their sessions (their API tokens stay: they belong to the tenant). */
   async remove(actor: Actor, username: string): Promise<void> {
     await this.administer(actor, username, async (user, t) => {
-      if (user.role === 'admin' && user.disabled_at === null) await this.refuseLastAdmin(t, user);
+      if (user.role === 'admin' && user.disabled_at === null) await this.refuseLastAdmin(t, actor.metadata.tenant, user);
       return {
         event: 'UserDeleted',
         data: { role: user.role },
@@ -180,12 +180,9 @@ export class UserAdministration {
   }
 
   /** Refuses to take the admin role (or the account) away from the tenant's last active admin. */
-  private async refuseLastAdmin(t: Transaction, user: UserRow): Promise<void> {
+  private async refuseLastAdmin(t: Transaction, tenant: string, user: UserRow): Promise<void> {
     if (user.disabled_at !== null) return;
-    const admins = await t.one<{ count: number }>(
-      `select count(*)::int as count from users where tenant = (select tenant from users where id = $1) and role = 'admin' and disabled_at is null`,
-      [user.id],
-    );
+    const admins = await t.one<{ count: number }>(`select count(*)::int as count from users where tenant = $1 and role = 'admin' and disabled_at is null`, [tenant]);
     if (admins.count <= 1) throw new LastAdmin(user.username);
   }
 

@@ -55,7 +55,7 @@ export function userRoutes(administration: UserAdministration): AnyRoute[] {
     route<Username>({
       method: 'delete',
       path: '/api/users/:username',
-      summary: "Delete a user and their sessions (API tokens they created stay: revoke them with DELETE /api/tokens/:id)",
+      summary: 'Delete a user and their sessions (API tokens they created stay: revoke them with DELETE /api/tokens/:id)',
       tag: 'Administration',
       access: 'admin',
       params: usernameParams,
@@ -82,7 +82,7 @@ export function userRoutes(administration: UserAdministration): AnyRoute[] {
     route<Username>({
       method: 'delete',
       path: '/api/users/:username/sessions',
-      summary: "End every session of a user at once (their API tokens are not sessions and stay)",
+      summary: 'End every session of a user at once (their API tokens are not sessions and stay)',
       tag: 'Administration',
       access: 'admin',
       params: usernameParams,
