@@ -3,7 +3,7 @@ import { DomainError, InsufficientStock } from '../domain/errors.js';
 import { ReadModelNotReady } from '../projections/queries.js';
 import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
 import { TenantTaken } from '../tenancy/registration.js';
-import { UserNotActive } from '../tenancy/credentials.js';
+import { SessionRefused } from '../tenancy/credentials.js';
 import { LastAdmin, NotAUser, UnknownUser, WrongCurrentPassword } from '../tenancy/user-administration.js';
 import { UsernameTaken } from '../tenancy/users.js';
 import { problem, type ProblemBody } from './problem.js';
@@ -59,8 +59,8 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
   if (error instanceof LastAdmin) return problem(409, error.code, 'Last admin', error.message);
   if (error instanceof WrongCurrentPassword) return problem(422, error.code, 'Wrong password', error.message, [{ path: 'currentPassword', message: 'is wrong' }]);
   if (error instanceof NotAUser) return problem(403, error.code, 'Not a user', error.message);
-  // Disabled between the password check and the session: the very answer to a wrong password.
-  if (error instanceof UserNotActive) return problem(401, 'unauthenticated', 'Wrong username or password', 'The username or the password is wrong.');
+  // Disabled, deleted or given another password between the password check and the session: the very answer to a wrong password.
+  if (error instanceof SessionRefused) return problem(401, 'unauthenticated', 'Wrong username or password', 'The username or the password is wrong.');
   if (error instanceof IdempotencyMismatch) return problem(409, error.code, 'Idempotency-Key reused', 'This Idempotency-Key was used with another request body.');
   if (error instanceof IdempotencyInProgress) return problem(409, error.code, 'Request in progress', 'A request with this Idempotency-Key is still being handled; retry shortly.');
   if (error instanceof ReadModelNotReady) {

@@ -27,14 +27,14 @@ export interface ApiTokenInfo {
 }
 
 /**
- * The user of a login is disabled or was deleted between the password check and the session:
- * answered as a wrong password (no user enumeration).
+ * Between the password check and the session, the user was disabled, deleted or given another
+ * password: answered as a wrong password (no user enumeration).
  */
-export class UserNotActive extends Error {
-  readonly code = 'user-not-active';
+export class SessionRefused extends Error {
+  readonly code = 'session-refused';
   constructor() {
-    super('the user is disabled or deleted');
-    this.name = 'UserNotActive';
+    super('the user was disabled, deleted or given another password since the password was checked');
+    this.name = 'SessionRefused';
   }
 }
 
@@ -57,19 +57,23 @@ export class Credentials {
    * Opens a login session for a user; returns the secret (the bearer token and cookie value) and its
    * CSRF token, and records the login time. The same statement updates the user's row, so it waits
    * for an administrator's change of that user in progress and then finds a disabled or deleted
-   * user gone: a session is never opened for a user once disabling them has committed
-   * ({@link UserNotActive}, answered as a wrong password).
+   * user gone: a session is never opened for a user once disabling them has committed, nor with a
+   * password checked before a password change committed, when the login gives the
+   * `passwordVersion` it checked ({@link SessionRefused}, answered as a wrong password).
    */
-  async openSession(tenant: string, user: { id: string; username: string }): Promise<{ secret: string; csrfToken: string }> {
+  async openSession(tenant: string, user: { id: string; username: string; passwordVersion?: string }): Promise<{ secret: string; csrfToken: string }> {
     const secret = newSecret('scs');
     const csrfToken = randomBytes(24).toString('base64url');
     const opened = await this.db.result(
-      `with active as (update users set last_login_at = now() where id = $4 and tenant = $3 and disabled_at is null returning id)
+      `with active as (
+         update users set last_login_at = now()
+          where id = $4 and tenant = $3 and disabled_at is null and ($8::text is null or encode(sha256(convert_to(password_hash, 'UTF8')), 'hex') = $8)
+         returning id)
        insert into credentials (id, kind, secret_hash, tenant, user_id, csrf_token, created_by, expires_at)
        select $1, 'session', $2, $3, active.id, $5, $6, now() + make_interval(hours => $7) from active`,
-      [randomUUID(), secretHash(secret), tenant, user.id, csrfToken, user.username, sessionLifetimeHours],
+      [randomUUID(), secretHash(secret), tenant, user.id, csrfToken, user.username, sessionLifetimeHours, user.passwordVersion ?? null],
     );
-    if (opened.rowCount === 0) throw new UserNotActive();
+    if (opened.rowCount === 0) throw new SessionRefused();
     return { secret, csrfToken };
   }
 

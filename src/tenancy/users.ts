@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../database/connection.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { Role } from './roles.js';
@@ -102,15 +102,21 @@ export class Users {
 
   /**
    * The user with these credentials in `tenant`, or undefined: an unknown user and a wrong
-   * password take the same time and give the same answer.
+   * password take the same time and give the same answer. `passwordVersion` (a digest of the
+   * stored hash, not the hash) lets the session opened next refuse a password changed meanwhile.
    */
-  async checkLogin(tenant: string, username: string, password: string): Promise<{ id: string; username: string; role: Role } | undefined> {
+  async checkLogin(tenant: string, username: string, password: string): Promise<{ id: string; username: string; role: Role; passwordVersion: string } | undefined> {
     const row = await this.db.oneOrNone<{ id: string; username: string; role: Role; password_hash: string }>(
       // A disabled user is not found: the same 401 as a wrong password, so nothing tells it apart.
       `select id, username, role, password_hash from users where tenant = $1 and lower(username) = lower($2) and disabled_at is null`,
       [tenant, username],
     );
     const matches = await verifyPassword(row?.password_hash, password);
-    return matches && row ? { id: row.id, username: row.username, role: row.role } : undefined;
+    return matches && row ? { id: row.id, username: row.username, role: row.role, passwordVersion: passwordVersion(row.password_hash) } : undefined;
   }
+}
+
+/** A digest of a stored password hash: equal while the password is unchanged, and no hash to leak. */
+export function passwordVersion(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash, 'utf8').digest('hex');
 }

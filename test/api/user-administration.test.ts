@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '../../src/logger.js';
 import { CredentialCache } from '../../src/tenancy/credential-cache.js';
-import { Credentials, UserNotActive } from '../../src/tenancy/credentials.js';
+import { Credentials, SessionRefused } from '../../src/tenancy/credentials.js';
 import { LastAdmin, UserAdministration, type Actor } from '../../src/tenancy/user-administration.js';
 import { adminPassword, as, registerAndLogin, useApi, type TenantSession } from '../support/api.js';
 
@@ -109,7 +109,18 @@ describe('user administration', () => {
     await createUser(acme, 'racer', 'viewer');
     const user = await api.database.db.one<{ id: string }>(`select id from users where tenant = 'acme' and username = 'racer'`);
     await as(api.app, acme).post('/api/users/racer/disable').expect(200);
-    await expect(new Credentials(api.database.db).openSession('acme', { id: user.id, username: 'racer' })).rejects.toBeInstanceOf(UserNotActive);
+    await expect(new Credentials(api.database.db).openSession('acme', { id: user.id, username: 'racer' })).rejects.toBeInstanceOf(SessionRefused);
+  });
+
+  it('never opens a session with a password checked just before a reset committed', async () => {
+    await createUser(acme, 'slow', 'viewer');
+    const checked = await api.application.users.checkLogin('acme', 'slow', password);
+    expect(checked).toBeDefined();
+    await as(api.app, acme).post('/api/users/slow/password').send({ password: 'reset meanwhile' }).expect(204);
+    const credentials = new Credentials(api.database.db);
+    await expect(credentials.openSession('acme', checked as NonNullable<typeof checked>)).rejects.toBeInstanceOf(SessionRefused);
+    const fresh = await api.application.users.checkLogin('acme', 'slow', 'reset meanwhile');
+    await expect(credentials.openSession('acme', fresh as NonNullable<typeof fresh>)).resolves.toMatchObject({ secret: expect.any(String) });
   });
 
   it('deletes a user: sessions end, login fails, the name can be used again', async () => {
