@@ -15,6 +15,7 @@ import { catalogRoutes } from './api/routes/catalog-routes.js';
 import { movementRoutes } from './api/routes/movement-routes.js';
 import { queryRoutes } from './api/routes/query-routes.js';
 import { tenancyRoutes } from './api/routes/tenancy-routes.js';
+import { userRoutes } from './api/routes/user-routes.js';
 import { createCommandHandlers, type CommandHandlers } from './commands/command-handlers.js';
 import type { Config } from './config.js';
 import type { Database } from './database/connection.js';
@@ -29,6 +30,7 @@ import { IdempotencyRecords } from './tenancy/idempotency.js';
 import { LoginLimiter } from './tenancy/login-limiter.js';
 import { RegistrationLimit } from './tenancy/registration-limit.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
+import { UserAdministration } from './tenancy/user-administration.js';
 import { Users } from './tenancy/users.js';
 
 const services = {
@@ -123,6 +125,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
         port: settings.PORT,
         secureCookie: settings.SESSION_COOKIE_SECURE,
       }),
+      ...userRoutes(new UserAdministration(database, store, context.get<Credentials>(services.credentials))),
       ...catalogRoutes(commands.catalog, database, store),
       ...movementRoutes(commands.stock),
       ...queryRoutes(database),

@@ -3,6 +3,8 @@ import { DomainError, InsufficientStock } from '../domain/errors.js';
 import { ReadModelNotReady } from '../projections/queries.js';
 import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
 import { TenantTaken } from '../tenancy/registration.js';
+import { SessionRefused } from '../tenancy/credentials.js';
+import { LastAdmin, NotAUser, UnknownUser, WrongCurrentPassword } from '../tenancy/user-administration.js';
 import { UsernameTaken } from '../tenancy/users.js';
 import { problem, type ProblemBody } from './problem.js';
 
@@ -53,6 +55,12 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
   if (error instanceof ConcurrencyConflict) return problem(409, error.code, 'Conflict', 'Other requests kept changing the same stock; try again.');
   if (error instanceof TenantTaken) return problem(409, error.code, 'Tenant taken', error.message, [{ path: 'tenant', message: 'is taken' }]);
   if (error instanceof UsernameTaken) return problem(409, error.code, 'Username taken', error.message, [{ path: 'username', message: 'is taken' }]);
+  if (error instanceof UnknownUser) return problem(404, error.code, 'Unknown user', error.message);
+  if (error instanceof LastAdmin) return problem(409, error.code, 'Last admin', error.message);
+  if (error instanceof WrongCurrentPassword) return problem(422, error.code, 'Wrong password', error.message, [{ path: 'currentPassword', message: 'is wrong' }]);
+  if (error instanceof NotAUser) return problem(403, error.code, 'Not a user', error.message);
+  // Disabled, deleted or given another password between the password check and the session: the very answer to a wrong password.
+  if (error instanceof SessionRefused) return problem(401, 'unauthenticated', 'Wrong username or password', 'The username or the password is wrong.');
   if (error instanceof IdempotencyMismatch) return problem(409, error.code, 'Idempotency-Key reused', 'This Idempotency-Key was used with another request body.');
   if (error instanceof IdempotencyInProgress) return problem(409, error.code, 'Request in progress', 'A request with this Idempotency-Key is still being handled; retry shortly.');
   if (error instanceof ReadModelNotReady) {

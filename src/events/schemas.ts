@@ -38,6 +38,11 @@ const movementLine = z.object({
   serials,
 });
 
+// User administration (stream `<tenant>:user-<username in lower case>`): who did what is in the
+// metadata; the data names whom, and how many of their live sessions the change ended. Never a
+// password or a hash. Read models ignore these events.
+const userSubject = { username: z.string().min(1), userId: z.string().min(1), sessionsEnded: z.number().int().min(0) };
+
 /** Data schemas by event type, current version. */
 export const eventDataSchemas = {
   ArticleRegistered: articleDetails,
@@ -116,6 +121,15 @@ export const eventDataSchemas = {
   MovementReversed: z.object({ movementId: z.string().min(1), reversedBy: z.string().min(1) }),
   ReservationPlaced: z.object({ reference: z.string().min(1), movementId: z.string().min(1), skus: z.array(z.string().min(1)) }),
   ReservationReleased: z.object({ reference: z.string().min(1), movementId: z.string().min(1) }),
+  UserRoleChanged: z.object({ ...userSubject, from: z.string().min(1), to: z.string().min(1) }),
+  UserDisabled: z.object(userSubject),
+  UserEnabled: z.object(userSubject),
+  UserDeleted: z.object({ ...userSubject, role: z.string().min(1) }),
+  /** By the user, who gave the current password. */
+  UserPasswordChanged: z.object(userSubject),
+  /** By an admin, who set a new one. */
+  UserPasswordReset: z.object(userSubject),
+  UserSessionsEnded: z.object(userSubject),
 } as const;
 
 /** Every event type the domain writes. */

@@ -26,6 +26,20 @@ export interface ApiTokenInfo {
   readonly revokedAt: string | null;
 }
 
+/**
+ * Between the password check and the session, the user was disabled, deleted or given another
+ * password: answered as a wrong password (no user enumeration).
+ */
+export class SessionRefused extends Error {
+  readonly code = 'session-refused';
+  constructor() {
+    super('the user was disabled, deleted or given another password since the password was checked');
+    this.name = 'SessionRefused';
+  }
+}
+
+type Queryable = Pick<Database, 'any'>;
+
 /** How long a login session lasts. */
 export const sessionLifetimeHours = 12;
 
@@ -39,16 +53,57 @@ export class Credentials {
     private readonly cache?: CredentialCache,
   ) {}
 
-  /** Opens a login session for a user; returns the secret (the bearer token and cookie value) and its CSRF token. */
-  async openSession(tenant: string, user: { id: string; username: string }): Promise<{ secret: string; csrfToken: string }> {
+  /**
+   * Opens a login session for a user; returns the secret (the bearer token and cookie value) and its
+   * CSRF token, and records the login time. The same statement updates the user's row, so it waits
+   * for an administrator's change of that user in progress and then finds a disabled or deleted
+   * user gone: a session is never opened for a user once disabling them has committed, nor with a
+   * password checked before a password change committed, when the login gives the
+   * `passwordVersion` it checked ({@link SessionRefused}, answered as a wrong password).
+   */
+  async openSession(tenant: string, user: { id: string; username: string; passwordVersion?: string }): Promise<{ secret: string; csrfToken: string }> {
     const secret = newSecret('scs');
     const csrfToken = randomBytes(24).toString('base64url');
-    await this.db.none(
-      `insert into credentials (id, kind, secret_hash, tenant, user_id, csrf_token, created_by, expires_at)
-       values ($1, 'session', $2, $3, $4, $5, $6, now() + make_interval(hours => $7))`,
-      [randomUUID(), secretHash(secret), tenant, user.id, csrfToken, user.username, sessionLifetimeHours],
+    const opened = await this.db.result(
+      `with active as (
+         update users set last_login_at = now()
+          where id = $4 and tenant = $3 and disabled_at is null and ($8::text is null or encode(sha256(convert_to(password_hash, 'UTF8')), 'hex') = $8)
+         returning id)
+       insert into credentials (id, kind, secret_hash, tenant, user_id, csrf_token, created_by, expires_at)
+       select $1, 'session', $2, $3, active.id, $5, $6, now() + make_interval(hours => $7) from active`,
+      [randomUUID(), secretHash(secret), tenant, user.id, csrfToken, user.username, sessionLifetimeHours, user.passwordVersion ?? null],
     );
+    if (opened.rowCount === 0) throw new SessionRefused();
     return { secret, csrfToken };
+  }
+
+  /**
+   * Ends every live session of a user (but `except`, the caller's own when it keeps it) inside the
+   * caller's transaction `t`, announcing each id at its commit; `remove` deletes the rows instead
+   * (a user being deleted). Returns the ids of the sessions that were live: pass them to
+   * {@link forget} once `t` has committed. API tokens are not touched: they belong to the tenant.
+   */
+  async endSessionsOf(t: Queryable, tenant: string, userId: string, options: { readonly except?: string; readonly remove?: boolean } = {}): Promise<string[]> {
+    const live = `revoked_at is null and (expires_at is null or expires_at > now())`;
+    const rows = options.remove
+      ? await t.any<{ id: string; live: boolean }>(
+          `delete from credentials where tenant = $1 and user_id = $2 and kind = 'session' returning id, (${live}) as live`,
+          [tenant, userId],
+        )
+      : await t.any<{ id: string; live: boolean }>(
+          `update credentials set revoked_at = now()
+            where tenant = $1 and user_id = $2 and kind = 'session' and ${live} and id is distinct from $3
+           returning id, true as live`,
+          [tenant, userId, options.except ?? null],
+        );
+    const ended = rows.filter((row) => row.live).map((row) => row.id);
+    if (ended.length > 0) await t.any('select pg_notify($1, id) from unnest($2::text[]) as id', [revocationChannel, ended]);
+    return ended;
+  }
+
+  /** Evicts ended sessions from this process's cache (after the transaction that ended them committed). */
+  forget(credentialIds: readonly string[]): void {
+    for (const id of credentialIds) this.cache?.evict(id);
   }
 
   /** Issues an API token with its own role; the secret is returned once and never stored. */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../database/connection.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { Role } from './roles.js';
@@ -9,8 +9,15 @@ export interface UserInfo {
   readonly username: string;
   readonly email: string;
   readonly role: Role;
+  /** `disabled`: cannot log in and has no sessions (user administration). */
+  readonly status: UserStatus;
   readonly createdAt: string;
+  /** When the user last opened a session (logged in); null when never. */
+  readonly lastLoginAt: string | null;
 }
+
+/** Whether a user may log in. */
+export type UserStatus = 'active' | 'disabled';
 
 /** A new user's details; the password is hashed here and never stored. */
 export interface NewUser {
@@ -32,6 +39,30 @@ export class UsernameTaken extends Error {
 type Queryable = Pick<Database, 'none' | 'oneOrNone' | 'map'>;
 
 const uniqueViolation = '23505';
+
+/** A users row as selected for UserInfo. */
+export interface UserRow {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly disabled_at: Date | null;
+  readonly created_at: Date;
+  readonly last_login_at: Date | null;
+}
+
+/** A users row as the API lists it (never with the password hash). */
+export function userInfo(row: UserRow): UserInfo {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    role: row.role,
+    status: row.disabled_at === null ? 'active' : 'disabled',
+    createdAt: row.created_at.toISOString(),
+    lastLoginAt: row.last_login_at?.toISOString() ?? null,
+  };
+}
 
 /** Users of the tenants: created with an argon2id hash, checked at login. */
 export class Users {
@@ -57,34 +88,35 @@ export class Users {
       if ((error as { code?: string }).code === uniqueViolation) throw new UsernameTaken(user.username);
       throw error;
     }
-    return { id, username: user.username, email: user.email, role: user.role, createdAt: new Date().toISOString() };
+    return { id, username: user.username, email: user.email, role: user.role, status: 'active', createdAt: new Date().toISOString(), lastLoginAt: null };
   }
 
   /** The tenant's users, by username. */
   async list(tenant: string): Promise<UserInfo[]> {
     return await this.db.map(
-      `select id, username, email, role, created_at from users where tenant = $1 order by lower(username)`,
+      `select id, username, email, role, disabled_at, created_at, last_login_at from users where tenant = $1 order by lower(username)`,
       [tenant],
-      (row: { id: string; username: string; email: string; role: Role; created_at: Date }) => ({
-        id: row.id,
-        username: row.username,
-        email: row.email,
-        role: row.role,
-        createdAt: row.created_at.toISOString(),
-      }),
+      userInfo,
     );
   }
 
   /**
    * The user with these credentials in `tenant`, or undefined: an unknown user and a wrong
-   * password take the same time and give the same answer.
+   * password take the same time and give the same answer. `passwordVersion` (a digest of the
+   * stored hash, not the hash) lets the session opened next refuse a password changed meanwhile.
    */
-  async checkLogin(tenant: string, username: string, password: string): Promise<{ id: string; username: string; role: Role } | undefined> {
+  async checkLogin(tenant: string, username: string, password: string): Promise<{ id: string; username: string; role: Role; passwordVersion: string } | undefined> {
     const row = await this.db.oneOrNone<{ id: string; username: string; role: Role; password_hash: string }>(
-      `select id, username, role, password_hash from users where tenant = $1 and lower(username) = lower($2)`,
+      // A disabled user is not found: the same 401 as a wrong password, so nothing tells it apart.
+      `select id, username, role, password_hash from users where tenant = $1 and lower(username) = lower($2) and disabled_at is null`,
       [tenant, username],
     );
     const matches = await verifyPassword(row?.password_hash, password);
-    return matches && row ? { id: row.id, username: row.username, role: row.role } : undefined;
+    return matches && row ? { id: row.id, username: row.username, role: row.role, passwordVersion: passwordVersion(row.password_hash) } : undefined;
   }
+}
+
+/** A digest of a stored password hash: equal while the password is unchanged, and no hash to leak. */
+export function passwordVersion(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash, 'utf8').digest('hex');
 }

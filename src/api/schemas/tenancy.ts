@@ -3,8 +3,10 @@ import { roles } from '../../tenancy/roles.js';
 import { tenantSlugSchema } from '../../tenancy/slug.js';
 import { isPrintable, textSchema } from './common.js';
 
-const usernameSchema = z.string().regex(/^[a-zA-Z0-9._-]{3,40}$/, 'must be 3 to 40 of a-z, A-Z, 0-9, ".", "_", "-"');
-const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+/** A username as users are created with it. */
+export const usernameSchema = z.string().regex(/^[a-zA-Z0-9._-]{3,40}$/, 'must be 3 to 40 of a-z, A-Z, 0-9, ".", "_", "-"');
+/** A new password. */
+export const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
 const emailSchema = z.email('must be a valid email address').max(254);
 
 /** POST /api/tenants: a company's registration; every bad field is reported at once. */
