@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import request from 'supertest';
 import { startHttpServer, type HttpServer } from '../../src/api/http-server.js';
 import { composeApplication, type Application } from '../../src/composition-root.js';
 import { loadConfig } from '../../src/config.js';
