@@ -19,7 +19,8 @@ export const contentSecurityPolicy = [
   "img-src 'self' data: blob:",
   // Vite inlines small assets (fonts of an icon set among them) as data: URLs.
   "font-src 'self' data:",
-  // The API and its event stream (/api/live) are on this origin; nothing else is called.
+  // The API and its event stream (/api/live) are on this origin; nothing else is called. The
+  // barcode detector's .wasm is fetched too: it must be served from here, not from a CDN.
   "connect-src 'self'",
   // The wasm barcode detector runs in a worker, loaded from a file or built from a blob: URL.
   "worker-src 'self' blob:",
