@@ -73,7 +73,7 @@ async function main(): Promise<void> {
         baseDomain: config.BASE_DOMAIN,
         port,
         announce: (demo) => {
-          process.stdout.write(`\nDemo tenant: ${demo.url}  (or X-Tenant: demo on http://localhost:${port})\n  username: ${demo.username}\n  password: ${demo.password}\n  (shown once; its data is being generated now)\n\n`);
+          process.stderr.write(`\nDemo tenant: ${demo.url}  (or X-Tenant: demo on http://localhost:${port})\n  username: ${demo.username}\n  password: ${demo.password}\n  (shown once; its data is being generated now)\n\n`);
         },
       }).catch((error: unknown) => logger.error({ err: error }, 'filling the demo tenant failed; the tenant is there, partly filled'));
     }

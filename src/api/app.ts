@@ -5,6 +5,7 @@ import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { createRouter, type RouterDependencies } from './router.js';
 import { requestLog } from './request-log.js';
+import { securityHeaders } from './security-headers.js';
 
 /** A dependency that /readyz asks whether it can serve. */
 export interface ReadinessCheck {
@@ -40,6 +41,7 @@ export function createApp(dependencies: AppDependencies): Express {
   app.set('etag', false);
   app.set('trust proxy', dependencies.trustProxy ?? false);
   app.use(requestLog(logger));
+  app.use(securityHeaders());
   app.use(express.json({ limit: maxBodyBytes, type: ['application/json', 'application/*+json'] }));
 
   app.get('/healthz', (_request, response) => {

@@ -85,7 +85,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
       schemas: { Problem: problemSchema },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A login token (POST /api/auth/login) or an API token (POST /api/tokens).' },
-        session: { type: 'apiKey', in: 'cookie', name: 'sc_session', description: 'The login session cookie; writes also need X-CSRF-Token.' },
+        session: { type: 'apiKey', in: 'cookie', name: 'sc_session', description: 'The login session cookie (`__Host-sc_session` over HTTPS); writes also need X-CSRF-Token.' },
       },
     },
     security: [{ bearer: [] }, { session: [] }],

@@ -6,7 +6,7 @@ import { isTenantSlug } from '../tenancy/slug.js';
 import { requestHash, type IdempotencyRecords } from '../tenancy/idempotency.js';
 import { allows } from '../tenancy/roles.js';
 import { hostMeaning, hostName, type TenantDirectory } from '../tenancy/tenant-directory.js';
-import { cookieValue, sessionCookie } from './cookies.js';
+import { sessionCookieValue } from './cookies.js';
 import { HttpProblem, type FieldError } from './problem.js';
 import type { ReadModelAccess } from './read-model-access.js';
 import type { AnyRoute, RouteResult } from './route.js';
@@ -52,7 +52,7 @@ async function authenticate(request: Request, tenant: string, dependencies: Rout
     if (!principal) throw unauthenticated();
     return principal;
   }
-  const cookie = cookieValue(request.headers.cookie, sessionCookie);
+  const cookie = sessionCookieValue(request.headers.cookie);
   const principal = cookie === undefined ? undefined : await dependencies.credentials.authenticate(tenant, cookie);
   if (!principal || principal.kind !== 'session') throw unauthenticated();
   if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {

@@ -8,6 +8,11 @@ export type CommandSource = 'api' | 'cli' | 'import';
 export interface CommandMetadata {
   readonly tenant: string;
   readonly user: string;
+  /**
+   * The id of the credential (API token or login session) the command came with: a token's
+   * name, which `user` shows, is not unique, and a token outlives its creator's memory of it.
+   */
+  readonly credentialId?: string;
   readonly source: CommandSource;
   readonly correlationId: string;
   readonly causationId?: string;

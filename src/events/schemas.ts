@@ -139,6 +139,7 @@ export type EventType = keyof typeof eventDataSchemas;
 export const eventMetadataSchema = z.object({
   tenant: z.string().min(1),
   user: z.string().min(1),
+  credentialId: z.string().min(1).optional(),
   source: z.enum(['api', 'cli', 'import']),
   correlationId: z.string().min(1),
   causationId: z.string().min(1).optional(),

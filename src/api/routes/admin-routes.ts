@@ -1,8 +1,10 @@
 import type { Database } from '../../database/connection.js';
 import { comparePositions, type EventStore } from '../../eventstore/event-store.js';
 import type { Logger } from '../../logger.js';
+import { ProjectionJobGuard, ProjectionJobRunning, type ProjectionJobKind, type ProjectionJobLease } from '../../projections/job-guard.js';
 import type { BuildProgress, ReadSchemas } from '../../projections/read-schemas.js';
 import { verifyReadSchema } from '../../projections/verify.js';
+import { HttpProblem } from '../problem.js';
 import { route, type AnyRoute } from '../route.js';
 
 /** A rebuild started through the API, as far as this process knows it. */
@@ -17,6 +19,20 @@ interface RebuildJob {
 export function adminRoutes(dependencies: { readonly db: Database; readonly store: EventStore; readonly readSchemas: ReadSchemas; readonly logger: Logger }): AnyRoute[] {
   const { db, store, readSchemas, logger } = dependencies;
   const jobs = new Map<string, RebuildJob>();
+  const guard = new ProjectionJobGuard(db);
+
+  /** The tenant's guard for a job, or 409 already-running naming the job that holds it. */
+  async function guarded(tenant: string, kind: ProjectionJobKind): Promise<ProjectionJobLease> {
+    try {
+      return await guard.acquire(tenant, kind);
+    } catch (error) {
+      if (!(error instanceof ProjectionJobRunning)) throw error;
+      const since = error.running.startedAt ? ` since ${error.running.startedAt}` : '';
+      throw new HttpProblem(409, error.code, `A ${kind} is already running`, `A ${kind} of this tenant's read schema is running${since}; one at a time per tenant.`, undefined, {
+        running: { kind: error.running.kind, startedAt: error.running.startedAt },
+      });
+    }
+  }
 
   /** How far behind the head a schema is: events and the age of the oldest event it lacks. */
   async function lag(tenant: string, position: string, head: string): Promise<{ lagEvents: number; lagMs: number }> {
@@ -72,11 +88,13 @@ export function adminRoutes(dependencies: { readonly db: Database; readonly stor
       summary: 'Build a fresh read schema beside the live one and switch once caught up (reads go on meanwhile)',
       tag: 'Read models',
       access: 'admin',
-      responses: [{ status: 202, description: 'Started (or already running); follow it with GET /api/admin/projections.' }],
+      responses: [
+        { status: 202, description: 'Started; follow it with GET /api/admin/projections.' },
+        { status: 409, description: 'already-running: a rebuild of this tenant runs (in any process); `running` says which and since when.' },
+      ],
       handle: async ({ tenant }) => {
-        const running = jobs.get(tenant);
-        if (running?.state === 'building') return { status: 202, body: { status: 'building', startedAt: running.startedAt, alreadyRunning: true } };
-        const job: RebuildJob = { startedAt: new Date().toISOString(), state: 'building' };
+        const lease = await guarded(tenant, 'rebuild');
+        const job: RebuildJob = { startedAt: lease.startedAt, state: 'building' };
         jobs.set(tenant, job);
         readSchemas
           .rebuild(tenant, { onProgress: (progress) => void (job.progress = progress) })
@@ -87,7 +105,8 @@ export function adminRoutes(dependencies: { readonly db: Database; readonly stor
             job.state = 'failed';
             job.error = 'the rebuild failed; see the service log';
             logger.error({ err: error, tenant }, 'read schema rebuild failed');
-          });
+          })
+          .finally(() => lease.release());
         return { status: 202, body: { status: 'building', startedAt: job.startedAt, alreadyRunning: false } };
       },
     }),
@@ -97,10 +116,19 @@ export function adminRoutes(dependencies: { readonly db: Database; readonly stor
       summary: 'Rebuild into a scratch schema and compare it with the live one',
       tag: 'Read models',
       access: 'admin',
-      responses: [{ status: 200, description: '`{ ok, differences }`' }],
+      responses: [
+        { status: 200, description: '`{ ok, differences }`' },
+        { status: 409, description: 'already-running: a verify of this tenant runs (in any process); `running` says which and since when.' },
+      ],
       handle: async ({ tenant }) => {
-        await readSchemas.ensureLive(tenant);
-        const result = await verifyReadSchema(db, readSchemas, store, tenant);
+        const lease = await guarded(tenant, 'verify');
+        let result: Awaited<ReturnType<typeof verifyReadSchema>>;
+        try {
+          await readSchemas.ensureLive(tenant);
+          result = await verifyReadSchema(db, readSchemas, store, tenant);
+        } finally {
+          await lease.release();
+        }
         return { status: 200, body: { ok: result.ok, schema: result.schema, position: result.position, differences: result.differences, differingRows: result.differingRows } };
       },
     }),

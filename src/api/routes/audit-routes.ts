@@ -23,6 +23,7 @@ function auditView(event: RecordedEvent): Record<string, unknown> {
     data: event.data,
     metadata: {
       user: metadata.user ?? null,
+      credentialId: metadata.credentialId ?? null,
       correlationId: metadata.correlationId ?? null,
       causationId: metadata.causationId ?? null,
       idempotencyKey: metadata.idempotencyKey ?? null,

@@ -28,6 +28,7 @@ export function commandMetadata(context: RouteContext<unknown, unknown, unknown>
   return {
     tenant: context.tenant,
     user: context.principal.user,
+    credentialId: context.principal.credentialId,
     source: 'api',
     correlationId: typeof requestId === 'string' && requestId.length <= 200 ? requestId : randomUUID(),
     ...(context.idempotency ? { idempotencyKey: context.idempotency.key, idempotencyScope: context.idempotency.scope } : {}),

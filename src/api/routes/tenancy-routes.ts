@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { z } from 'zod';
+import type { Request } from 'express';
+import { z } from 'zod';
 import type { Database } from '../../database/connection.js';
 import type { Logger } from '../../logger.js';
 import type { ReadSchemas } from '../../projections/read-schemas.js';
@@ -8,12 +9,12 @@ import { canonicalLoginUsername, type LoginLimiter } from '../../tenancy/login-l
 import type { RegistrationLimit } from '../../tenancy/registration-limit.js';
 import { registerTenant } from '../../tenancy/registration.js';
 import type { Users } from '../../tenancy/users.js';
-import { sessionCookieHeader } from '../cookies.js';
+import { clearedSessionCookies, sessionCookieHeader } from '../cookies.js';
 import { HttpProblem } from '../problem.js';
 import { pageOfList } from '../list-pages.js';
 import { route, type AnyRoute } from '../route.js';
 import { pageQuery } from '../schemas/queries.js';
-import { loginAnswerSchema, loginSchema, newTokenSchema, newUserSchema, registeredSchema, registrationSchema, tokenParams } from '../schemas/tenancy.js';
+import { loginAnswerSchema, loginRequestSchema, sessionAnswerSchema, newTokenSchema, newUserSchema, registeredSchema, registrationSchema, tokenParams } from '../schemas/tenancy.js';
 
 /** What the tenancy routes need. */
 export interface TenancyRouteDependencies {
@@ -34,6 +35,12 @@ const wrongCredentials = (): HttpProblem => new HttpProblem(401, 'unauthenticate
 /** Registration, login and logout, the current user, API tokens and users (API.md). */
 export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[] {
   const { users, credentials, limiter } = dependencies;
+  /**
+   * Whether the session cookie is `__Host-` and Secure: the request came over HTTPS (directly, or
+   * through a proxy TRUST_PROXY believes about X-Forwarded-Proto), or SESSION_COOKIE_SECURE=true
+   * says so for a TLS proxy the service is not told to trust.
+   */
+  const secureCookie = (request: Request): boolean => dependencies.secureCookie || request.secure;
   return [
     route<unknown, unknown, z.output<typeof registrationSchema>>({
       method: 'post',
@@ -62,15 +69,15 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
         return { status: 201, body: { tenant: registered.tenant, domain: registered.domain, loginUrl: `http://${registered.domain}${port}/login` } };
       },
     }),
-    route<unknown, unknown, z.output<typeof loginSchema>>({
+    route<unknown, unknown, z.output<typeof loginRequestSchema>>({
       method: 'post',
       path: '/api/auth/login',
-      summary: 'Log in: a bearer token and a session cookie',
+      summary: 'Log in: a bearer token and a session cookie (`"session": "cookie"`: the cookie only, for a browser)',
       tag: 'Authentication',
       access: 'tenant',
-      body: loginSchema,
+      body: loginRequestSchema,
       responses: [
-        { status: 200, description: 'Logged in.', schema: loginAnswerSchema },
+        { status: 200, description: 'Logged in: the token, CSRF token and user; with `"session": "cookie"` no token, the session is only in the HttpOnly cookie.', schema: z.union([loginAnswerSchema, sessionAnswerSchema]) },
         { status: 401, description: 'Wrong username or password (the same answer for both).' },
         { status: 429, description: 'More than 10 failures a minute for this username from this client, or from this client in all.' },
       ],
@@ -89,10 +96,13 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
         if (!user) throw wrongCredentials();
         await attempt.succeeded();
         const session = await credentials.openSession(tenant, user);
+        // A browser asks for the cookie only: a script injected into the page can read an answer's
+        // body but not an HttpOnly cookie, so the secret stays out of the body.
+        const token = body.session === 'cookie' ? {} : { token: session.secret };
         return {
           status: 200,
-          body: { token: session.secret, csrfToken: session.csrfToken, user: { username: user.username, role: user.role }, tenant },
-          headers: { 'Set-Cookie': sessionCookieHeader(session.secret, sessionLifetimeHours * 3600, dependencies.secureCookie), 'Cache-Control': 'no-store' },
+          body: { ...token, csrfToken: session.csrfToken, user: { username: user.username, role: user.role }, tenant },
+          headers: { 'Set-Cookie': sessionCookieHeader(session.secret, sessionLifetimeHours * 3600, secureCookie(request)), 'Cache-Control': 'no-store' },
         };
       },
     }),
@@ -103,9 +113,9 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
       tag: 'Authentication',
       access: 'read',
       responses: [{ status: 204, description: 'Logged out; the cookie is cleared.' }],
-      handle: async ({ principal }) => {
+      handle: async ({ principal, request }) => {
         if (principal.kind === 'session') await credentials.closeSession(principal.credentialId);
-        return { status: 204, headers: { 'Set-Cookie': sessionCookieHeader('', 0, dependencies.secureCookie) } };
+        return { status: 204, headers: { 'Set-Cookie': clearedSessionCookies(secureCookie(request)) } };
       },
     }),
     route({

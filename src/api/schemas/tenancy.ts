@@ -43,6 +43,15 @@ export const loginAnswerSchema = z.object({
   tenant: z.string(),
 });
 
+/**
+ * POST /api/auth/login as sent: `"session": "cookie"` asks for the session in the HttpOnly cookie
+ * only (a browser), with no token in the answer.
+ */
+export const loginRequestSchema = loginSchema.extend({ session: z.enum(['cookie', 'token']).optional() });
+
+/** The answer to a cookie-only login: the CSRF token and user, no secret. */
+export const sessionAnswerSchema = loginAnswerSchema.omit({ token: true });
+
 /** POST /api/tokens (admin). */
 export const newTokenSchema = z.strictObject({ name: textSchema(100), role: z.enum(roles) });
 
