@@ -171,6 +171,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
       if (purgeTimer) clearInterval(purgeTimer);
       await projector.stop();
       await credentialCache.stop();
+      await idempotency.close();
       await eventStore.close();
     },
   };
