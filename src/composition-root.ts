@@ -108,6 +108,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
     const readSchemas = context.get<ReadSchemas>(services.readSchemas);
     const commands = context.get<CommandHandlers>(services.commands);
     const settings = context.get<Config>(services.config);
+    const projector = context.get<ProjectorDaemon>(services.projector);
     return [
       ...tenancyRoutes({
         db: database,
@@ -120,6 +121,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
         baseDomain: settings.BASE_DOMAIN,
         port: settings.PORT,
         secureCookie: settings.SESSION_COOKIE_SECURE,
+        tenantRegistered: (tenant) => projector.follow(tenant),
       }),
       ...catalogRoutes(commands.catalog, database, store),
       ...movementRoutes(commands.stock),
