@@ -118,4 +118,18 @@ describe('Idempotency-Key claims of crashed and live attempts', () => {
     expect(replayed.headers['idempotent-replayed']).toBe('true');
     await live.close();
   }, 30_000);
+
+  it('documents idempotency-in-progress and its Retry-After on every movement route of the OpenAPI document', async () => {
+    const document = (await fetch(`${api.app}/api/openapi.json`).then((response) => response.json())) as {
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string }>; responses: Record<string, { description: string; headers?: Record<string, unknown> }> }>>;
+    };
+    const idempotent = Object.values(document.paths)
+      .flatMap((operations) => Object.values(operations))
+      .filter((operation) => operation.parameters?.some((parameter) => parameter.name === 'Idempotency-Key'));
+    expect(idempotent.length).toBeGreaterThanOrEqual(8);
+    for (const operation of idempotent) {
+      expect(operation.responses['409']?.description).toContain('idempotency-in-progress');
+      expect(operation.responses['409']?.headers).toHaveProperty('Retry-After');
+    }
+  });
 });
