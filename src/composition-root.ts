@@ -112,6 +112,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
     const readSchemas = context.get<ReadSchemas>(services.readSchemas);
     const commands = context.get<CommandHandlers>(services.commands);
     const settings = context.get<Config>(services.config);
+    const projector = context.get<ProjectorDaemon>(services.projector);
     return [
       ...tenancyRoutes({
         db: database,
@@ -124,6 +125,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
         baseDomain: settings.BASE_DOMAIN,
         port: settings.PORT,
         secureCookie: settings.SESSION_COOKIE_SECURE,
+        tenantRegistered: (tenant) => projector.follow(tenant),
       }),
       ...userRoutes(new UserAdministration(database, store, context.get<Credentials>(services.credentials))),
       ...catalogRoutes(commands.catalog, database, store),
@@ -178,6 +180,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
       if (purgeTimer) clearInterval(purgeTimer);
       await projector.stop();
       await credentialCache.stop();
+      await idempotency.close();
       await eventStore.close();
     },
   };

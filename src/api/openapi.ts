@@ -56,6 +56,9 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
     for (const response of route.responses) {
       responses[String(response.status)] = {
         description: response.description,
+        ...(response.headers
+          ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, header]) => [name, { description: header.description, schema: { type: header.type } }])) }
+          : {}),
         ...(response.schema
           ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
           : response.status >= 400

@@ -62,7 +62,10 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
   // Disabled, deleted or given another password between the password check and the session: the very answer to a wrong password.
   if (error instanceof SessionRefused) return problem(401, 'unauthenticated', 'Wrong username or password', 'The username or the password is wrong.');
   if (error instanceof IdempotencyMismatch) return problem(409, error.code, 'Idempotency-Key reused', 'This Idempotency-Key was used with another request body.');
-  if (error instanceof IdempotencyInProgress) return problem(409, error.code, 'Request in progress', 'A request with this Idempotency-Key is still being handled; retry shortly.');
+  if (error instanceof IdempotencyInProgress) {
+    const detail = `A request with this Idempotency-Key is still being handled; retry in ${error.retryAfterSeconds} s for its answer.`;
+    return { ...problem(409, error.code, 'Request in progress', detail), retryAfter: error.retryAfterSeconds };
+  }
   if (error instanceof ReadModelNotReady) {
     return { ...problem(503, error.code, 'Read model not ready', `The read model has applied position ${error.reached}, not yet ${error.wanted}.`), position: error.reached };
   }

@@ -38,6 +38,8 @@ export interface ResponseSpec {
   readonly status: number;
   readonly description: string;
   readonly schema?: z.ZodType;
+  /** Headers the response may carry: name and what it says (e.g. Retry-After, in seconds). */
+  readonly headers?: Readonly<Record<string, { readonly description: string; readonly type: 'integer' | 'string' }>>;
 }
 
 /**

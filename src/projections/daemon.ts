@@ -2,6 +2,7 @@ import type { Subscription } from 'rxjs';
 import type { Database } from '../database/connection.js';
 import { releaseConnection } from '../database/release-connection.js';
 import type { EventStore, RecordedEvent } from '../eventstore/event-store.js';
+import { notifyChannel } from '../eventstore/postgres/event-store.sql.js';
 import type { Logger } from '../logger.js';
 import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
 import { isTransientDatabaseError } from './transient-error.js';
@@ -25,7 +26,10 @@ export interface TenantProjection {
 /** Tuning of the daemon. */
 export interface DaemonOptions {
   readonly mode?: DaemonMode;
-  /** How often a lease held elsewhere is tried again, and new tenants are looked for (ms). */
+  /**
+   * How often a lease held elsewhere is tried again, and tenants are looked for that no
+   * notification announced (ms). New tenants are taken at once: see {@link ProjectorDaemon.follow}.
+   */
   readonly leaseRetryMs?: number;
   /** At most this many events per applied batch while following. */
   readonly batchSize?: number;
@@ -39,21 +43,31 @@ interface Worker {
   error?: string;
   subscription?: Subscription;
   busy?: Promise<void>;
+  /** A lease attempt for this tenant is under way (a scan's or a notification's): no second one. */
+  claiming?: boolean;
 }
 
 /**
  * The projector daemon: follows every tenant's events into its read schema. Exactly one daemon
  * works on a (tenant, version) at a time: it holds a session advisory lock for it on a connection
  * of its own, so when its process dies the lock goes with the connection and another daemon takes
- * the tenant over on its next try (every `leaseRetryMs`). Even two appliers would not apply an
+ * the tenant over on its next try (every `leaseRetryMs`). A tenant it has not seen yet is taken at
+ * once: the process that registers it says so ({@link ProjectorDaemon.follow}), and every daemon
+ * listens on its lease connection for the event store's per-tenant NOTIFY after appends, so a
+ * tenant's first events start its projector in any process. Even two appliers would not apply an
  * event twice: each batch locks the schema's checkpoint and skips what is at or below it.
  * A tenant whose events cannot be applied stops alone, its status naming the event and the error.
  */
 export class ProjectorDaemon {
   private readonly workers = new Map<string, Worker>();
   private lease: LeaseConnection | undefined;
+  private connectingLease: Promise<LeaseConnection> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
+  /** Lease attempts for tenants announced between scans. */
+  private readonly announced = new Set<Promise<void>>();
+  /** The lease connection's statements, one after the other (node-postgres queues them, deprecated). */
+  private leaseQueue: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly mode: DaemonMode;
   private readonly leaseRetryMs: number;
@@ -84,6 +98,7 @@ export class ProjectorDaemon {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.scanning;
+    await Promise.allSettled([...this.announced]);
     for (const worker of this.workers.values()) worker.subscription?.unsubscribe();
     await Promise.allSettled([...this.workers.values()].map((worker) => worker.busy));
     this.workers.clear();
@@ -102,6 +117,20 @@ export class ProjectorDaemon {
     }));
   }
 
+  /**
+   * Takes a tenant this daemon has not seen yet at once, rather than on the next scan: one that was
+   * just registered, or whose first events were just appended. A tenant it knows already (followed
+   * here, or waiting for a lease held elsewhere) is left to the scans.
+   */
+  follow(tenant: string): void {
+    if (this.stopped || this.workers.has(tenant)) return;
+    const attempt = this.leaseConnection()
+      .then((lease) => this.claim(tenant, lease))
+      .catch((error: unknown) => this.logger.warn({ tenant, err: error }, 'projector: could not take a new tenant; the next scan tries again'))
+      .finally(() => this.announced.delete(attempt));
+    this.announced.add(attempt);
+  }
+
   private async scan(): Promise<void> {
     if (this.scanning || this.stopped) return;
     this.scanning = this.scanOnce()
@@ -117,17 +146,36 @@ export class ProjectorDaemon {
     const tenants = await this.db.map('select tenant from es_streams union select tenant from read_schema_live', [], (row: { tenant: string }) => row.tenant);
     for (const tenant of tenants) {
       if (this.stopped) return;
-      const worker = this.workers.get(tenant) ?? { state: 'waiting-for-lease' };
-      this.workers.set(tenant, worker);
-      if (worker.state !== 'waiting-for-lease') {
-        if (worker.state === 'following' && this.mode === 'serve') await this.followLiveSwitch(tenant, worker);
-        continue;
-      }
-      const { locked } = await lease.one<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [`projector:${tenant}:${this.schemas.version}`]);
-      if (!locked) continue;
+      const worker = this.workers.get(tenant);
+      if (worker && worker.state === 'following' && this.mode === 'serve') await this.followLiveSwitch(tenant, worker);
+      else await this.claim(tenant, lease);
+    }
+  }
+
+  /** Tries to take the tenant's lease; with it, builds or follows its schema. */
+  private async claim(tenant: string, lease: LeaseConnection): Promise<void> {
+    const worker = this.workers.get(tenant) ?? { state: 'waiting-for-lease' };
+    this.workers.set(tenant, worker);
+    if (worker.state !== 'waiting-for-lease' || worker.claiming || this.stopped) return;
+    worker.claiming = true;
+    try {
+      const { locked } = await this.onLease(() =>
+        lease.one<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [`projector:${tenant}:${this.schemas.version}`]),
+      );
+      // A lease taken while stopping is given up with the lease connection.
+      if (!locked || this.stopped) return;
       worker.state = 'building';
       worker.busy = this.run(tenant, worker);
+    } finally {
+      worker.claiming = false;
     }
+  }
+
+  /** Runs a statement on the lease connection after the ones before it. */
+  private onLease<T>(statement: () => Promise<T>): Promise<T> {
+    const result = this.leaseQueue.then(statement, statement);
+    this.leaseQueue = result.catch(() => undefined);
+    return result;
   }
 
   /** A rebuild elsewhere (API, CLI) may have switched the live schema: follow the new one. */
@@ -202,8 +250,7 @@ export class ProjectorDaemon {
       this.logger.warn({ tenant, err: error }, 'projector: database error; following the tenant again on the next scan');
       const lease = this.lease;
       if (lease) {
-        lease
-          .any('select pg_advisory_unlock(hashtext($1))', [`projector:${tenant}:${this.schemas.version}`])
+        this.onLease(() => lease.any('select pg_advisory_unlock(hashtext($1))', [`projector:${tenant}:${this.schemas.version}`]))
           .catch((unlockError: unknown) => this.logger.warn({ tenant, err: unlockError }, 'projector: could not release the lease; it ends with its connection'));
       }
       return;
@@ -213,9 +260,20 @@ export class ProjectorDaemon {
     this.logger.error({ tenant, err: error }, 'projector: tenant stopped');
   }
 
-  /** The connection that holds this daemon's leases; when it breaks, every lease is gone. */
+  /**
+   * The connection that holds this daemon's leases; when it breaks, every lease is gone. It also
+   * LISTENs for the event store's notifications (one per tenant with new events) to take tenants
+   * it has not seen yet at once.
+   */
   private async leaseConnection(): Promise<LeaseConnection> {
     if (this.lease) return this.lease;
+    this.connectingLease ??= this.openLeaseConnection().finally(() => {
+      this.connectingLease = undefined;
+    });
+    return await this.connectingLease;
+  }
+
+  private async openLeaseConnection(): Promise<LeaseConnection> {
     const lease = await this.db.connect({ direct: true });
     lease.client.on('error', (error) => {
       this.logger.warn({ err: error }, 'projector: lease connection lost; stopping every tenant until the leases are taken again');
@@ -225,6 +283,15 @@ export class ProjectorDaemon {
         worker.state = 'waiting-for-lease';
       }
     });
+    lease.client.on('notification', (message) => {
+      if (message.channel === notifyChannel && message.payload) this.follow(message.payload);
+    });
+    try {
+      await lease.none('LISTEN $1:name', [notifyChannel]);
+    } catch (error) {
+      await releaseConnection(lease);
+      throw error;
+    }
     this.lease = lease;
     return lease;
   }

@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../database/connection.js';
+import { releaseConnection } from '../database/release-connection.js';
+import { isTransientDatabaseError } from '../projections/transient-error.js';
 
 /** The answer recorded for a request, returned again to a retry with the same key and body. */
 export interface RecordedResponse {
@@ -16,10 +18,16 @@ export class IdempotencyMismatch extends Error {
   }
 }
 
-/** A request with the same key is still being handled (409 conflict; retry shortly). */
+/**
+ * A request with the same key is still being handled by a live attempt, and did not finish within
+ * the wait (409 idempotency-in-progress with Retry-After).
+ */
 export class IdempotencyInProgress extends Error {
-  readonly code = 'conflict';
-  constructor(readonly key: string) {
+  readonly code = 'idempotency-in-progress';
+  constructor(
+    readonly key: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(`a request with the Idempotency-Key ${key} is still being handled`);
     this.name = 'IdempotencyInProgress';
   }
@@ -28,8 +36,13 @@ export class IdempotencyInProgress extends Error {
 /** How long a key is remembered (API.md: 24 h). */
 export const idempotencyHours = 24;
 
-/** A claim older than this is taken to be left by a crashed process (no request runs this long). */
-const abandonedClaimSeconds = 60;
+/** How long a retry waits for a live attempt with its key to finish by default (ms). */
+export const idempotencyWaitMs = 5_000;
+
+/** What a retry that overlaps a live attempt beyond the wait is told: try again after this (s). */
+const retryAfterSeconds = 1;
+
+type ClaimsConnection = Awaited<ReturnType<Database['connect']>>;
 
 /** The hash that tells a retry from another request: method, path and body. */
 export function requestHash(method: string, path: string, body: unknown): string {
@@ -39,9 +52,16 @@ export function requestHash(method: string, path: string, body: unknown): string
 /**
  * Idempotency records (API.md): the first request with a key is handled and its successful answer
  * kept 24 h; a retry with the same body gets that answer and records nothing new; another body is
- * refused. A retry arriving while the first is still running waits for it (up to `waitMs`). A
- * failed first attempt keeps no answer, so a corrected retry with the same key can succeed. A
- * claim left by a crashed process is taken over after a minute.
+ * refused. A retry arriving while the first is still running waits for it (up to `waitMs`, then
+ * IdempotencyInProgress). A failed first attempt keeps no answer, so a corrected retry with the
+ * same key can succeed.
+ *
+ * A claim lives exactly as long as the database session of the process that made it: each claim
+ * is a session advisory lock (keyed by the claim's id) on one connection per process kept for
+ * claims. When that process dies, PostgreSQL ends its session and the lock with it, and the next
+ * retry of the same body takes the claim over at once; a claim whose lock is held is never taken,
+ * however long its request runs. (The lock is taken in the statement that writes the claim, so no
+ * one ever sees a claim without its lock.)
  *
  * Below this layer the command's ids are derived from the key and its scope (the start of the
  * key's 24 hours and the body's hash), so the event store itself refuses to record one movement
@@ -50,9 +70,14 @@ export function requestHash(method: string, path: string, body: unknown): string
  * a key used again after its 24 hours records a new movement.
  */
 export class IdempotencyRecords {
+  private claims: ClaimsConnection | undefined;
+  private connecting: Promise<ClaimsConnection> | undefined;
+  /** The claims connection's statements, one after the other (node-postgres queues them, deprecated). */
+  private claimsQueue: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly db: Database,
-    private readonly waitMs = 10_000,
+    private readonly waitMs = idempotencyWaitMs,
   ) {}
 
   /**
@@ -64,27 +89,8 @@ export class IdempotencyRecords {
     const deadline = Date.now() + this.waitMs;
     for (;;) {
       const claim = randomUUID();
-      // A new key; one whose 24 hours are over (a new day); or one no request holds and none has
-      // answered (a failed attempt let it go): take it.
-      const claimed = await this.db.oneOrNone<{ scope: string }>(
-        `insert into idempotency_records (tenant, key, request_hash, claim) values ($1, $2, $3, $5)
-         on conflict (tenant, key) do update
-           set request_hash = excluded.request_hash, status = null, response = null, claimed_at = now(), claim = excluded.claim,
-               created_at = case when idempotency_records.created_at < now() - make_interval(hours => $4) then now() else idempotency_records.created_at end
-           where idempotency_records.created_at < now() - make_interval(hours => $4)
-              or (idempotency_records.status is null and idempotency_records.claim is null)
-         returning ${scopeColumn}`,
-        [tenant, key, hash, idempotencyHours, claim],
-      );
-      if (claimed) return { ...(await this.handleClaimed(tenant, key, claim, claimed.scope, handle)), replayed: false };
-      // The same body, held by a request that has not been heard of for a minute (its process died).
-      const taken = await this.db.oneOrNone<{ scope: string }>(
-        `update idempotency_records set claim = $5, claimed_at = now()
-          where tenant = $1 and key = $2 and status is null and request_hash = $3 and claimed_at < now() - make_interval(secs => $4)
-          returning ${scopeColumn}`,
-        [tenant, key, hash, abandonedClaimSeconds, claim],
-      );
-      if (taken) return { ...(await this.handleClaimed(tenant, key, claim, taken.scope, handle)), replayed: false };
+      const held = await this.claimOnce(tenant, key, hash, claim);
+      if (held) return { ...(await this.handleClaimed(tenant, key, claim, held.session, held.scope, handle)), replayed: false };
       const existing = await this.db.oneOrNone<{ request_hash: string; status: number | null; response: unknown }>(
         'select request_hash, status, response from idempotency_records where tenant = $1 and key = $2',
         [tenant, key],
@@ -92,8 +98,32 @@ export class IdempotencyRecords {
       if (!existing) continue;
       if (existing.request_hash !== hash) throw new IdempotencyMismatch(key);
       if (existing.status !== null) return { status: existing.status, body: existing.response, replayed: true };
-      if (Date.now() >= deadline) throw new IdempotencyInProgress(key);
+      if (Date.now() >= deadline) throw new IdempotencyInProgress(key, retryAfterSeconds);
       await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
+   * Claims the key for `claim` when it is free, or takes it over when the same body's claim has
+   * lost its session; undefined when a live attempt or an answer holds it. A claims connection
+   * found broken is replaced once (the claims it held are gone with it).
+   */
+  private async claimOnce(tenant: string, key: string, hash: string, claim: string): Promise<{ scope: string; session: ClaimsConnection } | undefined> {
+    const lock = claimLockKey(claim);
+    for (let attempt = 1; ; attempt += 1) {
+      const session = await this.claimsSession();
+      try {
+        // A new key; one whose 24 hours are over (a new day); or one no request holds and none has
+        // answered (a failed attempt let it go): take it.
+        const claimed = await this.onClaims(() => session.oneOrNone<{ scope: string }>(claimSql, [tenant, key, hash, idempotencyHours, claim, lock]));
+        if (claimed) return { scope: claimed.scope, session };
+        // The same body, claimed by a request whose session is gone (its process died): take it over.
+        const taken = await this.onClaims(() => session.oneOrNone<{ scope: string }>(takeOverSql, [tenant, key, hash, claim, lock]));
+        return taken ? { scope: taken.scope, session } : undefined;
+      } catch (error) {
+        if (attempt > 1 || !isTransientDatabaseError(error)) throw error;
+        this.forget(session);
+      }
     }
   }
 
@@ -103,34 +133,128 @@ export class IdempotencyRecords {
     return result.rowCount;
   }
 
-  private async handleClaimed(tenant: string, key: string, claim: string, scope: string, handle: (scope: string) => Promise<RecordedResponse>): Promise<RecordedResponse> {
-    let response: RecordedResponse;
+  /** Gives up the claims connection (and with it every claim this process still holds). */
+  async close(): Promise<void> {
+    const claims = this.claims ?? (await this.connecting?.catch(() => undefined));
+    this.claims = undefined;
+    if (claims) await releaseConnection(claims);
+  }
+
+  private async handleClaimed(
+    tenant: string,
+    key: string,
+    claim: string,
+    session: ClaimsConnection,
+    scope: string,
+    handle: (scope: string) => Promise<RecordedResponse>,
+  ): Promise<RecordedResponse> {
     try {
-      response = await handle(scope);
-    } catch (error) {
-      await this.release(tenant, key, claim);
-      throw error;
+      let response: RecordedResponse;
+      try {
+        response = await handle(scope);
+      } catch (error) {
+        await this.release(tenant, key, claim);
+        throw error;
+      }
+      if (response.status >= 200 && response.status < 300) {
+        // Kept only while this request still holds the key (one that took it over answers for itself).
+        await this.db.none('update idempotency_records set status = $4, response = $5, claim = null where tenant = $1 and key = $2 and claim = $3', [
+          tenant,
+          key,
+          claim,
+          response.status,
+          JSON.stringify(response.body),
+        ]);
+      } else {
+        await this.release(tenant, key, claim);
+      }
+      return response;
+    } finally {
+      // Only after the record says the key is answered or free: until then the lock tells others
+      // that this attempt lives. Not waited for: the record already speaks for the key.
+      if (session === this.claims) void this.onClaims(() => session.any('select pg_advisory_unlock($1::bigint)', [claimLockKey(claim)])).catch(() => undefined);
     }
-    if (response.status >= 200 && response.status < 300) {
-      // Kept only while this request still holds the key (one that took it over answers for itself).
-      await this.db.none('update idempotency_records set status = $4, response = $5, claim = null where tenant = $1 and key = $2 and claim = $3', [
-        tenant,
-        key,
-        claim,
-        response.status,
-        JSON.stringify(response.body),
-      ]);
-    } else {
-      await this.release(tenant, key, claim);
-    }
-    return response;
   }
 
   /** Lets a key go after a failed attempt (if this request still holds it); its day and body stay. */
   private async release(tenant: string, key: string, claim: string): Promise<void> {
     await this.db.none('update idempotency_records set claim = null where tenant = $1 and key = $2 and claim = $3', [tenant, key, claim]);
   }
+
+  /** Runs a statement on the claims connection after the ones before it. */
+  private onClaims<T>(statement: () => Promise<T>): Promise<T> {
+    const result = this.claimsQueue.then(statement, statement);
+    this.claimsQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Stops using a broken claims connection; the next claim opens another. */
+  private forget(connection: ClaimsConnection): void {
+    if (this.claims === connection) this.claims = undefined;
+    void releaseConnection(connection);
+  }
+
+  /**
+   * The connection whose session holds this process's claims, opened on first use. When it
+   * breaks, its claims are gone (others may take them over: the event ids keep that safe) and the
+   * next claim opens a new one.
+   */
+  private async claimsSession(): Promise<ClaimsConnection> {
+    if (this.claims) return this.claims;
+    this.connecting ??= this.db
+      .connect({ direct: true })
+      .then((connection) => {
+        connection.client.on('error', () => this.forget(connection));
+        this.claims = connection;
+        return connection;
+      })
+      .finally(() => {
+        this.connecting = undefined;
+      });
+    return await this.connecting;
+  }
+}
+
+/** The advisory lock key of a claim: the first 64 bits of its id, as PostgreSQL's bigint. */
+function claimLockKey(claim: string): string {
+  return BigInt.asIntN(64, BigInt(`0x${claim.replaceAll('-', '').slice(0, 16)}`)).toString();
+}
+
+/**
+ * SQL: whether some session holds the advisory lock of the claim in `column` (the same key as
+ * claimLockKey; pg_locks shows a bigint key as its high and low 32 bits).
+ */
+function claimHeld(column: string): string {
+  return `exists (select 1 from pg_locks l
+                   where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
+                     and l.database = (select oid from pg_database where datname = current_database())
+                     and ((l.classid::bigint << 32) | l.objid::bigint) = ('x' || left(replace(${column}::text, '-', ''), 16))::bit(64)::bigint)`;
 }
 
 /** The scope of a key's ids: the start of its 24 hours (ms) and the request's hash. */
 const scopeColumn = `(extract(epoch from created_at) * 1000)::bigint::text || ':' || request_hash as scope`;
+
+/**
+ * Claims a key that is new, past its 24 hours, or let go by a failed attempt, and takes the
+ * claim's advisory lock in the same statement. $1 tenant, $2 key, $3 request hash, $4 hours,
+ * $5 claim, $6 its lock key.
+ */
+const claimSql = `with claimed as (
+    insert into idempotency_records (tenant, key, request_hash, claim) values ($1, $2, $3, $5)
+    on conflict (tenant, key) do update
+      set request_hash = excluded.request_hash, status = null, response = null, claimed_at = now(), claim = excluded.claim,
+          created_at = case when idempotency_records.created_at < now() - make_interval(hours => $4) then now() else idempotency_records.created_at end
+      where idempotency_records.created_at < now() - make_interval(hours => $4)
+         or (idempotency_records.status is null and idempotency_records.claim is null)
+    returning ${scopeColumn})
+  select scope, pg_advisory_lock($6::bigint)::text from claimed`;
+
+/**
+ * Takes over the same body's unanswered claim when no session holds its lock any more, and takes
+ * the new claim's lock. $1 tenant, $2 key, $3 request hash, $4 claim, $5 its lock key.
+ */
+const takeOverSql = `with taken as (
+    update idempotency_records r set claim = $4, claimed_at = now()
+     where tenant = $1 and key = $2 and status is null and request_hash = $3 and claim is not null and not ${claimHeld('r.claim')}
+     returning ${scopeColumn})
+  select scope, pg_advisory_lock($5::bigint)::text from taken`;

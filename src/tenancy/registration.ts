@@ -36,10 +36,18 @@ const uniqueViolation = '23505';
  * in and work as soon as this returns.
  */
 export async function registerTenant(
-  dependencies: { readonly db: Database; readonly users: Users; readonly readSchemas: ReadSchemas; readonly logger: Logger; readonly baseDomain: string },
+  dependencies: {
+    readonly db: Database;
+    readonly users: Users;
+    readonly readSchemas: ReadSchemas;
+    readonly logger: Logger;
+    readonly baseDomain: string;
+    /** Told once the tenant is committed: the projector daemon follows it at once, not on its next scan. */
+    readonly tenantRegistered?: (tenant: string) => void;
+  },
   registration: Registration,
 ): Promise<RegisteredTenant> {
-  const { db, users, readSchemas, logger, baseDomain } = dependencies;
+  const { db, users, readSchemas, logger, baseDomain, tenantRegistered } = dependencies;
   const domain = `${registration.tenant}.${baseDomain}`;
   // Hashed before the transaction: ~0.1 s of CPU that should not hold a connection and locks.
   const passwordHash = await hashPassword(registration.password);
@@ -58,5 +66,8 @@ export async function registerTenant(
     throw error;
   }
   logger.info({ tenant: registration.tenant, domain }, 'tenant registered');
+  // Its projector is then following before its first event arrives (other processes learn of the
+  // tenant from its first append's NOTIFY).
+  tenantRegistered?.(registration.tenant);
   return { tenant: registration.tenant, domain };
 }

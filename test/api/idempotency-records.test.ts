@@ -28,13 +28,18 @@ describe('idempotency records under overlapping attempts', () => {
   it('lets a stale attempt neither release nor answer for the attempt that took its key over', async () => {
     await registerAndLogin(api.app, 'overlap');
     const records = new IdempotencyRecords(api.database.db, 300);
+    const other = new IdempotencyRecords(api.database.db, 300);
     const r1 = pending();
     const first = records.run('overlap', 'k', 'hash-a', r1.handle);
     const scope1 = await r1.scope;
-    // R1 has not been heard of for two minutes: a retry of the same body takes the key over.
-    await api.database.db.none(`update idempotency_records set claimed_at = now() - interval '2 minutes' where key = 'k'`);
+    // R1's database session ends (its connection broke) while its request still runs: the claim
+    // went with the session, so a retry of the same body (here from another process) takes it over.
+    await api.database.db.any(
+      `select pg_terminate_backend(l.pid) from pg_locks l join idempotency_records r on r.key = 'k'
+        where l.locktype = 'advisory' and l.objsubid = 1 and ((l.classid::bigint << 32) | l.objid::bigint) = ('x' || left(replace(r.claim::text, '-', ''), 16))::bit(64)::bigint`,
+    );
     const r2 = pending();
-    const second = records.run('overlap', 'k', 'hash-a', r2.handle);
+    const second = other.run('overlap', 'k', 'hash-a', r2.handle);
     expect(await r2.scope).toBe(scope1); // the same ids: the event store records the movement once
     // R1 fails now: it no longer holds the key, so it does not let it go.
     r1.fail();
@@ -45,6 +50,8 @@ describe('idempotency records under overlapping attempts', () => {
     expect(await second).toEqual({ status: 201, body: { movement: 'A' }, replayed: false });
     expect(await records.run('overlap', 'k', 'hash-a', async () => ({ status: 500, body: 'never run' }))).toEqual({ status: 201, body: { movement: 'A' }, replayed: true });
     await expect(records.run('overlap', 'k', 'hash-b', async () => ({ status: 201, body: 'B' }))).rejects.toBeInstanceOf(IdempotencyMismatch);
+    await records.close();
+    await other.close();
   });
 
   it('gives another body after a failed attempt its own scope, and the first body its old one back', async () => {

@@ -201,17 +201,27 @@ describe('catalog, movements and queries through the REST API', () => {
   it('answers a retry after a crash between commit and answer with the movement that was recorded, once', async () => {
     const body = { reference: 'CRASH-1', lines: [{ sku: 'ROPE', quantity: 1, location: 'A-01-01' }] };
     const first = await client().post('/api/stock/receipts').set('Idempotency-Key', 'crash-key').send(body).expect(201);
-    // As a process that died after its events committed, before it kept the answer, leaves it.
-    await api.database.db.none(`update idempotency_records set status = null, response = null, claim = gen_random_uuid(), claimed_at = now() - interval '2 minutes' where key = 'crash-key'`);
+    // As a process that died after its events committed, before it kept the answer, leaves it: a
+    // claim, however recent, whose session (its advisory lock) is gone.
+    await api.database.db.none(`update idempotency_records set status = null, response = null, claim = gen_random_uuid(), claimed_at = now() where key = 'crash-key'`);
     const retry = await client().post('/api/stock/receipts').set('Idempotency-Key', 'crash-key').send(body).expect(201);
     expect(retry.body.movementId).toBe(first.body.movementId);
     const ledger = await client().get('/api/movements?reference=CRASH-1').set('X-Min-Position', retry.headers['x-position'] as string).expect(200);
     expect(ledger.body.items).toHaveLength(1);
-    // A claim that is still fresh is waited for, not taken over.
-    await api.database.db.none(`update idempotency_records set status = null, response = null, claim = gen_random_uuid(), claimed_at = now() where key = 'crash-key'`);
-    const waiting = await client().post('/api/stock/receipts').set('Idempotency-Key', 'crash-key').send(body);
-    expect(waiting.status).toBe(409);
-    expect(waiting.body.code).toBe('conflict');
+    // A claim whose session lives (it holds the claim's advisory lock) is waited for, not taken over.
+    const holder = await api.database.db.connect({ direct: true });
+    try {
+      const claim = await holder.one<{ claim: string }>(
+        `update idempotency_records set status = null, response = null, claim = gen_random_uuid(), claimed_at = now() where key = 'crash-key' returning claim::text`,
+      );
+      await holder.any(`select pg_advisory_lock(('x' || left(replace($1, '-', ''), 16))::bit(64)::bigint)`, [claim.claim]);
+      const waiting = await client().post('/api/stock/receipts').set('Idempotency-Key', 'crash-key').send(body);
+      expect(waiting.status).toBe(409);
+      expect(waiting.body.code).toBe('idempotency-in-progress');
+      expect(waiting.headers['retry-after']).toBe('1');
+    } finally {
+      await holder.done();
+    }
   }, 20_000);
 
   it('releases a reservation, refuses expired lots unless allowExpired, and archived articles', async () => {

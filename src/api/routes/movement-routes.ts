@@ -50,9 +50,15 @@ export function movementAnswer(result: MovementResult, extra: Record<string, unk
   return { status: 201, body: { movementId: result.movementId, position: result.position, lines, ...extra }, headers: { 'X-Position': result.position } };
 }
 
+/** The 409 answers of an Idempotency-Key every movement route may give. */
+const idempotencyRefusals =
+  'idempotency-mismatch (the Idempotency-Key came with another body); or idempotency-in-progress: an attempt with the same Idempotency-Key and body is still running after ' +
+  'this request waited 5 s for it; send the same request again after Retry-After (an attempt whose process died is taken over at once, never waited for).';
+const retryAfter = { 'Retry-After': { description: 'With idempotency-in-progress: seconds to wait before retrying the same request.', type: 'integer' as const } };
+
 const answered = [
   { status: 201, description: 'The movement was recorded (or, for a retried Idempotency-Key, had been).', schema: movementAnswerSchema },
-  { status: 409, description: 'A business rule refused it: insufficient-stock, location-blocked, duplicate-serial, idempotency-mismatch, ...' },
+  { status: 409, description: `A business rule refused it: insufficient-stock, location-blocked, duplicate-serial, ...; or ${idempotencyRefusals}`, headers: retryAfter },
   { status: 422, description: 'Invalid fields, unknown articles or locations, missing lots or serials, with the path of each.' },
 ];
 
@@ -109,7 +115,11 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       access: 'move',
       params: reservationParams,
       idempotent: true,
-      responses: [{ status: 201, description: 'The reservation was released: a movement of its own (API.md: every movement answers 201).', schema: movementAnswerSchema }, { status: 404, description: 'No open reservation with this reference.' }],
+      responses: [
+        { status: 201, description: 'The reservation was released: a movement of its own (API.md: every movement answers 201).', schema: movementAnswerSchema },
+        { status: 404, description: 'No open reservation with this reference.' },
+        { status: 409, description: idempotencyRefusals, headers: retryAfter },
+      ],
       handle: async (context) => movementAnswer(await stock.releaseReservation(commandMetadata(context), context.params.reference)),
     }),
     route<unknown, unknown, z.output<typeof shipmentSchema>>({

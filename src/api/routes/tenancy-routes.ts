@@ -28,6 +28,8 @@ export interface TenancyRouteDependencies {
   readonly baseDomain: string;
   readonly port: number;
   readonly secureCookie: boolean;
+  /** Told of each tenant registered here (the projector daemon follows it at once). */
+  readonly tenantRegistered?: (tenant: string) => void;
 }
 
 const wrongCredentials = (): HttpProblem => new HttpProblem(401, 'unauthenticated', 'Wrong username or password', 'The username or the password is wrong.');
