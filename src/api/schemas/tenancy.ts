@@ -1,21 +1,21 @@
 import { z } from 'zod';
 import { roles } from '../../tenancy/roles.js';
 import { tenantSlugSchema } from '../../tenancy/slug.js';
-import { isPrintable, textSchema } from './common.js';
+import { isPrintable, stringSchema, textSchema } from './common.js';
 
-const usernameSchema = z.string().regex(/^[a-zA-Z0-9._-]{3,40}$/, 'must be 3 to 40 of a-z, A-Z, 0-9, ".", "_", "-"');
-const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+const usernameSchema = stringSchema().regex(/^[a-zA-Z0-9._-]{3,40}$/, 'must be 3 to 40 of a-z, A-Z, 0-9, ".", "_", "-"');
+const passwordSchema = stringSchema().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
 const emailSchema = z.email('must be a valid email address').max(254);
 
 /** POST /api/tenants: a company's registration; every bad field is reported at once. */
 export const registrationSchema = z
   .object({
-    companyName: z.string().trim().min(2, 'must be 2 to 100 characters').max(100, 'must be 2 to 100 characters').refine(isPrintable, 'must not contain control characters'),
+    companyName: stringSchema().trim().min(2, 'must be 2 to 100 characters').max(100, 'must be 2 to 100 characters').refine(isPrintable, 'must not contain control characters'),
     tenant: tenantSlugSchema,
     email: emailSchema,
     username: usernameSchema,
     password: passwordSchema,
-    passwordConfirm: z.string(),
+    passwordConfirm: stringSchema(),
   })
   .refine((value) => value.password === value.passwordConfirm, {
     message: 'must equal password',
@@ -28,7 +28,7 @@ export const registrationSchema = z
 export const registeredSchema = z.object({ tenant: z.string(), domain: z.string(), loginUrl: z.string() });
 
 /** POST /api/auth/login. */
-export const loginSchema = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(200) });
+export const loginSchema = z.object({ username: stringSchema().min(1).max(200), password: stringSchema().min(1).max(200) });
 
 /** The answer to a login. */
 export const loginAnswerSchema = z.object({
