@@ -60,7 +60,7 @@ export function createHttpServer(app: Express, timeouts: HttpTimeouts = producti
     classes = { IncomingMessage: AppRequest, ServerResponse: AppResponse as unknown as typeof http.ServerResponse };
     classesOfApp.set(app, classes);
   }
-  return http.createServer(
+  const server = http.createServer(
     {
       IncomingMessage: classes.IncomingMessage,
       ServerResponse: classes.ServerResponse,
@@ -73,6 +73,10 @@ export function createHttpServer(app: Express, timeouts: HttpTimeouts = producti
     },
     app,
   );
+  // Node would answer `Expect: 100-continue` with 100 Continue before the app sees the request;
+  // the app answers it (createApp), so that a body it will refuse (413) is never sent.
+  server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => server.emit('request', request, response));
+  return server;
 }
 
 /** A listening HTTP server that can drain and stop. */

@@ -53,18 +53,20 @@ export function parseQueryStrictly(query: string): querystring.ParsedUrlQuery {
  * Answers a request that declares a body over `maxBytes` with 413 at once, and closes the
  * connection after the answer. The body is never read: otherwise the JSON parser would read and
  * discard all of it before answering (a declared 10 GB body held the connection until Node's
- * request timeout), and Node would read the rest of it to keep the connection alive.
+ * request timeout), and Node would read the rest of it to keep the connection alive. A request
+ * that asks `Expect: 100-continue` (the HTTP server leaves that answer to the app) is told to go
+ * on only here, once its declared size is known to be acceptable.
  */
 export function refuseDeclaredOversizedBody(maxBytes: number): RequestHandler {
   return (request, response, next) => {
     const declared = request.headers['content-length'];
     // Node has already refused a Content-Length that is not a number (400).
     if (declared === undefined || Number(declared) <= maxBytes) {
+      if (request.headers.expect?.toLowerCase() === '100-continue') response.writeContinue();
       next();
       return;
     }
     response.setHeader('Connection', 'close');
-    response.on('finish', () => request.socket.destroySoon());
     next(new HttpProblem(413, 'payload-too-large', 'Request body too large', 'Request bodies are limited to 1 MiB.'));
   };
 }

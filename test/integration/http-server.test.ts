@@ -147,6 +147,19 @@ describe('the HTTP server', () => {
       justOver.socket.write(`POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${1024 * 1024 + 1}\r\n\r\n`);
       expect(await justOver.closedWithin(2_000)).toBeLessThan(1_000);
       expect(justOver.received()).toMatch(/^HTTP\/1\.1 413 /);
+      // Asked to say whether to send the body, the server says no (413), not 100 Continue.
+      const asking = await client();
+      asking.socket.write('POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\nExpect: 100-continue\r\n\r\n');
+      expect(await asking.closedWithin(2_000)).toBeLessThan(1_000);
+      expect(asking.received()).toMatch(/^HTTP\/1\.1 413 /);
+      // An acceptable one is told to go on, and its body is read.
+      const accepted = await client();
+      accepted.socket.write('POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 7\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+      await new Promise((resolve) => accepted.socket.once('data', resolve));
+      expect(accepted.received()).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+      accepted.socket.write('{"a":1}');
+      expect(await accepted.closedWithin(2_000)).toBeDefined();
+      expect(accepted.received()).toMatch(/\r\n\r\nHTTP\/1\.1 404 /);
       const atLimit = await fetch(`http://127.0.0.1:${server?.port ?? 0}/x`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: ' '.repeat(1024 * 1024) });
       expect(atLimit.status).toBe(400);
     });
