@@ -5,7 +5,7 @@ import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { createRouter, type RouterDependencies } from './router.js';
 import { requestLog } from './request-log.js';
-import { parseQueryStrictly, refuseDeclaredOversizedBody, verifyUtf8Body } from './request-decoding.js';
+import { jsonBody, parseQueryStrictly } from './request-decoding.js';
 
 /** A dependency that /readyz asks whether it can serve. */
 export interface ReadinessCheck {
@@ -39,8 +39,7 @@ export function createApp(dependencies: AppDependencies): Express {
   app.set('trust proxy', dependencies.trustProxy ?? false);
   app.set('query parser', parseQueryStrictly);
   app.use(requestLog(logger));
-  app.use(refuseDeclaredOversizedBody(maxBodyBytes));
-  app.use(express.json({ limit: maxBodyBytes, type: ['application/json', 'application/*+json'], verify: verifyUtf8Body }));
+  app.use(jsonBody(maxBodyBytes));
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import querystring from 'node:querystring';
-import type { RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import { HttpProblem } from './problem.js';
 
 /**
@@ -49,24 +49,52 @@ export function parseQueryStrictly(query: string): querystring.ParsedUrlQuery {
   return parsed;
 }
 
+const tooLarge = (): HttpProblem => new HttpProblem(413, 'payload-too-large', 'Request body too large', 'Request bodies are limited to 1 MiB.');
+
 /**
- * Answers a request that declares a body over `maxBytes` with 413 at once, and closes the
- * connection after the answer. The body is never read: otherwise the JSON parser would read and
- * discard all of it before answering (a declared 10 GB body held the connection until Node's
- * request timeout), and Node would read the rest of it to keep the connection alive. A request
- * that asks `Expect: 100-continue` (the HTTP server leaves that answer to the app) is told to go
- * on only here, once its declared size is known to be acceptable.
+ * Reads JSON bodies of at most `maxBytes` (express.json, checked by verifyUtf8Body), refusing a
+ * larger one with 413 as soon as it is known to be larger, and closing its connection after the
+ * answer, without reading the rest.
+ *
+ * - A declared Content-Length over the limit is refused before any of the body is read: express.json
+ *   alone would read and discard the whole body before answering (a declared 10 GB body held the
+ *   connection until Node's request timeout), and Node would read the rest of it to keep the
+ *   connection alive.
+ * - `Expect: 100-continue` (the HTTP server leaves that answer to the app) gets its 100 Continue
+ *   only once the declared size is acceptable, so a body that would be refused is never sent.
+ * - A chunked body is counted as it arrives and refused at the first byte over the limit; the
+ *   parser, which would wait for its end before reporting, is not waited for.
  */
-export function refuseDeclaredOversizedBody(maxBytes: number): RequestHandler {
+export function jsonBody(maxBytes: number): RequestHandler {
+  const parseJson = express.json({ limit: maxBytes, type: ['application/json', 'application/*+json'], verify: verifyUtf8Body });
   return (request, response, next) => {
     const declared = request.headers['content-length'];
     // Node has already refused a Content-Length that is not a number (400).
-    if (declared === undefined || Number(declared) <= maxBytes) {
-      if (request.headers.expect?.toLowerCase() === '100-continue') response.writeContinue();
-      next();
+    if (declared !== undefined && Number(declared) > maxBytes) {
+      response.setHeader('Connection', 'close');
+      next(tooLarge());
       return;
     }
-    response.setHeader('Connection', 'close');
-    next(new HttpProblem(413, 'payload-too-large', 'Request body too large', 'Request bodies are limited to 1 MiB.'));
+    if (request.headers.expect?.toLowerCase() === '100-continue') response.writeContinue();
+    let refused = false;
+    if (declared === undefined && request.headers['transfer-encoding'] !== undefined) {
+      let received = 0;
+      // Attached before the parser's own listener, in the same tick: both see every chunk.
+      request.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= maxBytes || refused) return;
+        refused = true;
+        if (response.headersSent) {
+          // A route that did not read the body has answered already: only stop the upload.
+          request.socket.destroy();
+          return;
+        }
+        response.setHeader('Connection', 'close');
+        next(tooLarge());
+      });
+    }
+    parseJson(request, response, (error?: unknown) => {
+      if (!refused) next(error);
+    });
   };
 }

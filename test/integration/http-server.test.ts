@@ -164,6 +164,27 @@ describe('the HTTP server', () => {
       expect(atLimit.status).toBe(400);
     });
 
+    it('answers a chunked body with 413 as soon as it passes 1 MiB, and closes, without waiting for its end', async () => {
+      await start(productionTimeouts);
+      const endless = await client();
+      endless.socket.write('POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+      const chunk = Buffer.concat([Buffer.from('10000\r\n'), Buffer.alloc(0x10000, 32), Buffer.from('\r\n')]);
+      const streaming = setInterval(() => endless.socket.writable && endless.socket.write(chunk), 5);
+      try {
+        expect(await endless.closedWithin(3_000)).toBeLessThan(2_000);
+        expect(endless.received()).toMatch(/^HTTP\/1\.1 413 [^]*"code":"payload-too-large"/);
+      } finally {
+        clearInterval(streaming);
+      }
+      // Chunked bodies within the limit are parsed as ever: malformed JSON is 400, valid JSON reaches the routes (404).
+      for (const [json, status] of [['{"a":', 400], ['{"a":1}', 404]] as const) {
+        const small = await client();
+        small.socket.write(`POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`);
+        expect(await small.closedWithin(2_000)).toBeDefined();
+        expect(small.received()).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      }
+    });
+
     it('cuts off a client that sends its headers byte by byte too slowly (408)', async () => {
       await start();
       const slow = await client();
