@@ -87,7 +87,7 @@ function example(schema: Schema, where: string): unknown {
 function stringFields(schema: Schema, at: FieldPath = []): FieldPath[] {
   const option = schema.anyOf ?? schema.oneOf;
   if (option) return stringFields(option.find((part) => part.type !== 'null') ?? {}, at);
-  if (schema.type === 'string' && schema.enum === undefined && schema.const === undefined) return [at];
+  if (schema.type === 'string') return [at];
   if (schema.type === 'object') return Object.entries(schema.properties ?? {}).flatMap(([name, property]) => stringFields(property, [...at, name]));
   if (schema.type === 'array' && schema.items) return stringFields(schema.items, [...at, 0]);
   return [];
@@ -210,7 +210,7 @@ describe('hostile text in every string the API accepts', () => {
   it('refuses NUL in any path or query parameter with 422 at that parameter, and a %-escape that is not UTF-8 with 400', async () => {
     for (const call of operations) {
       for (const parameter of call.parameters) {
-        if (parameter.in === 'header' || parameter.schema.type !== 'string' || parameter.schema.enum !== undefined) continue;
+        if (parameter.in === 'header' || parameter.schema.type !== 'string') continue;
         const where = { in: parameter.in, name: parameter.name };
         const withNul = await send(call, target(call, { ...where, value: 'a%00b' }), call.body);
         expect([call.name, parameter.name, withNul.status, withNul.body.code]).toEqual([call.name, parameter.name, 422, 'validation']);
