@@ -6,6 +6,7 @@ import type { AnyRoute } from './route.js';
 import { createRouter, type RouterDependencies } from './router.js';
 import { requestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
+import { jsonBody, parseQueryStrictly } from './request-decoding.js';
 
 /** A dependency that /readyz asks whether it can serve. */
 export interface ReadinessCheck {
@@ -40,9 +41,10 @@ export function createApp(dependencies: AppDependencies): Express {
   // routes themselves.
   app.set('etag', false);
   app.set('trust proxy', dependencies.trustProxy ?? false);
+  app.set('query parser', parseQueryStrictly);
   app.use(requestLog(logger));
   app.use(securityHeaders());
-  app.use(express.json({ limit: maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(jsonBody(maxBodyBytes));
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });

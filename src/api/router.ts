@@ -10,6 +10,7 @@ import { sessionCookieValue } from './cookies.js';
 import { HttpProblem, type FieldError } from './problem.js';
 import type { ReadModelAccess } from './read-model-access.js';
 import type { AnyRoute, RouteResult } from './route.js';
+import { idempotencyKeySchema } from './schemas/common.js';
 
 /** What the route runner needs besides the routes. */
 export interface RouterDependencies {
@@ -102,8 +103,9 @@ function minPosition(request: Request): string | undefined {
 function idempotencyKey(request: Request): string | undefined {
   const value = headerValue(request, 'idempotency-key');
   if (value === undefined) return undefined;
-  if (value.length === 0 || value.length > 200) {
-    throw new HttpProblem(400, 'malformed-header', 'Malformed Idempotency-Key', 'Idempotency-Key must be 1 to 200 characters.');
+  // A header, so a bad one is a malformed request (400, API.md), not a field error.
+  if (!idempotencyKeySchema.safeParse(value).success) {
+    throw new HttpProblem(400, 'malformed-header', 'Malformed Idempotency-Key', 'Idempotency-Key must be 1 to 200 printable ASCII characters.');
   }
   return value;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { countedSchema, isPrintable, locationCodeSchema, paginationSchema, skuSchema, textSchema, wholeNumberSchema } from './common.js';
+import { countedSchema, isPrintable, locationCodeSchema, paginationSchema, skuSchema, stringSchema, textSchema, wholeNumberSchema } from './common.js';
 
-const barcodeSchema = z.string().regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be 1 to 64 of A-Z, a-z, 0-9, ".", "_", "/", "-"');
+const barcodeSchema = stringSchema().regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be 1 to 64 of A-Z, a-z, 0-9, ".", "_", "/", "-"');
 
 /** POST /api/articles. */
 export const newArticleSchema = z.strictObject({
@@ -30,7 +30,7 @@ export const articleChangesSchema = z
 export const skuParams = z.strictObject({ sku: skuSchema });
 
 /** GET /api/articles. */
-export const articleListQuery = z.object({ search: z.string().max(100).refine(isPrintable, 'must not contain control characters').optional(), ...paginationSchema });
+export const articleListQuery = z.object({ search: stringSchema().max(100).refine(isPrintable, 'must not contain control characters').optional(), ...paginationSchema });
 
 /** POST /api/locations. */
 export const newLocationSchema = z.strictObject({

@@ -11,18 +11,42 @@ export function isPrintable(text: string): boolean {
 }
 const noControl = 'must not contain control characters';
 
+/** A lone UTF-16 surrogate: with the `u` flag a well-formed pair is one code point, not `Cs`. */
+const loneSurrogate = /\p{Cs}/u;
+
+/**
+ * Whether a string is text the API can keep as it was given: well-formed Unicode (no lone
+ * surrogate, which UTF-8 cannot hold: PostgreSQL refuses it in JSON, and elsewhere it would be
+ * stored as U+FFFD) and no NUL (PostgreSQL refuses it in text).
+ */
+export function isStorableText(text: string): boolean {
+  return !text.includes('\u0000') && !loneSurrogate.test(text);
+}
+
+/**
+ * Every string the API accepts starts here (body, path and query fields alike): one rule, so a
+ * new field gets it by construction. A lone surrogate or a NUL is refused at the field, before
+ * any other check of it (`abort`), with one message.
+ */
+export const stringSchema = () => z.string().refine(isStorableText, { message: 'must be valid Unicode text without NUL or lone surrogates', abort: true });
+
 /** A stock-keeping unit: 1 to 64 of `[A-Za-z0-9._/-]` (API.md). */
-export const skuSchema = z.string().regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be 1 to 64 of A-Z, a-z, 0-9, ".", "_", "/", "-"');
+export const skuSchema = stringSchema().regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be 1 to 64 of A-Z, a-z, 0-9, ".", "_", "/", "-"');
 /** A location code: 1 to 32 of `[A-Z0-9._-]` (API.md). */
-export const locationCodeSchema = z.string().regex(/^[A-Z0-9._-]{1,32}$/, 'must be 1 to 32 of A-Z, 0-9, ".", "_", "-"');
+export const locationCodeSchema = stringSchema().regex(/^[A-Z0-9._-]{1,32}$/, 'must be 1 to 32 of A-Z, 0-9, ".", "_", "-"');
 /** A lot number. */
-export const lotSchema = z.string().min(1).max(64).refine(isPrintable, noControl);
+export const lotSchema = stringSchema().min(1).max(64).refine(isPrintable, noControl);
 /** Serial numbers of a serial-tracked article's line. */
-export const serialsSchema = z.array(z.string().min(1).max(64).refine(isPrintable, noControl)).min(1).max(10_000);
+export const serialsSchema = z.array(stringSchema().min(1).max(64).refine(isPrintable, noControl)).min(1).max(10_000);
 /** A business reference: order, delivery note, ... */
-export const referenceSchema = z.string().trim().min(1).max(100).refine(isPrintable, noControl);
+export const referenceSchema = stringSchema().trim().min(1).max(100).refine(isPrintable, noControl);
 /** Free text of a person (names, notes, reasons). */
-export const textSchema = (max: number) => z.string().trim().min(1).max(max).refine(isPrintable, noControl);
+export const textSchema = (max: number) => stringSchema().trim().min(1).max(max).refine(isPrintable, noControl);
+/**
+ * The `Idempotency-Key` header, which is stored: 1 to 200 printable ASCII characters. Node reads
+ * header bytes as Latin-1, so anything beyond ASCII would be stored as a guess at what was meant.
+ */
+export const idempotencyKeySchema = stringSchema().regex(/^[\x20-\x7e]{1,200}$/, 'must be 1 to 200 printable ASCII characters');
 /** A calendar date, YYYY-MM-DD. */
 export const dateSchema = z.iso.date();
 /** A timestamp, ISO 8601 with offset. */
@@ -68,7 +92,7 @@ export const wholeNumberSchema = (max: number) => z.number().int('must be a whol
 /** `?limit=&cursor=` of every list (API.md: default 50, max 500). */
 export const paginationSchema = {
   limit: z.coerce.number().int('must be a whole number').min(1).max(500).default(50),
-  cursor: z.string().max(500).optional(),
+  cursor: stringSchema().max(500).optional(),
 };
 
 /** A query-string boolean: `true` / `false` (default false). */

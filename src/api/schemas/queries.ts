@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { flagSchema, locationCodeSchema, lotSchema, paginationSchema, referenceSchema, skuSchema, timestampSchema } from './common.js';
+import { flagSchema, locationCodeSchema, lotSchema, paginationSchema, referenceSchema, skuSchema, stringSchema, timestampSchema } from './common.js';
 
 /** GET /api/stock. */
 export const stockQuery = z.object({ sku: skuSchema.optional(), location: locationCodeSchema.optional(), lot: lotSchema.optional(), includeZero: flagSchema, ...paginationSchema });
@@ -28,9 +28,9 @@ export const stockHistoryQuery = z.object({ sku: skuSchema, days: z.coerce.numbe
 
 /** GET /api/audit/events: `after` is a position token (exclusive). */
 export const auditEventsQuery = z.object({
-  stream: z.string().min(1).max(200).optional(),
+  stream: stringSchema().min(1).max(200).optional(),
   sku: skuSchema.optional(),
-  after: z.string().regex(/^\d{1,20}$/, 'must be a position token').optional(),
+  after: stringSchema().regex(/^\d{1,20}$/, 'must be a position token').optional(),
   limit: z.coerce.number().int('must be a whole number').min(1).max(500).default(50),
 });
 

@@ -1,23 +1,23 @@
 import { z } from 'zod';
 import { roles } from '../../tenancy/roles.js';
 import { tenantSlugSchema } from '../../tenancy/slug.js';
-import { isPrintable, textSchema } from './common.js';
+import { isPrintable, stringSchema, textSchema } from './common.js';
 
 /** A username as users are created with it. */
-export const usernameSchema = z.string().regex(/^[a-zA-Z0-9._-]{3,40}$/, 'must be 3 to 40 of a-z, A-Z, 0-9, ".", "_", "-"');
+export const usernameSchema = stringSchema().regex(/^[a-zA-Z0-9._-]{3,40}$/, 'must be 3 to 40 of a-z, A-Z, 0-9, ".", "_", "-"');
 /** A new password. */
-export const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+export const passwordSchema = stringSchema().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
 const emailSchema = z.email('must be a valid email address').max(254);
 
 /** POST /api/tenants: a company's registration; every bad field is reported at once. */
 export const registrationSchema = z
   .object({
-    companyName: z.string().trim().min(2, 'must be 2 to 100 characters').max(100, 'must be 2 to 100 characters').refine(isPrintable, 'must not contain control characters'),
+    companyName: stringSchema().trim().min(2, 'must be 2 to 100 characters').max(100, 'must be 2 to 100 characters').refine(isPrintable, 'must not contain control characters'),
     tenant: tenantSlugSchema,
     email: emailSchema,
     username: usernameSchema,
     password: passwordSchema,
-    passwordConfirm: z.string(),
+    passwordConfirm: stringSchema(),
   })
   .refine((value) => value.password === value.passwordConfirm, {
     message: 'must equal password',
@@ -30,10 +30,11 @@ export const registrationSchema = z
 export const registeredSchema = z.object({ tenant: z.string(), domain: z.string(), loginUrl: z.string() });
 
 /**
- * POST /api/auth/login. The username is any string here: one off the creation pattern names no
- * user, and is answered as a wrong username (401) by the login route, not as a bad field.
+ * POST /api/auth/login. The username is any text here (NUL and lone surrogates aside, refused at
+ * the field like every string): one off the creation pattern names no user, and is answered as a
+ * wrong username (401) by the login route, not as a bad field.
  */
-export const loginSchema = z.object({ username: z.string(), password: z.string().min(1).max(200) });
+export const loginSchema = z.object({ username: stringSchema(), password: stringSchema().min(1).max(200) });
 
 /** The answer to a login. */
 export const loginAnswerSchema = z.object({
