@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { roles } from '../../tenancy/roles.js';
+import { stringSchema } from './common.js';
 import { passwordSchema, usernameSchema } from './tenancy.js';
 
 /** A user named in a path (matched regardless of case, as at login). */
@@ -12,7 +13,7 @@ export const roleChangeSchema = z.strictObject({ role: z.enum(roles) });
 export const passwordResetSchema = z.strictObject({ password: passwordSchema });
 
 /** POST /api/me/password (any user): the current password and the new one. */
-export const passwordChangeSchema = z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema });
+export const passwordChangeSchema = z.strictObject({ currentPassword: stringSchema().min(1).max(200), newPassword: passwordSchema });
 
 /** A user as GET /api/users lists it and the administration routes answer it. */
 export const userSchema = z.object({
