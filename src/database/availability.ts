@@ -274,7 +274,8 @@ export class DatabaseAvailability {
 
   private reportOutage(): void {
     const downSeconds = Math.round((Date.now() - this.downSince) / 1000);
-    this.logger.warn({ downSeconds, lastSeconds: Math.round(this.reportEveryMs / 1000), ...this.interval }, `database still unavailable after ${downSeconds} s; ${this.interval.refusedRequests} requests refused in the last ${Math.round(this.reportEveryMs / 1000)} s`);
+    const lastSeconds = this.reportEveryMs / 1000;
+    this.logger.warn({ downSeconds, lastSeconds, ...this.interval }, `database still unavailable after ${downSeconds} s; ${this.interval.refusedRequests} requests refused in the last ${lastSeconds} s`);
     this.interval = emptyTally();
   }
 
