@@ -86,6 +86,7 @@ export class DatabaseAvailability {
   private blips = 0;
   private lastBlipLog = Number.NEGATIVE_INFINITY;
   private poolProgressAt = Date.now();
+  private waitingSeenAt: number | undefined;
   private watchedPool: WatchedPool | undefined;
   private closed = false;
   private readonly logger: Logger;
@@ -163,17 +164,22 @@ export class DatabaseAvailability {
   }
 
   /**
-   * Liveness: false only when the process cannot get out by itself, i.e. requests have been
-   * waiting for a pool connection for `wedgedAfterMs` while none was handed out or given back
-   * and the database was not known to be down. An unreachable database is not a reason: a restart
-   * of this process would not bring it back, and the probe notices when it is.
+   * Liveness: false only when the process cannot get out by itself, i.e. queries have been seen
+   * waiting for a pool connection and none was handed out or given back for `wedgedAfterMs`
+   * since, while the database was not known to be down. An unreachable database is not a reason:
+   * a restart of this process would not bring it back, and the probe notices when it is.
    */
   liveness(): { readonly live: boolean; readonly detail?: string } {
     const pool = this.watchedPool;
-    if (pool && pool.waitingCount > 0 && this.current !== 'unavailable' && Date.now() - this.poolProgressAt > this.wedgedAfterMs) {
-      return { live: false, detail: `${pool.waitingCount} queries have waited more than ${Math.round(this.wedgedAfterMs / 1000)} s for a database connection` };
+    if (!pool || pool.waitingCount === 0 || this.current === 'unavailable') {
+      this.waitingSeenAt = undefined;
+      return { live: true };
     }
-    return { live: true };
+    const now = Date.now();
+    // Seen waiting for the first time, or again after the pool moved: the clock starts now.
+    if (this.waitingSeenAt === undefined || this.waitingSeenAt < this.poolProgressAt) this.waitingSeenAt = now;
+    if (now - this.waitingSeenAt <= this.wedgedAfterMs) return { live: true };
+    return { live: false, detail: `${pool.waitingCount} queries have waited more than ${Math.round(this.wedgedAfterMs / 1000)} s for a database connection and none was handed out` };
   }
 
   /** Watches a pg pool: errors of its idle connections are reported, and its hand-outs tell liveness that it moves. */
