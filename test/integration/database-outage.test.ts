@@ -74,9 +74,10 @@ describe('surviving a database restart', () => {
     await writeFile(path.join(dataDir, 'owner.pid'), String(process.pid));
     port = await findFreePort();
     postgres = await startEmbeddedPostgres({ dataDir, port, portSetting: 'the test', durable: false, logger: silent });
-    const config = loadConfig({ DATABASE_URL: postgres.url.replace(/\?.*$/, ''), LOG_LEVEL: 'info', DEMO: 'false', DB_POOL_SIZE: '10' });
-    // The pool goes over the Unix socket, as the service's own embedded database does.
-    db = openDatabase(postgres.url, { max: 10 });
+    // Over TCP, as to an external server: the service is told DATABASE_URL and starts no PostgreSQL.
+    const url = postgres.url.replace(/\?.*$/, '');
+    const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'info', DEMO: 'false', DB_POOL_SIZE: '10' });
+    db = openDatabase(url, { max: 10 });
     await migrate(db, silent);
     application = composeApplication(config, createLogger('info', 'outage-test', sink), db);
     await application.start();
