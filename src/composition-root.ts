@@ -80,6 +80,8 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
   const availability = new DatabaseAvailability({ probe: selectOneProbe(db), logger: logger.child({ component: 'database' }) });
   availability.watchPool(db.$pool);
   const quietLogger = availability.quiet(logger);
+  // For /readyz: not ready until background work has started, nor once shutting down.
+  let phase: 'starting' | 'serving' | 'draining' = 'starting';
   const child = (component: string): Logger => container.get<Logger>(services.logger).child({ component });
   container.bind<Config>(services.config).toConstantValue(config);
   container.bind<Logger>(services.logger).toConstantValue(quietLogger);
@@ -165,8 +167,6 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
   const credentialCache = container.get<CredentialCache>(services.credentialCache);
   const loginLimiter = container.get<LoginLimiter>(services.loginLimiter);
   let purgeTimer: NodeJS.Timeout | undefined;
-  // For /readyz: not ready until background work has started, nor once shutting down.
-  let phase: 'starting' | 'serving' | 'draining' = 'starting';
   return {
     app: container.get<Express>(services.app),
     eventStore,
