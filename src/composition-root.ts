@@ -5,6 +5,7 @@
  */
 import type { Express } from 'express';
 import { Container } from 'inversify';
+import type { Observable } from 'rxjs';
 import { createApp, type ReadinessCheck } from './api/app.js';
 import { ReadModelAccess } from './api/read-model-access.js';
 import type { AnyRoute } from './api/route.js';
@@ -72,13 +73,24 @@ export class UnsupportedConfiguration extends Error {
 /** How often expired idempotency records are deleted. */
 const purgeEveryMs = 10 * 60_000;
 
+/** What else the application may be told at its composition. */
+export interface CompositionOptions {
+  /**
+   * Whether the database server is up, as whoever runs it knows (the embedded server's
+   * supervisor): requests are refused from the moment it dies and served as soon as it is back.
+   * Without it, the application finds out from its failing queries and its probe.
+   */
+  readonly databaseUp?: Observable<boolean>;
+}
+
 /** Builds the application from its configuration and an open database. */
-export function composeApplication(config: Config, logger: Logger, db: Database): Application {
+export function composeApplication(config: Config, logger: Logger, db: Database, options: CompositionOptions = {}): Application {
   const container = new Container({ defaultScope: 'Singleton' });
   // What the parts log passes through the database's availability: connection failures of
   // background work while the database is down are counted in its outage lines, not written each.
   const availability = new DatabaseAvailability({ probe: selectOneProbe(db), logger: logger.child({ component: 'database' }) });
   availability.watchPool(db.$pool);
+  const told = options.databaseUp?.subscribe((up) => availability.told(up));
   const quietLogger = availability.quiet(logger);
   // For /readyz: not ready until background work has started, nor once shutting down.
   let phase: 'starting' | 'serving' | 'draining' = 'starting';
@@ -189,6 +201,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
       await projector.stop();
       await credentialCache.stop();
       await eventStore.close();
+      told?.unsubscribe();
       availability.close();
     },
   };

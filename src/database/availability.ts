@@ -78,6 +78,7 @@ export class DatabaseAvailability {
   private downSince = 0;
   private retryMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private probing = false;
   private reportTimer: NodeJS.Timeout | undefined;
   private firstError: unknown;
   private outage = emptyTally();
@@ -216,6 +217,26 @@ export class DatabaseAvailability {
     });
   }
 
+  /**
+   * Told by whoever runs the server (the embedded server's supervisor) that it died (`false`) or
+   * is back (`true`): requests are refused from that moment, not from the first failed query, and
+   * a server that is back is probed at once instead of at the next back-off.
+   */
+  told(up: boolean): void {
+    if (this.closed) return;
+    if (!up) {
+      if (this.current === 'unavailable') return;
+      this.firstError = new Error('the database server exited');
+      this.outage = emptyTally();
+      this.interval = emptyTally();
+      this.becomeUnavailable(undefined);
+      return;
+    }
+    if (this.current !== 'unavailable') return;
+    if (this.timer) clearTimeout(this.timer);
+    void this.probeAgain();
+  }
+
   /** Stops probing and reporting (the service is shutting down). */
   close(): void {
     this.closed = true;
@@ -227,6 +248,8 @@ export class DatabaseAvailability {
   private async check(): Promise<void> {
     try {
       await this.bounded(this.probe());
+      // Told meanwhile that the server died: that wins over a probe that went out before.
+      if (this.current !== 'checking') return;
       this.current = 'available';
       this.blips += 1;
       const now = Date.now();
@@ -237,7 +260,7 @@ export class DatabaseAvailability {
         this.blips = 0;
       }
     } catch (error) {
-      if (this.closed) return;
+      if (this.closed || this.current !== 'checking') return;
       this.becomeUnavailable(error);
     }
   }
@@ -246,7 +269,8 @@ export class DatabaseAvailability {
     this.current = 'unavailable';
     this.downSince = Date.now();
     this.retryMs = this.firstRetryMs;
-    this.logger.error({ error: summary(this.firstError), probe: summary(probeError) }, 'database unavailable; refusing requests with 503 and probing it until it answers');
+    this.logger.error({ error: summary(this.firstError), ...(probeError === undefined ? {} : { probe: summary(probeError) }) }, 'database unavailable; refusing requests with 503 and probing it until it answers');
+    if (this.reportTimer) clearInterval(this.reportTimer);
     this.reportTimer = setInterval(() => this.reportOutage(), this.reportEveryMs);
     this.reportTimer.unref();
     this.scheduleProbe();
@@ -254,11 +278,15 @@ export class DatabaseAvailability {
 
   private scheduleProbe(): void {
     if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.probeAgain(), this.retryMs);
     this.timer.unref();
   }
 
+  /** One probe at a time: a failed one schedules the next, so there is one chain of them. */
   private async probeAgain(): Promise<void> {
+    if (this.probing || this.closed) return;
+    this.probing = true;
     try {
       await this.bounded(this.probe());
     } catch {
@@ -267,8 +295,11 @@ export class DatabaseAvailability {
       this.retryMs = Math.min(this.retryMs * 2, this.maxRetryMs);
       this.scheduleProbe();
       return;
+    } finally {
+      this.probing = false;
     }
-    if (this.closed) return;
+    if (this.closed || this.current !== 'unavailable') return;
+    if (this.timer) clearTimeout(this.timer);
     if (this.reportTimer) clearInterval(this.reportTimer);
     const downSeconds = Math.round((Date.now() - this.downSince) / 100) / 10;
     this.current = 'available';

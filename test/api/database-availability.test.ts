@@ -151,6 +151,27 @@ describe('the API while the database is lost and back', () => {
   });
 });
 
+describe('told by the server\'s supervisor', () => {
+  it('refuses from the moment the server died, and serves as soon as it is said to be back, without waiting for the back-off', async () => {
+    let up = false;
+    const { logger, lines } = capturingLogger();
+    const availability = new DatabaseAvailability({ probe: async () => (up ? undefined : Promise.reject(refused)), logger, firstRetryMs: 60_000 });
+    try {
+      availability.told(false);
+      expect(availability.state).toBe('unavailable');
+      expect(() => availability.admit()).toThrow(expect.objectContaining({ code: 'unavailable', retryAfterSeconds: 5 }));
+      availability.told(false);
+      up = true;
+      availability.told(true);
+      await sleep(20);
+      expect(availability.state).toBe('available');
+      expect(lines.map((line) => String(line.msg).split(';')[0])).toEqual(['database unavailable', 'database back after 0 s']);
+    } finally {
+      availability.close();
+    }
+  });
+});
+
 describe('/healthz and /readyz', () => {
   const availabilities: DatabaseAvailability[] = [];
   afterEach(() => {
