@@ -5,6 +5,7 @@
  */
 import type { Express } from 'express';
 import { Container } from 'inversify';
+import type { Observable } from 'rxjs';
 import { createApp, type ReadinessCheck } from './api/app.js';
 import { ReadModelAccess } from './api/read-model-access.js';
 import type { AnyRoute } from './api/route.js';
@@ -18,6 +19,7 @@ import { tenancyRoutes } from './api/routes/tenancy-routes.js';
 import { userRoutes } from './api/routes/user-routes.js';
 import { createCommandHandlers, type CommandHandlers } from './commands/command-handlers.js';
 import type { Config } from './config.js';
+import { DatabaseAvailability, selectOneProbe } from './database/availability.js';
 import type { Database } from './database/connection.js';
 import type { EventStore } from './eventstore/event-store.js';
 import { PostgresEventStore } from './eventstore/postgres/postgres-event-store.js';
@@ -37,6 +39,7 @@ const services = {
   config: Symbol('Config'),
   logger: Symbol('Logger'),
   database: Symbol('Database'),
+  availability: Symbol('DatabaseAvailability'),
   eventStore: Symbol('EventStore'),
   readSchemas: Symbol('ReadSchemas'),
   projector: Symbol('ProjectorDaemon'),
@@ -73,13 +76,32 @@ export class UnsupportedConfiguration extends Error {
 /** How often expired idempotency records are deleted. */
 const purgeEveryMs = 10 * 60_000;
 
+/** What else the application may be told at its composition. */
+export interface CompositionOptions {
+  /**
+   * Whether the database server is up, as whoever runs it knows (the embedded server's
+   * supervisor): requests are refused from the moment it dies and served as soon as it is back.
+   * Without it, the application finds out from its failing queries and its probe.
+   */
+  readonly databaseUp?: Observable<boolean>;
+}
+
 /** Builds the application from its configuration and an open database. */
-export function composeApplication(config: Config, logger: Logger, db: Database): Application {
+export function composeApplication(config: Config, logger: Logger, db: Database, options: CompositionOptions = {}): Application {
   const container = new Container({ defaultScope: 'Singleton' });
+  // What the parts log passes through the database's availability: connection failures of
+  // background work while the database is down are counted in its outage lines, not written each.
+  const availability = new DatabaseAvailability({ probe: selectOneProbe(db), logger: logger.child({ component: 'database' }) });
+  availability.watchPool(db.$pool);
+  const told = options.databaseUp?.subscribe((up) => availability.told(up));
+  const quietLogger = availability.quiet(logger);
+  // For /readyz: not ready until background work has started, nor once shutting down.
+  let phase: 'starting' | 'serving' | 'draining' = 'starting';
   const child = (component: string): Logger => container.get<Logger>(services.logger).child({ component });
   container.bind<Config>(services.config).toConstantValue(config);
-  container.bind<Logger>(services.logger).toConstantValue(logger);
+  container.bind<Logger>(services.logger).toConstantValue(quietLogger);
   container.bind<Database>(services.database).toConstantValue(db);
+  container.bind<DatabaseAvailability>(services.availability).toConstantValue(availability);
   container.bind<EventStore>(services.eventStore).toDynamicValue((context) => {
     const chosen = context.get<Config>(services.config).EVENT_STORE;
     if (chosen !== 'postgres') {
@@ -137,7 +159,11 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
   });
   container.bind<Express>(services.app).toDynamicValue((context) => {
     const database = context.get<Database>(services.database);
-    const readiness: ReadinessCheck[] = [{ name: 'database', check: async () => void (await database.one('select 1')) }];
+    const gate = context.get<DatabaseAvailability>(services.availability);
+    const readiness: ReadinessCheck[] = [
+      { name: 'service', check: async () => (phase === 'serving' ? undefined : phase) },
+      { name: 'database', check: async () => ((await gate.ready(() => database.one('select 1'))) ? undefined : 'unavailable') },
+    ];
     const router: RouterDependencies = {
       tenants: context.get<TenantDirectory>(services.tenants),
       credentials: context.get<Credentials>(services.credentials),
@@ -150,6 +176,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
       readiness,
       api: { routes: context.get<AnyRoute[]>(services.routes), router },
       trustProxy: context.get<Config>(services.config).TRUST_PROXY,
+      database: gate,
     });
   });
 
@@ -170,18 +197,22 @@ export function composeApplication(config: Config, logger: Logger, db: Database)
       await credentialCache.start();
       await projector.start();
       purgeTimer = setInterval(() => {
-        idempotency.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging idempotency records failed'));
-        loginLimiter.purge().catch((error: unknown) => logger.warn({ err: error }, 'purging login attempts failed'));
-        registrationLimit.purge().catch((error: unknown) => logger.warn({ err: error }, 'purging registration attempts failed'));
+        idempotency.purgeExpired().catch((error: unknown) => quietLogger.warn({ err: error }, 'purging idempotency records failed'));
+        loginLimiter.purge().catch((error: unknown) => quietLogger.warn({ err: error }, 'purging login attempts failed'));
+        registrationLimit.purge().catch((error: unknown) => quietLogger.warn({ err: error }, 'purging registration attempts failed'));
       }, purgeEveryMs);
       purgeTimer.unref();
+      if (phase === 'starting') phase = 'serving';
     },
     close: async () => {
+      phase = 'draining';
       if (purgeTimer) clearInterval(purgeTimer);
       await projector.stop();
       await credentialCache.stop();
       await idempotency.close();
       await eventStore.close();
+      told?.unsubscribe();
+      availability.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Logger } from '../logger.js';
-import { errorHandler, notFoundHandler, problem, sendProblem } from './problem.js';
+import { errorHandler, notFoundHandler, problem, sendProblem, type DatabaseFailures } from './problem.js';
 import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { createRouter, type RouterDependencies } from './router.js';
@@ -8,10 +8,21 @@ import { requestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 import { jsonBody, parseQueryStrictly } from './request-decoding.js';
 
-/** A dependency that /readyz asks whether it can serve. */
+/** Not ready: `starting` or `draining` (the service), `unavailable` (a dependency does not answer). */
+export type NotReady = 'starting' | 'draining' | 'unavailable';
+
+/** A dependency that /readyz asks whether it can serve: it resolves (ready), says why not, or throws (unavailable). */
 export interface ReadinessCheck {
   readonly name: string;
-  check(): Promise<void>;
+  check(): Promise<void | NotReady>;
+}
+
+/** What the HTTP layer knows of the database's availability (src/database/availability.ts). */
+export interface DatabaseGate extends DatabaseFailures {
+  /** Throws a connection-class error at once while the database is known to be unreachable. */
+  admit(): void;
+  /** Whether the process can still get out of its trouble by itself (/healthz). */
+  liveness(): { readonly live: boolean; readonly detail?: string };
 }
 
 /** What the HTTP application is built from; the composition root provides it. */
@@ -25,6 +36,8 @@ export interface AppDependencies {
    * count, or proxy addresses/subnets; never `true` (the client writes the leftmost entry).
    */
   readonly trustProxy?: false | number | string;
+  /** Refuses API requests at once while the database is down, and hears of their database failures. */
+  readonly database?: DatabaseGate;
 }
 
 /** Request bodies over this size are refused with 413 (API.md). */
@@ -46,18 +59,27 @@ export function createApp(dependencies: AppDependencies): Express {
   app.use(securityHeaders());
   app.use(jsonBody(maxBodyBytes));
 
+  // Liveness: 200 while the process serves or can recover by itself, an unreachable database
+  // included (restarting this process would not bring it back); 503 only when it is wedged.
   app.get('/healthz', (_request, response) => {
-    response.json({ status: 'ok' });
+    const liveness = dependencies.database?.liveness() ?? { live: true };
+    if (liveness.live) {
+      response.json({ status: 'ok' });
+      return;
+    }
+    sendProblem(response, problem(503, 'wedged', 'Not live', liveness.detail));
   });
 
+  // Readiness: 200 when requests can be served now; 503 while the service starts or drains, or
+  // while the database does not answer, so that a balancer sends requests elsewhere meanwhile.
   app.get('/readyz', async (_request, response) => {
     const results = await Promise.all(
       dependencies.readiness.map(async ({ name, check }) => {
         try {
-          await check();
-          return [name, 'ok'] as const;
+          return [name, (await check()) ?? 'ok'] as const;
         } catch (error) {
-          logger.warn({ err: error, dependency: name }, 'readiness check failed');
+          // The database's outage is logged by the database gate, once, not once per probe.
+          if (!dependencies.database?.report(error)) logger.warn({ err: error, dependency: name }, 'readiness check failed');
           return [name, 'unavailable'] as const;
         }
       }),
@@ -67,7 +89,7 @@ export function createApp(dependencies: AppDependencies): Express {
       response.json({ status: 'ready', checks });
       return;
     }
-    sendProblem(response, { ...problem(503, 'not-ready', 'Not ready', 'A dependency does not answer.'), checks });
+    sendProblem(response, { ...problem(503, 'not-ready', 'Not ready', 'The service is starting or draining, or a dependency does not answer.'), checks, retryAfter: 1 });
   });
 
   if (dependencies.api) {
@@ -76,10 +98,19 @@ export function createApp(dependencies: AppDependencies): Express {
     app.get('/api/openapi.json', (_request, response) => {
       response.json(document);
     });
+    const { database } = dependencies;
+    if (database) {
+      // Fail fast: while the database is known to be down, a request would only wait for a pool
+      // connection that cannot come; it is answered 503 unavailable at once instead.
+      app.use('/api', (_request, _response, next) => {
+        database.admit();
+        next();
+      });
+    }
     app.use(createRouter(routes, router));
   }
 
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, dependencies.database));
   return app;
 }

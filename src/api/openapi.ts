@@ -67,6 +67,12 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
       };
     }
     responses.default = { description: 'A refusal or error (RFC 9457 problem details).', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+    // Every route needs the database: while it cannot be reached, the answer is 503 `unavailable`.
+    responses['503'] ??= {
+      description: '`unavailable`: the database cannot be reached at the moment (or `not-ready` for a query whose X-Min-Position was not reached); retry after Retry-After seconds, with the same Idempotency-Key for a movement.',
+      headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 }, description: 'Seconds to wait before retrying.' } },
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
     const operation: JsonSchema = {
       summary: route.summary,
       description: accessNote[route.access],

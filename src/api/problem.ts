@@ -84,9 +84,10 @@ function toProblem(error: unknown): ProblemBody | undefined {
   return undefined;
 }
 
-/** Sends a problem+json answer. */
+/** Sends a problem+json answer; its code stays in `response.locals.problemCode` for the request log. */
 export function sendProblem(response: Parameters<RequestHandler>[1], body: ProblemBody): void {
   if (typeof body.retryAfter === 'number') response.setHeader('Retry-After', String(body.retryAfter));
+  response.locals.problemCode = body.code;
   response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
@@ -95,12 +96,21 @@ export const notFoundHandler: RequestHandler = (request, response) => {
   sendProblem(response, problem(404, 'not-found', 'Not found', `No route for ${request.method} ${request.path}.`));
 };
 
+/** Where the error middleware reports a request's database failure (src/database/availability.ts). */
+export interface DatabaseFailures {
+  /** Takes note of an error; answers whether it said the database cannot be reached. */
+  report(error: unknown): boolean;
+}
+
 /**
  * The last middleware: expected errors become their problem+json answer; anything else is logged
- * with its stack and answered with a bare 500 that says nothing of the internals.
+ * with its stack and answered with a bare 500 that says nothing of the internals. A failure to
+ * reach the database is answered 503 `unavailable` and reported to `database`, which logs the
+ * outage once, not once per request.
  */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(logger: Logger, database?: DatabaseFailures): ErrorRequestHandler {
   return (error: unknown, request, response, next) => {
+    database?.report(error);
     if (response.headersSent) {
       next(error);
       return;

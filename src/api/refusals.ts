@@ -1,6 +1,8 @@
 import { ConcurrencyConflict, RevisionMismatch } from '../commands/errors.js';
+import { DatabaseUnavailable } from '../database/availability.js';
 import { DomainError, InsufficientStock } from '../domain/errors.js';
 import { ReadModelNotReady } from '../projections/queries.js';
+import { isConnectionError } from '../projections/transient-error.js';
 import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
 import { TenantTaken } from '../tenancy/registration.js';
 import { SessionRefused } from '../tenancy/credentials.js';
@@ -69,7 +71,20 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
   if (error instanceof ReadModelNotReady) {
     return { ...problem(503, error.code, 'Read model not ready', `The read model has applied position ${error.reached}, not yet ${error.wanted}.`), position: error.reached };
   }
+  if (isConnectionError(error)) return unavailableProblem(error instanceof DatabaseUnavailable ? error.retryAfterSeconds : 1);
   const coded = error as { code?: unknown; name?: string; message?: string };
   if (coded.name === 'InvalidCursor') return problem(422, 'validation', 'The request is not valid', 'The cursor is not one this API gave out.', [{ path: 'cursor', message: 'is not valid' }]);
   return undefined;
+}
+
+/**
+ * The answer while the database cannot be reached (API.md: 503 `unavailable` with Retry-After).
+ * A request cut off by the outage may or may not have been recorded: a retry with the same
+ * Idempotency-Key finds out without recording it twice.
+ */
+export function unavailableProblem(retryAfterSeconds: number): ProblemBody {
+  return {
+    ...problem(503, 'unavailable', 'Service unavailable', 'The database cannot be reached at the moment; retry the same request later.'),
+    retryAfter: retryAfterSeconds,
+  };
 }

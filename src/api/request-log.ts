@@ -7,6 +7,8 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,100}$/;
 /**
  * Logs one JSON line per request when its answer is finished: method, path, status, duration and
  * a request id (the caller's `X-Request-Id` when well-formed, else a new one, echoed back).
+ * Requests refused with 503 `unavailable` while the database is down are not logged one by one:
+ * the database gate counts them in its outage lines, so an outage under load does not bury the log.
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (request, response, next) => {
@@ -20,6 +22,7 @@ export function requestLog(logger: Logger): RequestHandler {
       return;
     }
     response.on('finish', () => {
+      if (response.statusCode === 503 && response.locals.problemCode === 'unavailable') return;
       logger.info(
         {
           requestId,
