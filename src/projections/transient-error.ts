@@ -14,7 +14,7 @@ const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIP
  * not be made in time, or was used after it broke.
  */
 const connectionMessages =
-  /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|timeout expired|Client has encountered a connection error and is not queryable|Query read timeout|Unable to connect to the server)\b/;
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|timeout expired|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Cannot execute a query on a disconnected client|Query read timeout|Unable to connect to the server)\b/;
 
 /** At most this many causes are followed (a cycle of causes must not hang the classifier). */
 const maxCauseDepth = 5;

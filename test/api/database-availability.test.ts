@@ -39,6 +39,8 @@ describe('connection-class errors', () => {
     ['a connection that broke', new Error('Connection terminated unexpectedly')],
     ['a pool connect timeout', new Error('timeout exceeded when trying to connect')],
     ['a broken client used again', new Error('Client has encountered a connection error and is not queryable')],
+    ['a closed client used again', new Error('Client was closed and is not queryable')],
+    ['a dedicated pg-promise connection used after it broke (the idempotency claims connection)', new Error('Cannot execute a query on a disconnected client.')],
     ['a wrapped connection error', new Error('appending failed', { cause: refused })],
   ])('%s is one', (_name, error) => {
     expect(isConnectionError(error)).toBe(true);
