@@ -138,9 +138,8 @@ export async function startPostmaster(
         if (exit) return;
         child.kill('SIGINT');
         // A fast shutdown that hangs (a stuck checkpoint) is ended by an immediate one.
-        const done = await Promise.race([exited.then(() => true), sleep(30_000).then(() => false)]);
-        if (!done) child.kill('SIGQUIT');
-        await exited;
+        const immediate = setTimeout(() => child.kill('SIGQUIT'), 30_000);
+        await exited.finally(() => clearTimeout(immediate));
       })()),
   };
 }

@@ -33,7 +33,7 @@ export function superviseEmbeddedPostgres(
   let watching = true;
 
   const recover = async (exit: { code: number | null; signal: string | null }): Promise<void> => {
-    logger.error({ pid: server.pid, exitCode: exit.code, signal: exit.signal }, 'embedded PostgreSQL exited unexpectedly; the database is unavailable until it is restarted');
+    logger.error({ postgresPid: server.pid, exitCode: exit.code, signal: exit.signal }, 'embedded PostgreSQL exited unexpectedly; the database is unavailable until it is restarted');
     options.onAvailability(false);
     let lastError: Error | undefined;
     for (let attempt = 1; attempt <= maxRestarts && watching; attempt += 1) {
@@ -43,7 +43,7 @@ export function superviseEmbeddedPostgres(
       logger.warn({ attempt, maxRestarts, backoffMs }, `restarting embedded PostgreSQL (attempt ${attempt} of ${maxRestarts})`);
       try {
         await server.restart();
-        logger.info({ attempt, pid: server.pid }, 'embedded PostgreSQL restarted; the database is available again');
+        logger.info({ attempt, postgresPid: server.pid }, 'embedded PostgreSQL restarted; the database is available again');
         options.onAvailability(true);
         watch();
         return;
