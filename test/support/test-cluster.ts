@@ -9,8 +9,11 @@ import { isHeld, readDataDirLock } from '../../src/database/data-dir-lock.js';
 import { isAlive, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { createLogger } from '../../src/logger.js';
 
-/** Where test runs keep their throw-away clusters: one `run-*` folder per run. */
-export const testClustersRoot = path.join(os.tmpdir(), 'stockcontrol-test-clusters');
+/**
+ * Where test runs keep their throw-away clusters: one `run-*` folder per run. One folder per
+ * user: root's (0755, owned by root) lets no other user make a run folder in it.
+ */
+export const testClustersRoot = path.join(os.tmpdir(), process.getuid?.() === 0 || process.getuid === undefined ? 'stockcontrol-test-clusters' : `stockcontrol-test-clusters-${process.getuid()}`);
 
 /** A test run's own PostgreSQL server. */
 export interface TestCluster {
