@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -100,4 +101,44 @@ describe('the embedded PostgreSQL dies under load', () => {
     expect(service.output()).toContain('"msg":"stopped"');
     expect(restarted && isAlive(restarted.pid)).toBe(false);
   }, 180_000);
+
+  it('exits with code 1, saying so, when the server cannot be brought back (its port taken meanwhile)', async () => {
+    const ownDir = await mkdtemp(path.join(os.tmpdir(), 'stockcontrol-lost-'));
+    await chmod(ownDir, 0o755);
+    const port = await findFreePort();
+    const pgPort = await findFreePort();
+    const lost = startService({ DATA_DIR: ownDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort) });
+    const blockers: net.Server[] = [];
+    try {
+      await lost.waitUntilHealthy(port, 60_000);
+      const postmaster = await readPostmasterLock(path.join(ownDir, 'pg'));
+      process.kill(postmaster?.pid ?? 0, 'SIGKILL');
+      // Something else takes the port on both loopback addresses: PostgreSQL cannot listen again.
+      for (const host of ['127.0.0.1', '::1']) {
+        const blocker = net.createServer();
+        for (let tries = 0; ; tries += 1) {
+          const bound = await new Promise<boolean>((resolve) => {
+            blocker.once('error', () => resolve(false));
+            blocker.listen(pgPort, host, () => resolve(true));
+          });
+          if (bound || tries > 50) break;
+          await sleep(20);
+        }
+        blockers.push(blocker);
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([lost.exited, new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), 60_000)))]);
+      clearTimeout(timer);
+      expect({ code, output: lost.output().slice(-4000) }).toMatchObject({ code: 1 });
+      expect(lost.output()).toContain('restarting embedded PostgreSQL (attempt 5 of 5)');
+      expect(lost.output()).toContain('embedded PostgreSQL could not be restarted; exiting with code 1 so that a supervisor restarts the service');
+      expect(lost.output()).toContain('"msg":"stopped"');
+      expect(await readFile(path.join(ownDir, 'stockcontrol.lock'), 'utf8').catch(() => 'released')).toBe('released');
+    } finally {
+      if (lost.child.exitCode === null) lost.child.kill('SIGKILL');
+      for (const blocker of blockers) blocker.close();
+      await stopStalePostmaster(path.join(ownDir, 'pg'));
+      await rm(ownDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
