@@ -1,11 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { findFreePort } from '../../src/database/port.js';
+import { createLogger } from '../../src/logger.js';
 import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { startService } from '../support/service-process.js';
 
@@ -71,6 +73,24 @@ asRoot('as root, from a clone in a folder only root can enter', () => {
     second.child.kill('SIGTERM');
     expect({ code: await second.exited, output: second.output() }).toMatchObject({ code: 0 });
   }, 180_000);
+
+  it('where the server cannot run, one error says why, where and what to set, and DATA_DIR is left unlocked', async () => {
+    const dataDir = path.join(privateDir, 'refused-data');
+    // A shared folder anybody may write into is no place for what the server runs or keeps.
+    const unsafeRoot = await mkdtemp(path.join(os.tmpdir(), 'stockcontrol-unsafe-'));
+    await chmod(unsafeRoot, 0o777);
+    try {
+      const started = startEmbeddedPostgres({ dataDir, port: await findFreePort(), logger: createLogger('silent'), sharedRoot: unsafeRoot });
+      await expect(started).rejects.toMatchObject({ code: 'embedded-postgres-unavailable' });
+      const message = await started.catch((error: Error) => error.message);
+      expect(message).toContain(`${unsafeRoot} is not owned by root or is writable by others`);
+      expect(message).toContain('Set DATABASE_URL');
+      expect(message).toContain('DATA_DIR');
+      await expect(readFile(path.join(dataDir, 'stockcontrol.lock'), 'utf8')).rejects.toThrow();
+    } finally {
+      await rm(unsafeRoot, { recursive: true, force: true });
+    }
+  });
 
   it("npm test's cluster starts from such a clone, and its watchdog cleans up when the run is killed", async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-child.ts'], { cwd: clone, stdio: ['ignore', 'pipe', 'pipe'] });
