@@ -42,7 +42,18 @@ export async function openConfiguredDatabase(config: Config, logger: Logger, opt
   const availability = available.pipe(distinctUntilChanged());
   if (config.DATABASE_URL) {
     const db = openDatabase(config.DATABASE_URL, { max: config.DB_POOL_SIZE, applicationName });
-    return { db, embedded: false, isAvailable: () => available.value, availability, close: async () => await closeDatabase(db) };
+    const stopWatching = watchExternalDatabase(db, logger, (up) => available.next(up));
+    return {
+      db,
+      embedded: false,
+      isAvailable: () => available.value,
+      availability,
+      close: async () => {
+        stopWatching();
+        await closeDatabase(db);
+        available.complete();
+      },
+    };
   }
   const server = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, logger });
   const db = openDatabase(server.url, { max: config.DB_POOL_SIZE, applicationName });
@@ -67,5 +78,39 @@ export async function openConfiguredDatabase(config: Config, logger: Logger, opt
       await server.stop();
       available.complete();
     },
+  };
+}
+
+/**
+ * For a server this process does not run (DATABASE_URL): a pooled connection that breaks while
+ * idle (the server restarted, a fail-over, an administrator's pg_terminate_backend) marks the
+ * database unavailable, and a probe each second marks it available again once it answers. Each
+ * change is logged once. A server lost while the pool holds no idle connection is noticed by the
+ * requests that fail, not here.
+ */
+function watchExternalDatabase(db: Database, logger: Logger, setAvailable: (available: boolean) => void): () => void {
+  let probing: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const probe = async (): Promise<void> => {
+    try {
+      await db.one('select 1');
+      probing = undefined;
+      logger.info('the database answers again; it is available');
+      setAvailable(true);
+    } catch {
+      if (!stopped) probing = setTimeout(() => void probe(), 1000);
+    }
+  };
+  const onError = (error: Error): void => {
+    if (probing !== undefined || stopped) return;
+    logger.error({ err: error }, 'a connection to the database broke; the database is unavailable until it answers again');
+    setAvailable(false);
+    probing = setTimeout(() => void probe(), 1000);
+  };
+  db.$pool.on('error', onError);
+  return () => {
+    stopped = true;
+    clearTimeout(probing);
+    db.$pool.removeListener('error', onError);
   };
 }
