@@ -1,5 +1,5 @@
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlive } from './postmaster.js';
 
@@ -70,26 +70,40 @@ export async function readDataDirLock(dataDir: string): Promise<LockContent | un
   return parse(await readFile(lockFile(dataDir), 'utf8').catch(() => ''));
 }
 
+/**
+ * Creates the lock file with its content in one step: written to a file of our own, then
+ * hard-linked to the lock's name, which fails if that exists (as O_EXCL does). Another process
+ * never sees the lock empty, half-written, and taken for stale.
+ */
 async function createExclusive(file: string, content: LockContent): Promise<boolean> {
+  const own = `${file}.${process.pid}`;
+  await writeFile(own, JSON.stringify(content), { mode: 0o644, flag: 'w' });
   try {
-    const handle = await open(file, 'wx', 0o644);
-    try {
-      await handle.writeFile(JSON.stringify(content));
-    } finally {
-      await handle.close();
-    }
+    await link(own, file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+    // A file system without hard links: O_EXCL, with the short window of an empty file.
+    return await writeFile(file, JSON.stringify(content), { mode: 0o644, flag: 'wx' }).then(
+      () => true,
+      (failure: NodeJS.ErrnoException) => {
+        if (failure.code === 'EEXIST') return false;
+        throw failure;
+      },
+    );
+  } finally {
+    await rm(own, { force: true });
   }
 }
 
 /**
- * Takes the data directory's lock for this process's life: `stockcontrol.lock`, created with
- * O_EXCL and holding the pid and start time. A lock whose process is gone is taken over; a live
- * holder makes this throw DataDirInUseError at once. The file is removed on release() and when
- * the process exits (a SIGKILL leaves it, and the next start takes it over).
+ * Takes the data directory's lock for this process's life: `stockcontrol.lock`, created
+ * exclusively (a hard link, which fails when the name exists) and holding the pid and start
+ * time. A lock whose process is gone is taken over; a live holder makes this throw
+ * DataDirInUseError at once. The file is removed on release() and when the process exits (a
+ * SIGKILL leaves it, and the next start takes it over).
  */
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const file = lockFile(dataDir);

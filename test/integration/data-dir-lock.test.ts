@@ -1,10 +1,16 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { findFreePort } from '../../src/database/port.js';
 import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
+
+const execFileAsync = promisify(execFile);
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const ports = async (dataDir: string): Promise<Record<string, string>> => ({
   DATA_DIR: dataDir,
@@ -70,6 +76,31 @@ describe('one process per data directory', () => {
     next.child.kill('SIGTERM');
     expect({ code: await next.exited, output: next.output() }).toMatchObject({ code: 0 });
   }, 90_000);
+
+  it.each([
+    ['a free folder', undefined],
+    ['a folder whose lock holder is gone', JSON.stringify({ pid: 2 ** 22 + 1, startedAt: '1' })],
+  ])('of eight processes locking %s at once, exactly one gets it', async (_, existing) => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'stockcontrol-race-'));
+    try {
+      if (existing) await writeFile(path.join(folder, 'stockcontrol.lock'), existing);
+      // Every process spins until the same instant, then locks: a race, not eight starts in a row.
+      const script = `import { lockDataDir } from './src/database/data-dir-lock.ts';
+        while (Date.now() < Number(process.argv[2]));
+        lockDataDir(process.argv[1]).then(() => { process.stdout.write('got'); setTimeout(() => process.exit(0), 3000); }, (error) => { process.stdout.write(error.code ?? error.message); });`;
+      const at = String(Date.now() + 6000);
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const { stdout } = await execFileAsync('node', ['--import', 'tsx', '--input-type=module', '-e', script, folder, at], { cwd: projectRoot });
+          return stdout;
+        }),
+      );
+      expect(answers.filter((answer) => answer === 'got')).toHaveLength(1);
+      expect(answers.filter((answer) => answer === 'data-dir-in-use')).toHaveLength(7);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('a lock file naming a live process that is not its holder (a recycled pid) is taken over', async () => {
     const env = await ports(dataDir);
