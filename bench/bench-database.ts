@@ -3,7 +3,7 @@
  * an embedded server of its own in a fresh temporary folder, with the durability settings of
  * production (fsync on) because commit cost is much of what an event store's appends measure.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
@@ -27,6 +27,8 @@ export async function openBenchDatabase(databaseUrl: string | undefined, logger:
     return { url: databaseUrl, description: 'DATABASE_URL (external server)', pid: undefined, release: async () => undefined };
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stockcontrol-bench-'));
+  // mkdtemp makes it 0700: as root, the server's user must enter it, or the cluster would be kept elsewhere.
+  await chmod(dataDir, 0o755);
   const removeDataDir = (): Promise<void> => rm(dataDir, { recursive: true, force: true });
   let server;
   try {

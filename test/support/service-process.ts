@@ -14,10 +14,13 @@ export interface ServiceProcess {
   waitUntilHealthy(port: number, timeoutMs?: number): Promise<number>;
 }
 
-/** Starts `src/main.ts` with the given environment (on top of this process's PATH). */
-export function startService(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: projectRoot,
+/**
+ * Starts `src/main.ts` (or another entry point of the project, such as `src/cli/migrate.ts`) with
+ * the given environment (on top of this process's PATH), from this project or from `cwd`.
+ */
+export function startService(env: Record<string, string>, script = 'src/main.ts', args: readonly string[] = [], cwd = projectRoot): ServiceProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

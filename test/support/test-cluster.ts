@@ -1,15 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { findFreePort } from '../../src/database/port.js';
+import { isHeld, readDataDirLock } from '../../src/database/data-dir-lock.js';
 import { isAlive, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { createLogger } from '../../src/logger.js';
 
-/** Where test runs keep their throw-away clusters: one `run-*` folder per run. */
-export const testClustersRoot = path.join(os.tmpdir(), 'stockcontrol-test-clusters');
+/**
+ * Where test runs keep their throw-away clusters: one `run-*` folder per run. One folder per
+ * user: root's (0755, owned by root) lets no other user make a run folder in it.
+ */
+export const testClustersRoot = path.join(os.tmpdir(), process.getuid?.() === 0 || process.getuid === undefined ? 'stockcontrol-test-clusters' : `stockcontrol-test-clusters-${process.getuid()}`);
 
 /** A test run's own PostgreSQL server. */
 export interface TestCluster {
@@ -31,6 +35,9 @@ export async function removeAbandonedClusters(): Promise<number> {
     const runDir = path.join(testClustersRoot, entry);
     const owner = Number(await readFile(path.join(runDir, 'owner.pid'), 'utf8').catch(() => '0'));
     if (owner > 0 && isAlive(owner)) continue;
+    // The DATA_DIR lock says the same for runs of this code: its holder must be gone too.
+    const lock = await readDataDirLock(runDir);
+    if (lock && isHeld(lock)) continue;
     // A folder without its owner file may be a run that is starting right now: leave it a minute.
     if (owner === 0 && Date.now() - (await stat(runDir)).mtimeMs < 60_000) continue;
     await stopStalePostmaster(path.join(runDir, 'pg'));
@@ -50,6 +57,8 @@ export async function startTestCluster(): Promise<TestCluster> {
   await removeAbandonedClusters();
   await mkdir(testClustersRoot, { recursive: true, mode: 0o755 });
   const runDir = await mkdtemp(path.join(testClustersRoot, 'run-'));
+  // mkdtemp makes it 0700; the server's user (`postgres`, when the tests run as root) must enter it.
+  await chmod(runDir, 0o755);
   await writeFile(path.join(runDir, 'owner.pid'), String(process.pid));
   let server: EmbeddedPostgres;
   try {

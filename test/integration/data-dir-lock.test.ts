@@ -1,0 +1,114 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { findFreePort } from '../../src/database/port.js';
+import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
+import { startService, type ServiceProcess } from '../support/service-process.js';
+
+const execFileAsync = promisify(execFile);
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const ports = async (dataDir: string): Promise<Record<string, string>> => ({
+  DATA_DIR: dataDir,
+  PORT: String(await findFreePort()),
+  EMBEDDED_PG_PORT: String(await findFreePort()),
+});
+
+/** One process per DATA_DIR: the service, `npm run migrate` and `npm run projections` alike. */
+describe('one process per data directory', () => {
+  let dataDir: string;
+  const started: ServiceProcess[] = [];
+  const run = (env: Record<string, string>, script?: string, args: string[] = []): ServiceProcess => {
+    const service = startService(env, script, args);
+    started.push(service);
+    return service;
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'stockcontrol-lock-'));
+    // mkdtemp makes it 0700: opened so that, as root, the cluster stays in it (where these tests look).
+    await chmod(dataDir, 0o755);
+  });
+  afterAll(async () => {
+    for (const service of started) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    await stopStalePostmaster(path.join(dataDir, 'pg'));
+    await rm(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('a second start on a live DATA_DIR refuses at once, naming the folder and the holder, and leaves the first one serving', async () => {
+    const env = await ports(dataDir);
+    const first = run(env);
+    await first.waitUntilHealthy(Number(env.PORT), 30_000);
+    const postmaster = await readPostmasterLock(path.join(dataDir, 'pg'));
+
+    for (const [script, args] of [['src/main.ts', []], ['src/cli/migrate.ts', []], ['src/cli/projections.ts', ['status']]] as const) {
+      const second = run(await ports(dataDir), script, [...args]);
+      const code = await second.exited;
+      expect({ script, code, output: second.output() }).toMatchObject({ code: 1 });
+      expect(second.output()).toContain(`${path.resolve(dataDir)} is in use by process ${first.child.pid}`);
+      expect(second.output()).not.toMatch(/\n\s+at /);
+    }
+    expect(postmaster && isAlive(postmaster.pid)).toBe(true);
+    expect((await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).status).toBe(200);
+
+    first.child.kill('SIGTERM');
+    expect({ code: await first.exited, output: first.output() }).toMatchObject({ code: 0 });
+    await expect(readFile(path.join(dataDir, 'stockcontrol.lock'), 'utf8')).rejects.toThrow();
+  }, 120_000);
+
+  it('takes over the lock of a process that is gone, and then stops the server it left behind', async () => {
+    const env = await ports(dataDir);
+    const killed = run(env);
+    await killed.waitUntilHealthy(Number(env.PORT), 30_000);
+    const orphan = await readPostmasterLock(path.join(dataDir, 'pg'));
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    expect(await readFile(path.join(dataDir, 'stockcontrol.lock'), 'utf8')).toContain(String(killed.child.pid));
+
+    const next = run(env);
+    await next.waitUntilHealthy(Number(env.PORT), 30_000);
+    expect(next.output()).toContain('took over the lock of DATA_DIR from process');
+    expect(orphan && isAlive(orphan.pid)).toBe(false);
+    next.child.kill('SIGTERM');
+    expect({ code: await next.exited, output: next.output() }).toMatchObject({ code: 0 });
+  }, 90_000);
+
+  it.each([
+    ['a free folder', undefined],
+    ['a folder whose lock holder is gone', JSON.stringify({ pid: 2 ** 22 + 1, startedAt: '1' })],
+  ])('of eight processes locking %s at once, exactly one gets it', async (_, existing) => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'stockcontrol-race-'));
+    try {
+      if (existing) await writeFile(path.join(folder, 'stockcontrol.lock'), existing);
+      // Every process spins until the same instant, then locks: a race, not eight starts in a row.
+      const script = `import { lockDataDir } from './src/database/data-dir-lock.ts';
+        while (Date.now() < Number(process.argv[2]));
+        lockDataDir(process.argv[1]).then(() => { process.stdout.write('got'); setTimeout(() => process.exit(0), 3000); }, (error) => { process.stdout.write(error.code ?? error.message); });`;
+      const at = String(Date.now() + 6000);
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const { stdout } = await execFileAsync('node', ['--import', 'tsx', '--input-type=module', '-e', script, folder, at], { cwd: projectRoot });
+          return stdout;
+        }),
+      );
+      expect(answers.filter((answer) => answer === 'got')).toHaveLength(1);
+      expect(answers.filter((answer) => answer === 'data-dir-in-use')).toHaveLength(7);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a lock file naming a live process that is not its holder (a recycled pid) is taken over', async () => {
+    const env = await ports(dataDir);
+    // Our own pid is alive, but it was not started at the time the lock file says.
+    await writeFile(path.join(dataDir, 'stockcontrol.lock'), JSON.stringify({ pid: process.pid, startedAt: 'not-this-one' }));
+    const service = run(env);
+    await service.waitUntilHealthy(Number(env.PORT), 30_000);
+    service.child.kill('SIGTERM');
+    expect({ code: await service.exited, output: service.output() }).toMatchObject({ code: 0 });
+  }, 90_000);
+});
