@@ -1,7 +1,7 @@
 import type { Database } from '../database/connection.js';
 import { releaseConnection } from '../database/release-connection.js';
 import type { Logger } from '../logger.js';
-import type { Principal } from './credentials.js';
+import type { Principal } from './principal.js';
 
 type Listener = Awaited<ReturnType<Database['connect']>>;
 
