@@ -1,6 +1,7 @@
 /*
- * The statements of login sessions and API tokens (credentials.ts). Each function returns the
- * text of one statement; values are always parameters.
+ * The statements of login sessions and API tokens (credentials.ts), and the LISTEN that their
+ * cache (credential-cache.ts) hears revocations with. Each function returns the text of one
+ * statement; values are always parameters and the channel's name goes through `:name` escaping.
  */
 
 /** A credential that still opens requests: not revoked, not expired. */
@@ -40,6 +41,11 @@ export function notifyRevokedMany(): string {
 /** $1 channel, $2 credential id: announces one revoked id (at commit). */
 export function notifyRevoked(): string {
   return 'select pg_notify($1, $2)';
+}
+
+/** $1:name channel: this session receives the revoked ids announced (credential-cache.ts). */
+export function listenRevoked(): string {
+  return 'LISTEN $1:name';
 }
 
 /** $1 id, $2 secret hash, $3 tenant, $4 name, $5 role, $6 created by. */
