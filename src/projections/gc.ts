@@ -1,6 +1,8 @@
 import type { ITask } from 'pg-promise';
 import type { Database } from '../database/connection.js';
 import type { Logger } from '../logger.js';
+import * as sql from './gc.sql.js';
+import { dropRegisteredSchema } from './read-schema-registry.js';
 
 /** How long a schema must have been left alone before GC drops it, unless told otherwise: 1 hour. */
 export const defaultGraceMs = 60 * 60 * 1000;
@@ -27,22 +29,6 @@ interface Candidate {
   readonly tenant: string;
 }
 
-// Statuses that mean "nobody reads or writes this schema" once the grace period has passed:
-// retired (a switch replaced it), failed (stopped at an event), building (an abandoned build or
-// verify scratch; a build in progress refreshes updated_at with its position every second).
-const collectable = `r.status in ('retired', 'failed', 'building') and r.updated_at < now() - $2::double precision * interval '1 millisecond'`;
-
-/**
- * The projector daemon's lease key for a (tenant, version) (see daemon.ts): held by a daemon
- * that builds or follows schemas of that version. A prepared schema of a new version stays
- * 'building' until it is switched to, and on a quiet tenant its updated_at stops moving.
- */
-const projectorLeaseHeld = `exists (
-  select 1 from pg_locks
-   where locktype = 'advisory' and objsubid = 1 and granted
-     and database = (select oid from pg_database where datname = current_database())
-     and ((classid::bigint << 32) | objid::bigint) = hashtext('projector:' || $1 || ':' || $2)::bigint)`;
-
 /**
  * Drops the read schemas that are not live and have been retired, failed or left building for
  * longer than the grace period, and deletes their registry rows, each schema in a transaction of
@@ -53,14 +39,7 @@ const projectorLeaseHeld = `exists (
 export async function collectGarbage(db: Database, options: GarbageCollectionOptions = {}): Promise<GarbageCollectionResult> {
   const graceMs = options.graceMs ?? defaultGraceMs;
   if (!Number.isFinite(graceMs) || graceMs < 0) throw new Error(`not a grace period: ${graceMs} ms`);
-  const candidates = await db.any<Candidate>(
-    `select r.schema_name, r.tenant from read_schemas r
-      where ${collectable}
-        and ($1::text is null or r.tenant = $1)
-        and not exists (select 1 from read_schema_live l where l.schema_name = r.schema_name)
-      order by r.tenant, r.created_at`,
-    [options.tenant ?? null, graceMs],
-  );
+  const candidates = await db.any<Candidate>(sql.selectCandidates(), [options.tenant ?? null, graceMs]);
   const result: GarbageCollectionResult = { dropped: [], failed: [] };
   for (const candidate of candidates) {
     try {
@@ -78,23 +57,18 @@ export async function collectGarbage(db: Database, options: GarbageCollectionOpt
 
 /** Checks a candidate again under locks and drops it; false when it has become live or busy meanwhile. */
 async function dropIfCollectable(t: ITask<unknown>, candidate: Candidate, graceMs: number): Promise<boolean> {
-  // Rather give up than queue a switch of this tenant behind a DROP waiting for a long reader.
-  await t.none(`set local lock_timeout = '5s'`);
+  await t.none(sql.shortLockTimeout());
   // The live row first, the registry row second: the order switchTo locks them in, so the two
   // wait for each other instead of deadlocking. A switch to this schema that commits first is
   // seen below; one that starts later finds the registry row gone and fails on its foreign key.
-  const live = await t.oneOrNone<{ schema_name: string; version: string }>('select schema_name, version from read_schema_live where tenant = $1 for share', [candidate.tenant]);
+  const live = await t.oneOrNone<{ schema_name: string; version: string }>(sql.selectLiveForShare(), [candidate.tenant]);
   if (live?.schema_name === candidate.schema_name) return false;
-  const row = await t.oneOrNone<{ schema_name: string; status: string; version: string }>(
-    `select r.schema_name, r.status, r.version from read_schemas r where r.schema_name = $1 and ${collectable} for update`,
-    [candidate.schema_name, graceMs],
-  );
+  const row = await t.oneOrNone<{ schema_name: string; status: string; version: string }>(sql.selectCollectableForUpdate(), [candidate.schema_name, graceMs]);
   if (!row) return false;
   if (row.status === 'building' && row.version !== live?.version) {
-    const { held } = await t.one<{ held: boolean }>(`select ${projectorLeaseHeld} as held`, [candidate.tenant, row.version]);
+    const { held } = await t.one<{ held: boolean }>(sql.selectProjectorLeaseHeld(), [candidate.tenant, row.version]);
     if (held) return false;
   }
-  await t.none('drop schema if exists $1:name cascade', [candidate.schema_name]);
-  await t.none('delete from read_schemas where schema_name = $1', [candidate.schema_name]);
+  await dropRegisteredSchema(t, candidate.schema_name);
   return true;
 }

@@ -1,10 +1,13 @@
 import type { ITask } from 'pg-promise';
-import { pgp, type Database } from '../database/connection.js';
+import type { Database } from '../database/connection.js';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../eventstore/event-store.js';
 import { decodeEvent } from '../events/codec.js';
 import type { Logger } from '../logger.js';
 import { ChangeSet, type ProjectedEvent } from './change-set.js';
 import { readModelDdl, readModelIndexDdl, readModelTablesDdl } from './read-model.sql.js';
+import * as registry from './read-schema-registry.js';
+import type { ReadSchema } from './read-schema-registry.js';
+import * as sql from './read-schemas.sql.js';
 import { readSchemaName } from './schema-name.js';
 import { isTransientDatabaseError } from './transient-error.js';
 import { projectionVersion } from './version.js';
@@ -13,16 +16,8 @@ import { writeChangeSet } from './write-change-set.js';
 /** How long a catch-up waits for committed events that an older running transaction holds back (ms). */
 const catchUpPatienceMs = 5000;
 
-/** A tenant's read schema as the registry knows it. */
-export interface ReadSchema {
-  readonly tenant: string;
-  readonly version: string;
-  readonly schema: string;
-  readonly status: 'building' | 'ready' | 'failed' | 'retired';
-  readonly position: Position;
-  readonly failedEventId?: string;
-  readonly error?: string;
-}
+// The registry's view of a schema, where the callers of ReadSchemas have always found it.
+export type { ReadSchema } from './read-schema-registry.js';
 
 /** A projection stopped at an event it could not apply; the tenant's other schemas and other tenants go on. */
 export class ProjectionFailed extends Error {
@@ -75,24 +70,15 @@ export class ReadSchemas {
 
   /** The schema a tenant's queries read, or undefined before the tenant has one. */
   async live(tenant: string): Promise<ReadSchema | undefined> {
-    const row = await this.db.oneOrNone<Record<string, string | null>>(
-      `select r.tenant, r.version, r.schema_name, r.status, r.position::text, r.failed_event_id, r.error
-         from read_schema_live l join read_schemas r using (schema_name) where l.tenant = $1`,
-      [tenant],
-    );
-    if (!row) return undefined;
-    const schema = this.fromRow(row);
+    const schema = await registry.findLiveSchema(this.db, tenant);
+    if (!schema) return undefined;
     // The registry's position may be up to a second old; the schema's own checkpoint is exact.
     return { ...schema, position: await this.checkpoint(schema.schema) };
   }
 
   /** Every registered schema of a tenant, newest first (positions as last recorded, at most ~1 s old). */
   async list(tenant: string): Promise<ReadSchema[]> {
-    const rows = await this.db.any<Record<string, string | null>>(
-      `select tenant, version, schema_name, status, position::text, failed_event_id, error from read_schemas where tenant = $1 order by created_at desc`,
-      [tenant],
-    );
-    return rows.map((row) => this.fromRow(row));
+    return await registry.listTenantSchemas(this.db, tenant);
   }
 
   /** Gives a tenant without one an empty live schema of the current version at once (a new tenant can work immediately). */
@@ -110,12 +96,11 @@ export class ReadSchemas {
    * empty live schema together, so a failure leaves neither behind.
    */
   async createLiveIn(t: ITask<unknown>, tenant: string): Promise<void> {
-    await t.any('select pg_advisory_xact_lock(hashtext($1))', [`read-schema:${tenant}`]);
-    const raced = await t.oneOrNone('select 1 from read_schema_live where tenant = $1', [tenant]);
-    if (raced) return;
+    await registry.lockTenantSchemas(t, tenant);
+    if (await registry.hasLiveSchema(t, tenant)) return;
     const schema = readSchemaName(tenant, this.version);
     await this.createSchema(t, tenant, schema, 'ready');
-    await t.none('insert into read_schema_live (tenant, version, schema_name) values ($1, $2, $3)', [tenant, this.version, schema]);
+    await registry.insertLivePointer(t, tenant, this.version, schema);
   }
 
   /**
@@ -176,21 +161,15 @@ export class ReadSchemas {
     await this.catchUp(tenant, schema);
     await this.completeIndexes(schema);
     await this.db.tx('switch-live-schema', async (t) => {
-      await t.any('select pg_advisory_xact_lock(hashtext($1))', [`read-schema:${tenant}`]);
-      const previous = await t.oneOrNone<{ schema_name: string }>('select schema_name from read_schema_live where tenant = $1 for update', [tenant]);
+      await registry.lockTenantSchemas(t, tenant);
+      const previous = await registry.lockLivePointer(t, tenant);
       const last: RecordedEvent[] = [];
-      const cp = (await t.one<{ position: string }>(`select position::text from ${pgp.as.name(schema)}.checkpoint`)).position;
+      const cp = (await t.one<{ position: string }>(sql.selectCheckpoint(), [schema])).position;
       for await (const event of this.store.readTenant(tenant, { after: cp })) last.push(event);
       if (last.length > 0) await this.applyInTransaction(t, schema, last);
-      await t.none(`update read_schemas set status = 'ready', updated_at = now() where schema_name = $1`, [schema]);
-      await t.none(
-        `insert into read_schema_live (tenant, version, schema_name) values ($1, $2, $3)
-         on conflict (tenant) do update set version = excluded.version, schema_name = excluded.schema_name, switched_at = now()`,
-        [tenant, this.version, schema],
-      );
-      if (previous && previous.schema_name !== schema) {
-        await t.none(`update read_schemas set status = 'retired', updated_at = now() where schema_name = $1`, [previous.schema_name]);
-      }
+      await registry.setSchemaStatus(t, schema, 'ready');
+      await registry.setLivePointer(t, tenant, this.version, schema);
+      if (previous !== undefined && previous !== schema) await registry.setSchemaStatus(t, previous, 'retired');
     });
   }
 
@@ -211,17 +190,12 @@ export class ReadSchemas {
 
   /** Drops a schema that is not live, and its registry row. Refuses the live schema of any tenant. */
   async dropSchema(schema: string): Promise<void> {
-    await this.db.tx('drop-read-schema', async (t) => {
-      const live = await t.oneOrNone('select 1 from read_schema_live where schema_name = $1 for update', [schema]);
-      if (live) throw new Error(`${schema} is live: switch to another schema before dropping it`);
-      await t.none('drop schema if exists $1:name cascade', [schema]);
-      await t.none('delete from read_schemas where schema_name = $1', [schema]);
-    });
+    await this.db.tx('drop-read-schema', (t) => registry.dropUnlessLive(t, schema));
   }
 
   /** The position a schema has applied. */
   async checkpoint(schema: string): Promise<Position> {
-    return (await this.db.one<{ position: string }>(`select position::text from ${pgp.as.name(schema)}.checkpoint`)).position;
+    return (await this.db.one<{ position: string }>(sql.selectCheckpoint(), [schema])).position;
   }
 
   /**
@@ -230,11 +204,8 @@ export class ReadSchemas {
    * new one.
    */
   async prepared(tenant: string): Promise<string> {
-    const existing = await this.db.oneOrNone<{ schema_name: string }>(
-      `select schema_name from read_schemas where tenant = $1 and version = $2 and status in ('building', 'ready') order by created_at desc limit 1`,
-      [tenant, this.version],
-    );
-    if (existing) return existing.schema_name;
+    const existing = await registry.findPreparedSchema(this.db, tenant, this.version);
+    if (existing !== undefined) return existing;
     return await this.createNextSchema(tenant);
   }
 
@@ -243,11 +214,7 @@ export class ReadSchemas {
    * later. During a rolling deploy an older process must not switch tenants back to its version.
    */
   async isNewerVersion(version: string): Promise<boolean> {
-    const row = await this.db.one<{ newer: boolean }>(
-      `select coalesce((select min(created_at) from read_schemas where version = $1) > (select min(created_at) from read_schemas where version = $2), false) as newer`,
-      [version, this.version],
-    );
-    return row.newer;
+    return await registry.isLaterVersion(this.db, version, this.version);
   }
 
   /** Applies a batch of the tenant's events (in position order) to a schema; see catchUp for the guarantees. */
@@ -262,26 +229,21 @@ export class ReadSchemas {
         // together: a crash may lose the last few hundred ms of projection commits, never their
         // atomicity, and the projector re-applies them from the checkpoint. So these commits do
         // not wait for the WAL flush (bench/lag: appends stalled ~200 ms on WALWrite behind it).
-        await t.none('set local synchronous_commit = off');
+        await t.none(sql.asynchronousCommit());
         return await this.applyInTransaction(t, schema, events);
       });
     } catch (error) {
       // A lost connection or the like is not the events' fault: nothing was applied, nothing is marked.
       if (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error)) throw error;
       const failed = error instanceof ProjectionFailed ? error : new ProjectionFailed(schema, events[0]?.id ?? '', { cause: error });
-      await this.db.none(`update read_schemas set status = 'failed', failed_event_id = $2, error = $3, updated_at = now() where schema_name = $1`, [
-        schema,
-        failed.eventId || null,
-        failed.message,
-      ]);
+      await registry.markSchemaFailed(this.db, schema, failed.eventId || null, failed.message);
       this.logger.error({ schema, eventId: failed.eventId, err: error }, 'projection stopped');
       throw failed;
     }
   }
 
   private async applyInTransaction(t: ITask<unknown>, schema: string, events: readonly RecordedEvent[]): Promise<number> {
-    const s = pgp.as.name(schema);
-    const { position } = await t.one<{ position: string }>(`select position::text from ${s}.checkpoint for update`);
+    const { position } = await t.one<{ position: string }>(sql.selectCheckpointForUpdate(), [schema]);
     const changes = new ChangeSet();
     for (const event of events) {
       if (comparePositions(event.position, position) <= 0) continue;
@@ -293,13 +255,13 @@ export class ReadSchemas {
     }
     if (changes.events === 0 || changes.lastPosition === undefined) return 0;
     await writeChangeSet(t, schema, changes);
-    await t.none(`update ${s}.checkpoint set position = $1`, [changes.lastPosition]);
+    await t.none(sql.updateCheckpoint(), [schema, changes.lastPosition]);
     // The registry's copy of the position is for status pages: refreshed at most once a second,
     // so that following a busy tenant does not write the control plane with every batch.
     const now = Date.now();
     if (now - (this.registryWrittenAt.get(schema) ?? 0) >= 1000) {
       this.registryWrittenAt.set(schema, now);
-      await t.none(`update read_schemas set position = $2, updated_at = now() where schema_name = $1`, [schema, changes.lastPosition]);
+      await registry.recordSchemaPosition(t, schema, changes.lastPosition);
     }
     return changes.events;
   }
@@ -311,8 +273,8 @@ export class ReadSchemas {
    */
   private async createNextSchema(tenant: string): Promise<string> {
     return await this.db.tx('create-read-schema', async (t) => {
-      await t.any('select pg_advisory_xact_lock(hashtext($1))', [`read-schema:${tenant}`]);
-      const names = await t.map('select schema_name from read_schemas where tenant = $1 and version = $2', [tenant, this.version], (row: { schema_name: string }) => row.schema_name);
+      await registry.lockTenantSchemas(t, tenant);
+      const names = await registry.versionSchemaNames(t, tenant, this.version);
       const generationOf = (name: string): number => Number(/_g(\d+)$/.exec(name)?.[1] ?? 0);
       const generation = names.length === 0 ? 0 : Math.max(...names.map(generationOf)) + 1;
       const schema = readSchemaName(tenant, this.version, generation);
@@ -327,10 +289,7 @@ export class ReadSchemas {
    */
   private async completeIndexes(schema: string): Promise<void> {
     if (this.ddl !== readModelDdl) return;
-    const { complete } = await this.db.one<{ complete: boolean }>(
-      `select count(*) = 3 as complete from pg_indexes where schemaname = $1 and indexname in ('ledger_sku_occurred_at', 'ledger_movement_id', 'ledger_reference')`,
-      [schema],
-    );
+    const { complete } = await this.db.one<{ complete: boolean }>(sql.selectLedgerIndexesComplete(), [schema]);
     if (complete) return;
     const started = Date.now();
     await this.db.none(readModelIndexDdl(schema));
@@ -343,18 +302,6 @@ export class ReadSchemas {
    */
   private async createSchema(t: ITask<unknown>, tenant: string, schema: string, status: ReadSchema['status'], deferIndexes = false): Promise<void> {
     await t.none(deferIndexes && this.ddl === readModelDdl ? readModelTablesDdl(schema) : this.ddl(schema));
-    await t.none('insert into read_schemas (schema_name, tenant, version, status) values ($1, $2, $3, $4)', [schema, tenant, this.version, status]);
-  }
-
-  private fromRow(row: Record<string, string | null>): ReadSchema {
-    return {
-      tenant: row.tenant ?? '',
-      version: row.version ?? '',
-      schema: row.schema_name ?? '',
-      status: (row.status ?? 'failed') as ReadSchema['status'],
-      position: row.position ?? '0',
-      ...(row.failed_event_id ? { failedEventId: row.failed_event_id } : {}),
-      ...(row.error ? { error: row.error } : {}),
-    };
+    await registry.registerSchema(t, { schema, tenant, version: this.version, status });
   }
 }

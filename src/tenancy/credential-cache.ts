@@ -1,7 +1,8 @@
 import type { Database } from '../database/connection.js';
 import { releaseConnection } from '../database/release-connection.js';
 import type { Logger } from '../logger.js';
-import type { Principal } from './credentials.js';
+import { listenRevoked } from './credentials.sql.js';
+import type { Principal } from './principal.js';
 
 type Listener = Awaited<ReturnType<Database['connect']>>;
 
@@ -96,7 +97,7 @@ export class CredentialCache {
       });
       listener.client.on('error', (error: Error) => this.lost(listener, error));
       listener.client.on('end', () => this.lost(listener));
-      await listener.none('LISTEN $1:name', [revocationChannel]);
+      await listener.none(listenRevoked(), [revocationChannel]);
       this.listener = listener;
     } catch (error) {
       this.logger.warn({ err: error }, 'cannot listen for credential revocations; authenticating every request against the database');

@@ -1,20 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../database/connection.js';
 import { revocationChannel, type CredentialCache } from './credential-cache.js';
+import * as sql from './credentials.sql.js';
+import type { Principal } from './principal.js';
 import type { Role } from './roles.js';
 import { newSecret, secretHash } from './secrets.js';
 
-/** Who a request is, once its bearer token or session cookie is known. */
-export interface Principal {
-  readonly tenant: string;
-  /** The user's name, or `token:<name>` for an API token. */
-  readonly user: string;
-  readonly role: Role;
-  readonly kind: 'session' | 'token';
-  readonly credentialId: string;
-  /** The session's CSRF token (sessions only). */
-  readonly csrfToken?: string;
-}
+// Principal lives in principal.ts (the cache keeps principals too); its callers have always found it here.
+export type { Principal } from './principal.js';
 
 /** An API token as listed (never with its secret). */
 export interface ApiTokenInfo {
@@ -64,15 +57,16 @@ export class Credentials {
   async openSession(tenant: string, user: { id: string; username: string; passwordVersion?: string }): Promise<{ secret: string; csrfToken: string }> {
     const secret = newSecret('scs');
     const csrfToken = randomBytes(24).toString('base64url');
-    const opened = await this.db.result(
-      `with active as (
-         update users set last_login_at = now()
-          where id = $4 and tenant = $3 and disabled_at is null and ($8::text is null or encode(sha256(convert_to(password_hash, 'UTF8')), 'hex') = $8)
-         returning id)
-       insert into credentials (id, kind, secret_hash, tenant, user_id, csrf_token, created_by, expires_at)
-       select $1, 'session', $2, $3, active.id, $5, $6, now() + make_interval(hours => $7) from active`,
-      [randomUUID(), secretHash(secret), tenant, user.id, csrfToken, user.username, sessionLifetimeHours, user.passwordVersion ?? null],
-    );
+    const opened = await this.db.result(sql.insertSession(), [
+      randomUUID(),
+      secretHash(secret),
+      tenant,
+      user.id,
+      csrfToken,
+      user.username,
+      sessionLifetimeHours,
+      user.passwordVersion ?? null,
+    ]);
     if (opened.rowCount === 0) throw new SessionRefused();
     return { secret, csrfToken };
   }
@@ -84,20 +78,11 @@ export class Credentials {
    * {@link forget} once `t` has committed. API tokens are not touched: they belong to the tenant.
    */
   async endSessionsOf(t: Queryable, tenant: string, userId: string, options: { readonly except?: string; readonly remove?: boolean } = {}): Promise<string[]> {
-    const live = `revoked_at is null and (expires_at is null or expires_at > now())`;
     const rows = options.remove
-      ? await t.any<{ id: string; live: boolean }>(
-          `delete from credentials where tenant = $1 and user_id = $2 and kind = 'session' returning id, (${live}) as live`,
-          [tenant, userId],
-        )
-      : await t.any<{ id: string; live: boolean }>(
-          `update credentials set revoked_at = now()
-            where tenant = $1 and user_id = $2 and kind = 'session' and ${live} and id is distinct from $3
-           returning id, true as live`,
-          [tenant, userId, options.except ?? null],
-        );
+      ? await t.any<{ id: string; live: boolean }>(sql.deleteSessionsOf(), [tenant, userId])
+      : await t.any<{ id: string; live: boolean }>(sql.revokeSessionsOf(), [tenant, userId, options.except ?? null]);
     const ended = rows.filter((row) => row.live).map((row) => row.id);
-    if (ended.length > 0) await t.any('select pg_notify($1, id) from unnest($2::text[]) as id', [revocationChannel, ended]);
+    if (ended.length > 0) await t.any(sql.notifyRevokedMany(), [revocationChannel, ended]);
     return ended;
   }
 
@@ -110,17 +95,14 @@ export class Credentials {
   async issueToken(tenant: string, name: string, role: Role, createdBy: string): Promise<{ id: string; secret: string }> {
     const id = randomUUID();
     const secret = newSecret('sct');
-    await this.db.none(
-      `insert into credentials (id, kind, secret_hash, tenant, name, role, created_by) values ($1, 'token', $2, $3, $4, $5, $6)`,
-      [id, secretHash(secret), tenant, name, role, createdBy],
-    );
+    await this.db.none(sql.insertToken(), [id, secretHash(secret), tenant, name, role, createdBy]);
     return { id, secret };
   }
 
   /** The tenant's API tokens, newest first, revoked ones included. */
   async listTokens(tenant: string): Promise<ApiTokenInfo[]> {
     return await this.db.map(
-      `select id, name, role, created_by, created_at, revoked_at from credentials where tenant = $1 and kind = 'token' order by created_at desc, id`,
+      sql.selectTokens(),
       [tenant],
       (row: { id: string; name: string; role: Role; created_by: string; created_at: Date; revoked_at: Date | null }) => ({
         id: row.id,
@@ -135,17 +117,17 @@ export class Credentials {
 
   /** Revokes one of the tenant's API tokens; false when the tenant has no such token. */
   async revokeToken(tenant: string, id: string): Promise<boolean> {
-    return await this.revoke(`update credentials set revoked_at = coalesce(revoked_at, now()) where id = $1 and tenant = $2 and kind = 'token'`, [id, tenant], id);
+    return await this.revoke(sql.revokeToken(), [id, tenant], id);
   }
 
   /**
    * Revokes in one transaction with its NOTIFY (sent at commit, or not at all), then evicts here;
    * lookups that began before the eviction are not cached (CredentialCache.ticket).
    */
-  private async revoke(sql: string, values: unknown[], id: string): Promise<boolean> {
+  private async revoke(statement: string, values: unknown[], id: string): Promise<boolean> {
     const changed = await this.db.tx('revoke-credential', async (t) => {
-      const result = await t.result(sql, values);
-      if (result.rowCount > 0) await t.any('select pg_notify($1, $2)', [revocationChannel, id]);
+      const result = await t.result(statement, values);
+      if (result.rowCount > 0) await t.any(sql.notifyRevoked(), [revocationChannel, id]);
       return result.rowCount > 0;
     });
     if (changed) this.cache?.evict(id);
@@ -154,7 +136,7 @@ export class Credentials {
 
   /** Ends a login session. */
   async closeSession(credentialId: string): Promise<void> {
-    await this.revoke(`update credentials set revoked_at = now() where id = $1 and kind = 'session' and revoked_at is null`, [credentialId], credentialId);
+    await this.revoke(sql.revokeSession(), [credentialId], credentialId);
   }
 
   /**
@@ -169,9 +151,7 @@ export class Credentials {
     if (cached) return cached;
     const ticket = this.cache?.ticket() ?? 0;
     const row = await this.db.oneOrNone<{ id: string; kind: 'session' | 'token'; name: string | null; role: Role; username: string | null; csrf_token: string | null; expires_at: Date | null }>(
-      `select c.id, c.kind, c.name, coalesce(c.role, u.role) as role, u.username, c.csrf_token, c.expires_at
-         from credentials c left join users u on u.id = c.user_id
-        where c.secret_hash = $1 and c.tenant = $2 and c.revoked_at is null and (c.expires_at is null or c.expires_at > now())`,
+      sql.selectLiveCredential(),
       [hash, tenant],
     );
     if (!row) return undefined;

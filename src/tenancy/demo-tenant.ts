@@ -5,6 +5,7 @@ import { generateDemoData } from '../demo/demo-data.js';
 import type { Logger } from '../logger.js';
 import type { ReadSchemas } from '../projections/read-schemas.js';
 import { registerTenant } from './registration.js';
+import * as sql from './tenants.sql.js';
 import type { Users } from './users.js';
 
 /** Where the demo tenant is and how to log in to it. */
@@ -25,7 +26,7 @@ export async function createDemoTenantIfEmpty(
   dependencies: { readonly db: Database; readonly users: Users; readonly readSchemas: ReadSchemas; readonly commands: CommandHandlers; readonly logger: Logger; readonly baseDomain: string; readonly port: number; readonly size?: { readonly articles: number; readonly days: number }; readonly announce?: (demo: DemoTenant) => void },
 ): Promise<DemoTenant | undefined> {
   const { db, logger } = dependencies;
-  const existing = await db.one<{ any: boolean }>('select exists (select 1 from tenants) as any');
+  const existing = await db.one<{ any: boolean }>(sql.selectAnyTenant());
   if (existing.any) return undefined;
   const password = randomBytes(9).toString('base64url');
   await registerTenant(dependencies, { companyName: 'Demo Warehouse Ltd', tenant: 'demo', email: 'admin@demo.example', username: 'admin', password });

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../database/connection.js';
 import { releaseConnection } from '../database/release-connection.js';
 import { isTransientDatabaseError } from '../projections/transient-error.js';
+import * as sql from './idempotency.sql.js';
 
 /** The answer recorded for a request, returned again to a retry with the same key and body. */
 export interface RecordedResponse {
@@ -91,10 +92,7 @@ export class IdempotencyRecords {
       const claim = randomUUID();
       const held = await this.claimOnce(tenant, key, hash, claim);
       if (held) return { ...(await this.handleClaimed(tenant, key, claim, held.session, held.scope, handle)), replayed: false };
-      const existing = await this.db.oneOrNone<{ request_hash: string; status: number | null; response: unknown }>(
-        'select request_hash, status, response from idempotency_records where tenant = $1 and key = $2',
-        [tenant, key],
-      );
+      const existing = await this.db.oneOrNone<{ request_hash: string; status: number | null; response: unknown }>(sql.selectRecord(), [tenant, key]);
       if (!existing) continue;
       if (existing.request_hash !== hash) throw new IdempotencyMismatch(key);
       if (existing.status !== null) return { status: existing.status, body: existing.response, replayed: true };
@@ -115,10 +113,10 @@ export class IdempotencyRecords {
       try {
         // A new key; one whose 24 hours are over (a new day); or one no request holds and none has
         // answered (a failed attempt let it go): take it.
-        const claimed = await this.onClaims(() => session.oneOrNone<{ scope: string }>(claimSql, [tenant, key, hash, idempotencyHours, claim, lock]));
+        const claimed = await this.onClaims(() => session.oneOrNone<{ scope: string }>(sql.claim(), [tenant, key, hash, idempotencyHours, claim, lock]));
         if (claimed) return { scope: claimed.scope, session };
         // The same body, claimed by a request whose session is gone (its process died): take it over.
-        const taken = await this.onClaims(() => session.oneOrNone<{ scope: string }>(takeOverSql, [tenant, key, hash, claim, lock]));
+        const taken = await this.onClaims(() => session.oneOrNone<{ scope: string }>(sql.takeOver(), [tenant, key, hash, claim, lock]));
         return taken ? { scope: taken.scope, session } : undefined;
       } catch (error) {
         if (attempt > 1 || !isTransientDatabaseError(error)) throw error;
@@ -129,7 +127,7 @@ export class IdempotencyRecords {
 
   /** Forgets keys older than 24 hours; returns how many. */
   async purgeExpired(): Promise<number> {
-    const result = await this.db.result(`delete from idempotency_records where created_at < now() - make_interval(hours => $1) and claim is null`, [idempotencyHours]);
+    const result = await this.db.result(sql.purgeExpired(), [idempotencyHours]);
     return result.rowCount;
   }
 
@@ -158,13 +156,7 @@ export class IdempotencyRecords {
       }
       if (response.status >= 200 && response.status < 300) {
         // Kept only while this request still holds the key (one that took it over answers for itself).
-        await this.db.none('update idempotency_records set status = $4, response = $5, claim = null where tenant = $1 and key = $2 and claim = $3', [
-          tenant,
-          key,
-          claim,
-          response.status,
-          JSON.stringify(response.body),
-        ]);
+        await this.db.none(sql.recordAnswer(), [tenant, key, claim, response.status, JSON.stringify(response.body)]);
       } else {
         await this.release(tenant, key, claim);
       }
@@ -172,13 +164,13 @@ export class IdempotencyRecords {
     } finally {
       // Only after the record says the key is answered or free: until then the lock tells others
       // that this attempt lives. Not waited for: the record already speaks for the key.
-      if (session === this.claims) void this.onClaims(() => session.any('select pg_advisory_unlock($1::bigint)', [claimLockKey(claim)])).catch(() => undefined);
+      if (session === this.claims) void this.onClaims(() => session.any(sql.unlockClaim(), [claimLockKey(claim)])).catch(() => undefined);
     }
   }
 
   /** Lets a key go after a failed attempt (if this request still holds it); its day and body stay. */
   private async release(tenant: string, key: string, claim: string): Promise<void> {
-    await this.db.none('update idempotency_records set claim = null where tenant = $1 and key = $2 and claim = $3', [tenant, key, claim]);
+    await this.db.none(sql.releaseClaim(), [tenant, key, claim]);
   }
 
   /** Runs a statement on the claims connection after the ones before it. */
@@ -215,46 +207,7 @@ export class IdempotencyRecords {
   }
 }
 
-/** The advisory lock key of a claim: the first 64 bits of its id, as PostgreSQL's bigint. */
+/** The advisory lock key of a claim: the first 64 bits of its id, as PostgreSQL's bigint (idempotency.sql.ts reads it back the same way). */
 function claimLockKey(claim: string): string {
   return BigInt.asIntN(64, BigInt(`0x${claim.replaceAll('-', '').slice(0, 16)}`)).toString();
 }
-
-/**
- * SQL: whether some session holds the advisory lock of the claim in `column` (the same key as
- * claimLockKey; pg_locks shows a bigint key as its high and low 32 bits).
- */
-function claimHeld(column: string): string {
-  return `exists (select 1 from pg_locks l
-                   where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
-                     and l.database = (select oid from pg_database where datname = current_database())
-                     and ((l.classid::bigint << 32) | l.objid::bigint) = ('x' || left(replace(${column}::text, '-', ''), 16))::bit(64)::bigint)`;
-}
-
-/** The scope of a key's ids: the start of its 24 hours (ms) and the request's hash. */
-const scopeColumn = `(extract(epoch from created_at) * 1000)::bigint::text || ':' || request_hash as scope`;
-
-/**
- * Claims a key that is new, past its 24 hours, or let go by a failed attempt, and takes the
- * claim's advisory lock in the same statement. $1 tenant, $2 key, $3 request hash, $4 hours,
- * $5 claim, $6 its lock key.
- */
-const claimSql = `with claimed as (
-    insert into idempotency_records (tenant, key, request_hash, claim) values ($1, $2, $3, $5)
-    on conflict (tenant, key) do update
-      set request_hash = excluded.request_hash, status = null, response = null, claimed_at = now(), claim = excluded.claim,
-          created_at = case when idempotency_records.created_at < now() - make_interval(hours => $4) then now() else idempotency_records.created_at end
-      where idempotency_records.created_at < now() - make_interval(hours => $4)
-         or (idempotency_records.status is null and idempotency_records.claim is null)
-    returning ${scopeColumn})
-  select scope, pg_advisory_lock($6::bigint)::text from claimed`;
-
-/**
- * Takes over the same body's unanswered claim when no session holds its lock any more, and takes
- * the new claim's lock. $1 tenant, $2 key, $3 request hash, $4 claim, $5 its lock key.
- */
-const takeOverSql = `with taken as (
-    update idempotency_records r set claim = $4, claimed_at = now()
-     where tenant = $1 and key = $2 and status is null and request_hash = $3 and claim is not null and not ${claimHeld('r.claim')}
-     returning ${scopeColumn})
-  select scope, pg_advisory_lock($5::bigint)::text from taken`;

@@ -1,5 +1,6 @@
 import type { Database } from '../database/connection.js';
 import { clientKey } from './client-address.js';
+import * as sql from './login-limiter.sql.js';
 
 /**
  * What a login attempt may do: go on (after waiting `delayMs`, and saying whether it succeeded),
@@ -69,24 +70,11 @@ export class LoginLimiter {
     const outcome = await this.db.tx('login-attempt', async (t) => {
       // Locks of their own key space (the two-argument form; the projector's leases use the
       // one-argument one), taken in one order, and never waited for long.
-      await t.none('set local lock_timeout = 5000');
-      await t.any(`select pg_advisory_xact_lock($1, lock_id) from (select distinct hashtext(key) as lock_id from unnest($2::text[]) key order by 1) ids`, [
-        loginLockSpace,
-        keys,
-      ]);
-      await t.none(`delete from login_attempts where key = any($1) and at <= clock_timestamp() - make_interval(secs => $2)`, [keys, this.windowSeconds]);
+      await t.none(sql.shortLockTimeout());
+      await t.any(sql.lockKeys(), [loginLockSpace, keys]);
+      await t.none(sql.deleteAgedOut(), [keys, this.windowSeconds]);
       // A key at the limit waits for its limit-th newest attempt to age out.
-      const counts = new Map(
-        (
-          await t.map(
-            `select key, count(*)::int as count,
-                    extract(epoch from (array_agg(at order by at desc))[$3] + make_interval(secs => $2) - clock_timestamp())::float8 as wait
-               from login_attempts where key = any($1) group by key`,
-            [keys, this.windowSeconds, this.limit],
-            (row: KeyCount) => row,
-          )
-        ).map((row) => [row.key, row]),
-      );
+      const counts = new Map((await t.map(sql.selectCounts(), [keys, this.windowSeconds, this.limit], (row: KeyCount) => row)).map((row) => [row.key, row]));
       const waits = [client, pair].flatMap((key) => (key === undefined ? [] : [counts.get(key)?.wait ?? null])).filter((wait) => wait !== null);
       if (waits.length > 0) return { allowed: false as const, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits))) };
       // The username's count stops at the limit: it only has to say "at the limit", and a
@@ -94,7 +82,7 @@ export class LoginLimiter {
       const userOver = user !== undefined && (counts.get(user)?.count ?? 0) >= this.limit;
       const alert = userOver && alerted !== undefined && !counts.has(alerted);
       const counted = [client, pair, userOver ? undefined : user, alert ? alerted : undefined].filter((key) => key !== undefined);
-      const ids = await t.map('insert into login_attempts (key) select unnest($1::text[]) returning id, key', [counted], (row: { id: string; key: string }) => row);
+      const ids = await t.map(sql.insertAttempts(), [counted], (row: { id: string; key: string }) => row);
       return { allowed: true as const, ids, delayMs: userOver ? this.slowdownMs : 0, alert };
     });
     if (!outcome.allowed) return outcome;
@@ -104,13 +92,13 @@ export class LoginLimiter {
       alert: outcome.alert,
       succeeded: async () => {
         const own = outcome.ids.filter((row) => row.key !== alerted).map((row) => row.id);
-        await this.db.none(`delete from login_attempts where key = $1 or id = any($2::bigint[])`, [pair ?? null, own]);
+        await this.db.none(sql.deleteForgiven(), [pair ?? null, own]);
       },
     };
   }
 
   /** Deletes attempts older than the window; returns how many. */
   async purge(): Promise<number> {
-    return (await this.db.result(`delete from login_attempts where at <= clock_timestamp() - make_interval(secs => $1)`, [this.windowSeconds])).rowCount;
+    return (await this.db.result(sql.purgeAgedOut(), [this.windowSeconds])).rowCount;
   }
 }

@@ -1,5 +1,6 @@
 import type { Database } from '../database/connection.js';
 import { clientKey } from './client-address.js';
+import * as sql from './registration-limit.sql.js';
 
 /** The first key of the two-part advisory locks of registrations ('REGS'). */
 const registrationLockSpace = 0x52454753;
@@ -23,23 +24,19 @@ export class RegistrationLimit {
     const client = clientKey(address);
     return await this.db.tx('registration-attempt', async (t) => {
       // One client's registrations one at a time, so parallel ones cannot all slip under the limit.
-      await t.none('set local lock_timeout = 5000');
-      await t.any('select pg_advisory_xact_lock($1, hashtext($2))', [registrationLockSpace, client]);
-      await t.none(`delete from registration_attempts where client = $1 and at <= clock_timestamp() - make_interval(secs => $2)`, [client, this.windowSeconds]);
+      await t.none(sql.shortLockTimeout());
+      await t.any(sql.lockClient(), [registrationLockSpace, client]);
+      await t.none(sql.deleteAgedOut(), [client, this.windowSeconds]);
       // At the limit, the next registration waits for the limit-th newest to age out.
-      const { wait } = await t.one<{ wait: number | null }>(
-        `select extract(epoch from (array_agg(at order by at desc))[$3] + make_interval(secs => $2) - clock_timestamp())::float8 as wait
-           from registration_attempts where client = $1`,
-        [client, this.windowSeconds, this.limit],
-      );
+      const { wait } = await t.one<{ wait: number | null }>(sql.selectWait(), [client, this.windowSeconds, this.limit]);
       if (wait !== null) return Math.max(1, Math.ceil(wait));
-      await t.none('insert into registration_attempts (client) values ($1)', [client]);
+      await t.none(sql.insertAttempt(), [client]);
       return 0;
     });
   }
 
   /** Deletes registrations older than the window; returns how many. */
   async purge(): Promise<number> {
-    return (await this.db.result(`delete from registration_attempts where at <= clock_timestamp() - make_interval(secs => $1)`, [this.windowSeconds])).rowCount;
+    return (await this.db.result(sql.purgeAgedOut(), [this.windowSeconds])).rowCount;
   }
 }

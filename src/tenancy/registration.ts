@@ -2,6 +2,7 @@ import type { Database } from '../database/connection.js';
 import type { Logger } from '../logger.js';
 import type { ReadSchemas } from '../projections/read-schemas.js';
 import { hashPassword } from './passwords.js';
+import * as sql from './tenants.sql.js';
 import type { Users } from './users.js';
 
 /** A company's registration, already validated (API.md: POST /api/tenants). */
@@ -53,8 +54,8 @@ export async function registerTenant(
   const passwordHash = await hashPassword(registration.password);
   try {
     await db.tx('register-tenant', async (t) => {
-      await t.none('insert into tenants (slug, company_name) values ($1, $2)', [registration.tenant, registration.companyName]);
-      await t.none('insert into tenant_domains (domain, tenant) values ($1, $2)', [domain, registration.tenant]);
+      await t.none(sql.insertTenant(), [registration.tenant, registration.companyName]);
+      await t.none(sql.insertTenantDomain(), [domain, registration.tenant]);
       const admin = { username: registration.username, email: registration.email, password: registration.password, role: 'admin' as const };
       await users.create(registration.tenant, admin, t, passwordHash);
       await readSchemas.createLiveIn(t, registration.tenant);

@@ -1,5 +1,6 @@
 import type { Database } from '../database/connection.js';
 import type { TenantPolicy } from '../commands/command-context.js';
+import * as sql from './tenants.sql.js';
 
 /** The bare host name of a Host header: lower case, without the port (IPv6 brackets kept out). */
 export function hostName(host: string | undefined): string {
@@ -43,7 +44,7 @@ export class TenantDirectory implements TenantPolicy {
   async tenantOfDomain(domain: string): Promise<string | undefined> {
     const cached = this.domains.get(domain);
     if (cached && cached.until > Date.now()) return cached.tenant;
-    const row = await this.db.oneOrNone<{ tenant: string }>('select tenant from tenant_domains where domain = $1', [domain]);
+    const row = await this.db.oneOrNone<{ tenant: string }>(sql.selectTenantOfDomain(), [domain]);
     if (row) this.domains.set(domain, { tenant: row.tenant, until: Date.now() + this.cacheMs });
     return row?.tenant;
   }
@@ -61,7 +62,7 @@ export class TenantDirectory implements TenantPolicy {
   private async settings(slug: string): Promise<{ allowNegativeStock: boolean } | undefined> {
     const cached = this.tenants.get(slug);
     if (cached && cached.until > Date.now()) return cached;
-    const row = await this.db.oneOrNone<{ allow_negative_stock: boolean }>('select allow_negative_stock from tenants where slug = $1', [slug]);
+    const row = await this.db.oneOrNone<{ allow_negative_stock: boolean }>(sql.selectTenantSettings(), [slug]);
     if (!row) return undefined;
     const entry = { allowNegativeStock: row.allow_negative_stock, until: Date.now() + this.cacheMs };
     this.tenants.set(slug, entry);

@@ -10,6 +10,7 @@ import type { Credentials } from './credentials.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { Role } from './roles.js';
 import { userInfo, type UserInfo, type UserRow } from './users.js';
+import * as sql from './users.sql.js';
 
 /** No user of this name in the tenant. */
 export class UnknownUser extends Error {
@@ -66,8 +67,6 @@ interface Change {
   apply?(t: Transaction): Promise<void>;
 }
 
-const columns = 'id, username, email, role, disabled_at, created_at, last_login_at';
-
 /**
  * User administration (issue 16): role changes, disabling, deleting, password changes and resets,
  * ending sessions. Each act runs in one transaction that first locks the tenant's row, so two acts
@@ -97,7 +96,7 @@ export class UserAdministration {
         event: 'UserRoleChanged',
         data: { from: user.role, to: role },
         endSessions: {},
-        apply: async (tx) => void (await tx.none('update users set role = $2 where id = $1', [user.id, role])),
+        apply: async (tx) => void (await tx.none(sql.updateRole(), [user.id, role])),
       };
     });
   }
@@ -107,10 +106,10 @@ export class UserAdministration {
     return await this.administer(actor, username, async (user, t) => {
       if ((user.disabled_at === null) === (status === 'active')) return undefined;
       if (status === 'active') {
-        return { event: 'UserEnabled', apply: async (tx) => void (await tx.none('update users set disabled_at = null where id = $1', [user.id])) };
+        return { event: 'UserEnabled', apply: async (tx) => void (await tx.none(sql.enableUser(), [user.id])) };
       }
       if (user.role === 'admin') await this.refuseLastAdmin(t, actor.metadata.tenant, user);
-      return { event: 'UserDisabled', endSessions: {}, apply: async (tx) => void (await tx.none('update users set disabled_at = now() where id = $1', [user.id])) };
+      return { event: 'UserDisabled', endSessions: {}, apply: async (tx) => void (await tx.none(sql.disableUser(), [user.id])) };
     });
   }
 
@@ -122,7 +121,7 @@ export class UserAdministration {
         event: 'UserDeleted',
         data: { role: user.role },
         endSessions: { remove: true },
-        apply: async (tx) => void (await tx.none('delete from users where id = $1', [user.id])),
+        apply: async (tx) => void (await tx.none(sql.deleteUser(), [user.id])),
       };
     });
   }
@@ -133,27 +132,24 @@ export class UserAdministration {
     await this.administer(actor, username, async (user) => ({
       event: 'UserPasswordReset',
       endSessions: { except: actor.credentialId },
-      apply: async (tx) => void (await tx.none('update users set password_hash = $2 where id = $1', [user.id, hash])),
+      apply: async (tx) => void (await tx.none(sql.updatePasswordHash(), [user.id, hash])),
     }));
   }
 
   /** A user changes their own password, giving the current one; their other sessions end. */
   async changeOwnPassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
     const username = this.ownName(actor);
-    const stored = await this.db.oneOrNone<{ password_hash: string }>(
-      'select password_hash from users where tenant = $1 and lower(username) = lower($2)',
-      [actor.metadata.tenant, username],
-    );
+    const stored = await this.db.oneOrNone<{ password_hash: string }>(sql.selectPasswordHashByName(), [actor.metadata.tenant, username]);
     if (!(await verifyPassword(stored?.password_hash, currentPassword))) throw new WrongCurrentPassword();
     const hash = await hashPassword(newPassword);
     await this.administer(actor, username, async (user, t) => {
       // The password may have changed since it was checked: then the one given is not current.
-      const now = await t.one<{ password_hash: string }>('select password_hash from users where id = $1', [user.id]);
+      const now = await t.one<{ password_hash: string }>(sql.selectPasswordHash(), [user.id]);
       if (now.password_hash !== stored?.password_hash) throw new WrongCurrentPassword();
       return {
         event: 'UserPasswordChanged',
         endSessions: { except: actor.credentialId },
-        apply: async (tx) => void (await tx.none('update users set password_hash = $2 where id = $1', [user.id, hash])),
+        apply: async (tx) => void (await tx.none(sql.updatePasswordHash(), [user.id, hash])),
       };
     });
   }
@@ -182,7 +178,7 @@ export class UserAdministration {
   /** Refuses to take the admin role (or the account) away from the tenant's last active admin. */
   private async refuseLastAdmin(t: Transaction, tenant: string, user: UserRow): Promise<void> {
     if (user.disabled_at !== null) return;
-    const admins = await t.one<{ count: number }>(`select count(*)::int as count from users where tenant = $1 and role = 'admin' and disabled_at is null`, [tenant]);
+    const admins = await t.one<{ count: number }>(sql.countActiveAdmins(), [tenant]);
     if (admins.count <= 1) throw new LastAdmin(user.username);
   }
 
@@ -202,8 +198,8 @@ export class UserAdministration {
     const after = await this.serial.run(['user-administration'], async () =>
       this.db.tx('user-administration', async (t) => {
         // A row lock that an insert referencing the tenant (its key share) does not wait for.
-        await t.one('select slug from tenants where slug = $1 for no key update', [tenant]);
-        const user = await t.oneOrNone<UserRow>(`select ${columns} from users where tenant = $1 and lower(username) = lower($2) for update`, [tenant, username]);
+        await t.one(sql.lockTenant(), [tenant]);
+        const user = await t.oneOrNone<UserRow>(sql.selectUserForUpdate(), [tenant, username]);
         if (!user) throw new UnknownUser(username);
         const change = await decide(user, t);
         if (!change) return user;
@@ -212,7 +208,7 @@ export class UserAdministration {
         const data = { username: user.username, userId: user.id, sessionsEnded: ended.length, ...change.data };
         const stream = streamName(tenant, 'user', user.username.toLowerCase());
         await this.store.append(stream, [encodeEvent({ type: change.event, data }, randomUUID(), actor.metadata)], { expectedRevision: 'any' });
-        return (await t.oneOrNone<UserRow>(`select ${columns} from users where id = $1`, [user.id])) ?? user;
+        return (await t.oneOrNone<UserRow>(sql.selectUser(), [user.id])) ?? user;
       }),
     );
     this.credentials.forget(ended);

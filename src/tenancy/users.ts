@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../database/connection.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { Role } from './roles.js';
+import * as sql from './users.sql.js';
 
 /** A user as listed (never with the password hash). */
 export interface UserInfo {
@@ -76,14 +77,7 @@ export class Users {
     const id = randomUUID();
     const passwordHash = hashed ?? (await hashPassword(user.password));
     try {
-      await t.none(`insert into users (id, tenant, username, email, password_hash, role) values ($1, $2, $3, $4, $5, $6)`, [
-        id,
-        tenant,
-        user.username,
-        user.email,
-        passwordHash,
-        user.role,
-      ]);
+      await t.none(sql.insertUser(), [id, tenant, user.username, user.email, passwordHash, user.role]);
     } catch (error) {
       if ((error as { code?: string }).code === uniqueViolation) throw new UsernameTaken(user.username);
       throw error;
@@ -93,11 +87,7 @@ export class Users {
 
   /** The tenant's users, by username. */
   async list(tenant: string): Promise<UserInfo[]> {
-    return await this.db.map(
-      `select id, username, email, role, disabled_at, created_at, last_login_at from users where tenant = $1 order by lower(username)`,
-      [tenant],
-      userInfo,
-    );
+    return await this.db.map(sql.selectUsers(), [tenant], userInfo);
   }
 
   /**
@@ -108,7 +98,7 @@ export class Users {
   async checkLogin(tenant: string, username: string, password: string): Promise<{ id: string; username: string; role: Role; passwordVersion: string } | undefined> {
     const row = await this.db.oneOrNone<{ id: string; username: string; role: Role; password_hash: string }>(
       // A disabled user is not found: the same 401 as a wrong password, so nothing tells it apart.
-      `select id, username, role, password_hash from users where tenant = $1 and lower(username) = lower($2) and disabled_at is null`,
+      sql.selectLogin(),
       [tenant, username],
     );
     const matches = await verifyPassword(row?.password_hash, password);

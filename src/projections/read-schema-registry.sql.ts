@@ -1,0 +1,95 @@
+/*
+ * The statements of the read-schema registry (read-schema-registry.ts): the control-plane tables
+ * `read_schemas` (every schema built, with its status and last recorded position) and
+ * `read_schema_live` (each tenant's live pointer). Each function returns the text of one
+ * statement; values are always parameters and schema names go through `:name` escaping.
+ */
+
+const registryColumns = 'tenant, version, schema_name, status, position::text, failed_event_id, error';
+
+/** $1 tenant: the registry row of the tenant's live schema. */
+export function selectLiveSchema(): string {
+  return `select r.tenant, r.version, r.schema_name, r.status, r.position::text, r.failed_event_id, r.error
+         from read_schema_live l join read_schemas r using (schema_name) where l.tenant = $1`;
+}
+
+/** $1 tenant: every registry row of the tenant, newest first. */
+export function selectTenantSchemas(): string {
+  return `select ${registryColumns} from read_schemas where tenant = $1 order by created_at desc`;
+}
+
+/** $1 the lock key: the transaction-scoped lock that serialises one tenant's schema changes. */
+export function lockTenantSchemas(): string {
+  return 'select pg_advisory_xact_lock(hashtext($1))';
+}
+
+/** $1 tenant: a row when the tenant has a live schema. */
+export function selectLiveExists(): string {
+  return 'select 1 from read_schema_live where tenant = $1';
+}
+
+/** $1 tenant: the live schema's name, its row locked until the transaction ends. */
+export function selectLiveForUpdate(): string {
+  return 'select schema_name from read_schema_live where tenant = $1 for update';
+}
+
+/** $1 schema: a row when the schema is some tenant's live one, locked until the transaction ends. */
+export function selectLiveBySchemaForUpdate(): string {
+  return 'select 1 from read_schema_live where schema_name = $1 for update';
+}
+
+/** $1 tenant, $2 version, $3 schema: the tenant's first live pointer. */
+export function insertLive(): string {
+  return 'insert into read_schema_live (tenant, version, schema_name) values ($1, $2, $3)';
+}
+
+/** $1 tenant, $2 version, $3 schema: points the tenant at the schema, whether or not it had one. */
+export function upsertLive(): string {
+  return `insert into read_schema_live (tenant, version, schema_name) values ($1, $2, $3)
+         on conflict (tenant) do update set version = excluded.version, schema_name = excluded.schema_name, switched_at = now()`;
+}
+
+/** $1 schema, $2 tenant, $3 version, $4 status: registers a schema just created. */
+export function insertSchema(): string {
+  return 'insert into read_schemas (schema_name, tenant, version, status) values ($1, $2, $3, $4)';
+}
+
+/** $1 schema, $2 status ('ready' or 'retired'). */
+export function updateStatus(): string {
+  return 'update read_schemas set status = $2, updated_at = now() where schema_name = $1';
+}
+
+/** $1 schema, $2 the failed event's id (or null), $3 the error. */
+export function updateFailed(): string {
+  return `update read_schemas set status = 'failed', failed_event_id = $2, error = $3, updated_at = now() where schema_name = $1`;
+}
+
+/** $1 schema, $2 position: the registry's copy of the schema's checkpoint (for status pages). */
+export function updatePosition(): string {
+  return 'update read_schemas set position = $2, updated_at = now() where schema_name = $1';
+}
+
+/** $1 schema: drops the schema with everything in it. */
+export function dropSchema(): string {
+  return 'drop schema if exists $1:name cascade';
+}
+
+/** $1 schema: forgets a dropped schema. */
+export function deleteSchema(): string {
+  return 'delete from read_schemas where schema_name = $1';
+}
+
+/** $1 tenant, $2 version: the names of every schema of that version the tenant has. */
+export function selectVersionSchemaNames(): string {
+  return 'select schema_name from read_schemas where tenant = $1 and version = $2';
+}
+
+/** $1 tenant, $2 version: the newest schema of that version that is building or ready. */
+export function selectPrepared(): string {
+  return `select schema_name from read_schemas where tenant = $1 and version = $2 and status in ('building', 'ready') order by created_at desc limit 1`;
+}
+
+/** $1 version, $2 another version: whether the first was first registered after the second. */
+export function selectIsNewerVersion(): string {
+  return `select coalesce((select min(created_at) from read_schemas where version = $1) > (select min(created_at) from read_schemas where version = $2), false) as newer`;
+}

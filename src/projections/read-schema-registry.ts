@@ -1,0 +1,128 @@
+import type { IBaseProtocol } from 'pg-promise';
+import type { Position } from '../eventstore/event-store.js';
+import * as sql from './read-schema-registry.sql.js';
+
+/**
+ * The read-schema registry: which schemas each tenant has (`read_schemas`, with their status and
+ * last recorded position) and which one its queries read (`read_schema_live`). The building and
+ * switching of schemas is read-schemas.ts; this module only reads and writes the registry rows.
+ */
+
+/** The database or a transaction: every function runs in whichever the caller holds. */
+type Queryable = IBaseProtocol<unknown>;
+
+/** A tenant's read schema as the registry knows it. */
+export interface ReadSchema {
+  readonly tenant: string;
+  readonly version: string;
+  readonly schema: string;
+  readonly status: 'building' | 'ready' | 'failed' | 'retired';
+  readonly position: Position;
+  readonly failedEventId?: string;
+  readonly error?: string;
+}
+
+type RegistryRow = Record<string, string | null>;
+
+function fromRow(row: RegistryRow): ReadSchema {
+  return {
+    tenant: row.tenant ?? '',
+    version: row.version ?? '',
+    schema: row.schema_name ?? '',
+    status: (row.status ?? 'failed') as ReadSchema['status'],
+    position: row.position ?? '0',
+    ...(row.failed_event_id ? { failedEventId: row.failed_event_id } : {}),
+    ...(row.error ? { error: row.error } : {}),
+  };
+}
+
+/** The registry row of a tenant's live schema (its position as last recorded), or undefined. */
+export async function findLiveSchema(q: Queryable, tenant: string): Promise<ReadSchema | undefined> {
+  const row = await q.oneOrNone<RegistryRow>(sql.selectLiveSchema(), [tenant]);
+  return row ? fromRow(row) : undefined;
+}
+
+/** Every registered schema of a tenant, newest first. */
+export async function listTenantSchemas(q: Queryable, tenant: string): Promise<ReadSchema[]> {
+  return (await q.any<RegistryRow>(sql.selectTenantSchemas(), [tenant])).map(fromRow);
+}
+
+/**
+ * Takes the tenant's schema lock until the transaction `t` ends: creating, naming and switching a
+ * tenant's schemas happen one at a time.
+ */
+export async function lockTenantSchemas(t: Queryable, tenant: string): Promise<void> {
+  await t.any(sql.lockTenantSchemas(), [`read-schema:${tenant}`]);
+}
+
+/** Whether the tenant has a live schema. */
+export async function hasLiveSchema(q: Queryable, tenant: string): Promise<boolean> {
+  return (await q.oneOrNone(sql.selectLiveExists(), [tenant])) !== null;
+}
+
+/** The name of the tenant's live schema, its pointer locked (as GC locks it) until `t` ends. */
+export async function lockLivePointer(t: Queryable, tenant: string): Promise<string | undefined> {
+  return (await t.oneOrNone<{ schema_name: string }>(sql.selectLiveForUpdate(), [tenant]))?.schema_name;
+}
+
+/** Gives a tenant that has none its first live schema. */
+export async function insertLivePointer(q: Queryable, tenant: string, version: string, schema: string): Promise<void> {
+  await q.none(sql.insertLive(), [tenant, version, schema]);
+}
+
+/** Points the tenant's queries at `schema`. */
+export async function setLivePointer(q: Queryable, tenant: string, version: string, schema: string): Promise<void> {
+  await q.none(sql.upsertLive(), [tenant, version, schema]);
+}
+
+/** Registers a schema just created. */
+export async function registerSchema(q: Queryable, schema: { schema: string; tenant: string; version: string; status: ReadSchema['status'] }): Promise<void> {
+  await q.none(sql.insertSchema(), [schema.schema, schema.tenant, schema.version, schema.status]);
+}
+
+/** Records a schema's status as ready (about to go live) or retired (replaced). */
+export async function setSchemaStatus(q: Queryable, schema: string, status: 'ready' | 'retired'): Promise<void> {
+  await q.none(sql.updateStatus(), [schema, status]);
+}
+
+/** Records that a schema stopped at an event. */
+export async function markSchemaFailed(q: Queryable, schema: string, eventId: string | null, error: string): Promise<void> {
+  await q.none(sql.updateFailed(), [schema, eventId, error]);
+}
+
+/** Records the position a schema has reached (the registry's copy, for status pages). */
+export async function recordSchemaPosition(q: Queryable, schema: string, position: Position): Promise<void> {
+  await q.none(sql.updatePosition(), [schema, position]);
+}
+
+/**
+ * Drops a schema that is not live, and its registry row, in the transaction `t`. Refuses the
+ * live schema of any tenant.
+ */
+export async function dropUnlessLive(t: Queryable, schema: string): Promise<void> {
+  if ((await t.oneOrNone(sql.selectLiveBySchemaForUpdate(), [schema])) !== null) {
+    throw new Error(`${schema} is live: switch to another schema before dropping it`);
+  }
+  await dropRegisteredSchema(t, schema);
+}
+
+/** Drops a schema and deletes its registry row (the caller has checked that it is not live). */
+export async function dropRegisteredSchema(t: Queryable, schema: string): Promise<void> {
+  await t.none(sql.dropSchema(), [schema]);
+  await t.none(sql.deleteSchema(), [schema]);
+}
+
+/** The names of every schema of `version` the tenant has (any status). */
+export async function versionSchemaNames(q: Queryable, tenant: string, version: string): Promise<string[]> {
+  return await q.map(sql.selectVersionSchemaNames(), [tenant, version], (row: { schema_name: string }) => row.schema_name);
+}
+
+/** The newest schema of `version` the tenant has that is building or ready. */
+export async function findPreparedSchema(q: Queryable, tenant: string, version: string): Promise<string | undefined> {
+  return (await q.oneOrNone<{ schema_name: string }>(sql.selectPrepared(), [tenant, version]))?.schema_name;
+}
+
+/** Whether `version` was first registered (by any tenant) after `than`. */
+export async function isLaterVersion(q: Queryable, version: string, than: string): Promise<boolean> {
+  return (await q.one<{ newer: boolean }>(sql.selectIsNewerVersion(), [version, than])).newer;
+}

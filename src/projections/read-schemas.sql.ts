@@ -1,0 +1,33 @@
+/*
+ * The statements that read-schemas.ts runs against a read schema itself (its checkpoint and its
+ * indexes), as opposed to the registry's (read-schema-registry.sql.ts). Each function returns
+ * the text of one statement; the schema name is a parameter escaped by `:name`.
+ */
+
+/** $1:name schema: the position the schema has applied. */
+export function selectCheckpoint(): string {
+  return 'select position::text from $1:name.checkpoint';
+}
+
+/** $1:name schema: the applied position, locked so that two appliers of one schema take turns. */
+export function selectCheckpointForUpdate(): string {
+  return 'select position::text from $1:name.checkpoint for update';
+}
+
+/** $1:name schema, $2 position: the new checkpoint, committed with the rows it covers. */
+export function updateCheckpoint(): string {
+  return 'update $1:name.checkpoint set position = $2';
+}
+
+/**
+ * Projection commits need not wait for the WAL flush: a read schema is rebuilt from the events at
+ * will and its rows commit with their checkpoint, so a crash loses commits, never their atomicity.
+ */
+export function asynchronousCommit(): string {
+  return 'set local synchronous_commit = off';
+}
+
+/** $1 schema: whether the ledger's three secondary indexes (readModelIndexDdl) exist. */
+export function selectLedgerIndexesComplete(): string {
+  return `select count(*) = 3 as complete from pg_indexes where schemaname = $1 and indexname in ('ledger_sku_occurred_at', 'ledger_movement_id', 'ledger_reference')`;
+}

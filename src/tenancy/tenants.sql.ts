@@ -1,0 +1,29 @@
+/*
+ * The statements on `tenants` and `tenant_domains` (registration.ts, tenant-directory.ts,
+ * demo-tenant.ts). Each function returns the text of one statement; values are always parameters.
+ */
+
+/** $1 slug, $2 company name. */
+export function insertTenant(): string {
+  return 'insert into tenants (slug, company_name) values ($1, $2)';
+}
+
+/** $1 domain, $2 tenant. */
+export function insertTenantDomain(): string {
+  return 'insert into tenant_domains (domain, tenant) values ($1, $2)';
+}
+
+/** $1 domain: the tenant the host name belongs to. */
+export function selectTenantOfDomain(): string {
+  return 'select tenant from tenant_domains where domain = $1';
+}
+
+/** $1 slug: the tenant's settings. */
+export function selectTenantSettings(): string {
+  return 'select allow_negative_stock from tenants where slug = $1';
+}
+
+/** Whether any tenant exists. */
+export function selectAnyTenant(): string {
+  return 'select exists (select 1 from tenants) as any';
+}
