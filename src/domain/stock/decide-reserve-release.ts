@@ -26,7 +26,7 @@ export function reserve(command: CommandOf<'ReserveStock'>, state: StockState): 
 }
 
 /** Releases what is left of a reservation; nothing when this article has none under that reference. */
-export function release(command: CommandOf<'ReleaseReservation'>, state: StockState): StockEvent[] {
+export function release(command: CommandOf<'ReleaseReservedStock'>, state: StockState): StockEvent[] {
   const { data } = command;
   const parts = state.reservations.get(data.reference);
   if (!parts) return [];

@@ -4,8 +4,8 @@ import type { StockEvent } from './events.js';
 import { checkArticle, checkAvailable, checkLocation, checkSerialsAt } from './rules.js';
 import type { StockState } from './state.js';
 
-/** ReverseMovement: the opposite moves of an earlier movement's lines of this article. */
-export function reverse(command: CommandOf<'ReverseMovement'>, state: StockState): StockEvent[] {
+/** ReverseStockMovement: the opposite moves of an earlier movement's lines of this article. */
+export function reverse(command: CommandOf<'ReverseStockMovement'>, state: StockState): StockEvent[] {
   const { data, context } = command;
   checkArticle(data.sku, context, data.lines[0]?.line, false);
   const decision = new Decision(state);

@@ -18,7 +18,7 @@ export function decideStock(command: StockCommand, state: StockState): StockEven
       return transfer(command, state);
     case 'ReserveStock':
       return reserve(command, state);
-    case 'ReleaseReservation':
+    case 'ReleaseReservedStock':
       return release(command, state);
     case 'ShipStock':
       return ship(command, state);
@@ -28,7 +28,7 @@ export function decideStock(command: StockCommand, state: StockState): StockEven
       return adjust(command, state);
     case 'CountStock':
       return count(command, state);
-    case 'ReverseMovement':
+    case 'ReverseStockMovement':
       return reverse(command, state);
     default:
       return assertNever(command);
