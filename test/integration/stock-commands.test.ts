@@ -217,6 +217,16 @@ describe('stock commands against the PostgreSQL event store', () => {
     expect(onHandAt(await stockOf(tenant, 'NEW'), 'C-01')).toBe(units(1));
   });
 
+  it('commands on one stream from two processes at once: a conflict is decided again, none is lost', async () => {
+    const tenant = await warehouse([{ sku: 'BOLT' }]);
+    const processes = [commandSide(store, { maxAttempts: 20 }), commandSide(store, { maxAttempts: 20 })];
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (processes[i % 2] as CommandSide).catalog.updateArticle(metadataFor(tenant), 'BOLT', { name: `Bolt ${i}` })),
+    );
+    const events = await collect(store.readStream(streamName(tenant, 'article', 'BOLT')));
+    expect(events.map((event) => event.type)).toEqual(['ArticleRegistered', ...Array.from({ length: 12 }, () => 'ArticleUpdated')]);
+  }, 60_000);
+
   it('a keyed command on one stream, retried after the stream moved on, records nothing twice', async () => {
     const tenant = await warehouse([]);
     const block = metadataFor(tenant, { idempotencyKey: 'block-1' });
