@@ -17,12 +17,6 @@ export interface CommandDependencies {
   readonly cache: AggregateCache;
   readonly ids: IdSource;
   readonly policy: TenantPolicy;
-  /** Attempts at one command when other processes keep winning the race (default 5). */
+  /** Attempts at one command when other processes keep winning the race (default: retry-policy.ts). */
   readonly maxAttempts?: number;
-}
-
-/** A short random pause before retrying after a conflict, so competing processes spread out. */
-export async function backOff(attempt: number): Promise<void> {
-  const delay = Math.random() * 5 * 2 ** attempt;
-  await new Promise((resolve) => setTimeout(resolve, delay));
 }

@@ -17,6 +17,24 @@ export interface IdSource {
   derived(tenant: string, idempotencyKey: string, part: string): string;
 }
 
+/**
+ * The ids of the events one command appends to one stream: with an idempotency key, derived from
+ * it, the stream and the event's place in this append (`<stream>#<index>`), so a retried request
+ * that decides the same events gets the same ids and the event store records nothing twice, even
+ * when the stream has moved on since (ids are checked before the expected revision). Without a
+ * key, random ones. The one derivation of every command: movements have used it since their
+ * first release, so the ids of events already stored under a key are what a retry derives now.
+ */
+export function eventIdsOf(
+  ids: IdSource,
+  metadata: { readonly tenant: string; readonly idempotencyKey?: string; readonly idempotencyScope?: string },
+  stream: string,
+  count: number,
+): string[] {
+  const key = derivationKey(metadata);
+  return Array.from({ length: count }, (_, index) => (key === undefined ? ids.random() : ids.derived(metadata.tenant, key, `${stream}#${index}`)));
+}
+
 // A fixed namespace for StockControl's name-based ids (RFC 9562 version 5, SHA-1).
 const namespace = Buffer.from('6f6b1c4e2a9d4f0e9b1d3c5a7e8f9012', 'hex');
 

@@ -7,13 +7,12 @@ import type { ArticleFacts, StockCommand, StockContext } from '../domain/stock/c
 import { movesOf, type StockEvent } from '../domain/stock/events.js';
 import type { StockState } from '../domain/stock/state.js';
 import { stockDecider } from '../domain/stock/stock.js';
-import { DomainError } from '../domain/errors.js';
-import { comparePositions, DuplicateEventIds, WrongExpectedRevision, type ExpectedRevision, type Position, type StreamAppend } from '../eventstore/event-store.js';
+import { comparePositions, type Position } from '../eventstore/event-store.js';
 import { streamName } from '../eventstore/stream-name.js';
-import { decodeEvent, encodeEvent, type DomainEvent } from '../events/codec.js';
+import { decodeEvent } from '../events/codec.js';
 import type { Loaded } from './aggregate-cache.js';
-import { backOff, type CommandDependencies } from './command-context.js';
-import { ConcurrencyConflict } from './errors.js';
+import type { CommandDependencies } from './command-context.js';
+import { runCommand, type Attempt, type Decided, type StreamDecision } from './command-loop.js';
 import { derivationKey } from './event-ids.js';
 
 /**
@@ -40,13 +39,6 @@ export interface MovementResult {
   readonly events: readonly StockEvent[];
 }
 
-/** Events for a stream other than the stock streams, appended in the same transaction. */
-export interface ExtraAppend {
-  readonly stream: string;
-  readonly events: readonly DomainEvent[];
-  readonly expectedRevision: ExpectedRevision;
-}
-
 /** What one movement needs done. */
 export interface MovementPlan {
   readonly kind: MovementKind;
@@ -59,7 +51,7 @@ export interface MovementPlan {
   /** Streams besides the stock streams to write (and lock), decided after the stock decisions. */
   readonly extraStreams?: readonly string[];
   /** Decided before the stock, so that its refusals (a movement already reversed) come first. */
-  extra?(movementId: string): Promise<readonly ExtraAppend[]>;
+  extra?(movementId: string): Promise<readonly StreamDecision[]>;
   readonly reversalOf?: string;
   /** Thrown when no article produced an event (e.g. releasing a reservation with nothing left). */
   nothingToDo?(): Error;
@@ -77,21 +69,18 @@ function recordLines(events: readonly StockEvent[]): MovementLine[] {
 }
 
 /**
- * Runs stock movements: gathers the facts (articles, locations, policy), then, holding the
- * in-process lock of every stream involved, loads each article's stock, decides, and appends all
- * streams at once with their expected revisions (appendMany: all lines or none). A conflict with
- * another process reloads and decides again. With an idempotency key, the movement id and every
- * event id are derived from it, and a movement already recorded is answered as it was.
+ * Runs stock movements on the one command path (runCommand): gathers the facts (articles,
+ * locations, policy), then, holding the in-process lock of every stream involved, loads each
+ * article's stock, decides, and appends all streams at once with their expected revisions
+ * (appendMany: all lines or none). A conflict with another process reloads and decides again.
+ * With an idempotency key, the movement id and every event id are derived from it, and a movement
+ * already recorded is answered as it was.
  */
 export class MovementExecution {
-  private readonly maxAttempts: number;
-
   constructor(
     private readonly dependencies: CommandDependencies,
     private readonly locks: { run<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> },
-  ) {
-    this.maxAttempts = dependencies.maxAttempts ?? 5;
-  }
+  ) {}
 
   async execute(metadata: CommandMetadata, plan: MovementPlan): Promise<MovementResult> {
     const { tenant } = metadata;
@@ -101,73 +90,71 @@ export class MovementExecution {
     const movementStream = streamName(tenant, 'movement', movementId);
     const stockStreams = plan.skus.map((sku) => streamName(tenant, 'stock', sku));
 
-    return await this.locks.run([...stockStreams, movementStream, ...(plan.extraStreams ?? [])], async () => {
-      let optimistic = true;
-      for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+    return await this.locks.run([...stockStreams, movementStream, ...(plan.extraStreams ?? [])], async () =>
+      runCommand(this.dependencies, metadata, stockStreams, async (maxAgeMs): Promise<Attempt<MovementResult>> => {
         if (idempotencyKey) {
           const recorded = await this.recorded(tenant, movementStream);
-          if (recorded) return recorded;
+          if (recorded) return { answered: recorded };
         }
-        // First try on cached states (see AggregateCache); after a conflict or a refusal, on fresh ones.
-        const facts = await this.facts(metadata, plan, optimistic ? factsMaxAgeMs : 0);
+        const facts = await this.facts(metadata, plan, Math.min(maxAgeMs, factsMaxAgeMs));
         const extra = (await plan.extra?.(movementId)) ?? [];
-        const loaded = await Promise.all(stockStreams.map((stream) => this.dependencies.cache.load(stream, stockDecider, optimistic ? Number.POSITIVE_INFINITY : 0)));
-        const allFresh = facts.fresh && loaded.every((stock) => stock.fresh);
-        let decided: Map<string, readonly StockEvent[]>;
-        try {
-          decided = this.decide(plan, movementId, facts, loaded);
-        } catch (error) {
-          // A refusal is only given on what the store says now, never on a cached state alone.
-          if (error instanceof DomainError && !allFresh) {
-            optimistic = false;
-            continue;
-          }
+        const loaded = await Promise.all(stockStreams.map((stream) => this.dependencies.cache.load(stream, stockDecider, maxAgeMs)));
+        return {
+          fresh: facts.fresh && loaded.every((stock) => stock.fresh),
+          decide: () => this.decideMovement(plan, movementId, movementStream, stockStreams, facts, loaded, extra),
           // The other streams' refusal (a movement reversed meanwhile) explains more than the stock's.
-          if (error instanceof DomainError) await plan.extra?.(movementId);
-          throw error;
-        }
-        const events = [...decided.values()].flat();
-        if (events.length === 0 && plan.nothingToDo) {
-          if (!allFresh) {
-            optimistic = false;
-            continue;
-          }
-          throw plan.nothingToDo();
-        }
-        const record: MovementRecord = {
-          movementId,
-          kind: plan.kind,
-          ...(plan.reference === undefined ? {} : { reference: plan.reference }),
-          lines: recordLines(events),
-          ...(plan.reversalOf === undefined ? {} : { reversalOf: plan.reversalOf }),
+          beforeRefusing: async () => {
+            await plan.extra?.(movementId);
+          },
         };
-        const appends: ExtraAppend[] = [
-          ...plan.skus.flatMap((sku, index): ExtraAppend[] => {
-            const stockEvents = decided.get(sku) ?? [];
-            return stockEvents.length === 0 ? [] : [{ stream: stockStreams[index] as string, events: stockEvents, expectedRevision: loaded[index]?.revision ?? 'no_stream' }];
-          }),
-          { stream: movementStream, events: movementDecider.decide({ type: 'RecordMovement', data: record }, movementDecider.initialState()), expectedRevision: 'no_stream' },
-          ...extra,
-        ];
-        try {
-          const results = await this.dependencies.store.appendMany(appends.map((append) => this.encode(append, metadata)));
-          // Cached states of the other streams catch up by reading forward on their next load.
-          stockStreams.forEach((stream, index) => {
-            const result = results[index];
-            const stockEvents = decided.get(plan.skus[index] ?? '') ?? [];
-            if (result && !result.duplicate && stockEvents.length > 0) this.dependencies.cache.applyAppended(stream, stockDecider, stockEvents, result.revision);
-          });
-          const position = results.map((result) => result.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
-          return { movementId, position, duplicate: results.every((result) => result.duplicate), record, events };
-        } catch (error) {
-          // Another process wrote first (or a retry of this request raced it): load again and decide again.
-          if (!(error instanceof WrongExpectedRevision) && !(error instanceof DuplicateEventIds)) throw error;
-          optimistic = false;
-          await backOff(attempt);
-        }
-      }
-      throw new ConcurrencyConflict(stockStreams, this.maxAttempts);
-    });
+      }),
+    );
+  }
+
+  /** The movement's appends: each article's stock events, the movement record, and the plan's other streams. */
+  private decideMovement(
+    plan: MovementPlan,
+    movementId: string,
+    movementStream: string,
+    stockStreams: readonly string[],
+    facts: Facts,
+    loaded: ReadonlyArray<Loaded<StockState>>,
+    extra: readonly StreamDecision[],
+  ): Decided<MovementResult> {
+    const decided = this.decide(plan, movementId, facts, loaded);
+    const events = [...decided.values()].flat();
+    const record: MovementRecord = {
+      movementId,
+      kind: plan.kind,
+      ...(plan.reference === undefined ? {} : { reference: plan.reference }),
+      lines: recordLines(events),
+      ...(plan.reversalOf === undefined ? {} : { reversalOf: plan.reversalOf }),
+    };
+    const nothingToDo = plan.nothingToDo;
+    if (events.length === 0 && nothingToDo) {
+      const refuse = (): never => {
+        throw nothingToDo();
+      };
+      return { appends: [], written: refuse, unchanged: refuse };
+    }
+    const appends: StreamDecision[] = [
+      ...plan.skus.flatMap((sku, index): StreamDecision[] => {
+        const stockEvents = decided.get(sku) ?? [];
+        return stockEvents.length === 0 ? [] : [{ stream: stockStreams[index] as string, events: stockEvents, expectedRevision: loaded[index]?.revision ?? 'no_stream', cachedWith: stockDecider }];
+      }),
+      { stream: movementStream, events: movementDecider.decide({ type: 'RecordMovement', data: record }, movementDecider.initialState()), expectedRevision: 'no_stream' },
+      ...extra,
+    ];
+    return {
+      appends,
+      written: (results) => {
+        const position = results.map((result) => result.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
+        return { movementId, position, duplicate: results.every((result) => result.duplicate), record, events };
+      },
+      unchanged: () => {
+        throw new Error('unreachable: a movement always records itself');
+      },
+    };
   }
 
   /** Each article's stock events for the plan, decided on the loaded states. */
@@ -181,18 +168,6 @@ export class MovementExecution {
       decided.set(sku, stockDecider.decide(plan.build(sku, movementId, { ...shared, article }), stock.state));
     }
     return decided;
-  }
-
-  private encode(append: ExtraAppend, metadata: CommandMetadata): StreamAppend {
-    const { tenant } = metadata;
-    const idempotencyKey = derivationKey(metadata);
-    return {
-      stream: append.stream,
-      expectedRevision: append.expectedRevision,
-      events: append.events.map((event, index) =>
-        encodeEvent(event, idempotencyKey ? this.dependencies.ids.derived(tenant, idempotencyKey, `${append.stream}#${index}`) : this.dependencies.ids.random(), metadata),
-      ),
-    };
   }
 
   /**

@@ -1,11 +1,9 @@
 import type { Decider } from '../domain/decider.js';
-import { DomainError } from '../domain/errors.js';
 import type { CommandMetadata } from '../domain/metadata.js';
-import { WrongExpectedRevision, type AppendResult } from '../eventstore/event-store.js';
-import { encodeEvent, type DomainEvent } from '../events/codec.js';
-import { backOff, type CommandDependencies } from './command-context.js';
-import { ConcurrencyConflict, RevisionMismatch } from './errors.js';
-import { derivationKey } from './event-ids.js';
+import type { DomainEvent } from '../events/codec.js';
+import type { CommandDependencies } from './command-context.js';
+import { runCommand } from './command-loop.js';
+import { RevisionMismatch } from './errors.js';
 
 /** What a command on one stream did: its events (none when nothing changed) and where they landed. */
 export interface StreamCommandResult<E> {
@@ -17,9 +15,9 @@ export interface StreamCommandResult<E> {
 }
 
 /**
- * Read, fold, decide, append: the command path for commands on one stream (articles, locations).
- * On a conflict with another writer it reloads and decides again, a bounded number of times.
- * `ifMatch` is the revision the caller saw (HTTP If-Match): a different one is refused.
+ * A command on one stream (articles, locations): the n = 1 case of the one command path
+ * (runCommand). `ifMatch` is the revision the caller saw (HTTP If-Match): a different one is
+ * refused, like a business rule, only after a fresh read.
  */
 export async function handleStreamCommand<C, E extends DomainEvent, S>(
   dependencies: CommandDependencies,
@@ -29,44 +27,19 @@ export async function handleStreamCommand<C, E extends DomainEvent, S>(
   metadata: CommandMetadata,
   ifMatch?: bigint,
 ): Promise<StreamCommandResult<E>> {
-  const attempts = dependencies.maxAttempts ?? 5;
-  // The first try decides on the cached state; a refusal, a precondition failure or "nothing to
-  // do" is only answered after a fresh read, and a conflict reads again too.
-  let optimistic = true;
-  for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    const loaded = await dependencies.cache.load(stream, decider, optimistic ? Number.POSITIVE_INFINITY : 0);
-    let events: readonly E[];
-    try {
-      if (ifMatch !== undefined && loaded.revision !== ifMatch) throw new RevisionMismatch(ifMatch, loaded.revision);
-      events = decider.decide(command, loaded.state);
-    } catch (error) {
-      if (!loaded.fresh && (error instanceof DomainError || error instanceof RevisionMismatch)) {
-        optimistic = false;
-        continue;
-      }
-      throw error;
-    }
-    if (events.length === 0) {
-      if (!loaded.fresh) {
-        optimistic = false;
-        continue;
-      }
-      return { events, revision: loaded.revision, position: undefined };
-    }
-    const key = derivationKey(metadata);
-    const base = loaded.revision === undefined ? 0n : loaded.revision + 1n;
-    const toAppend = events.map((event, index) =>
-      encodeEvent(event, key ? dependencies.ids.derived(metadata.tenant, key, `${stream}#${base + BigInt(index)}`) : dependencies.ids.random(), metadata),
-    );
-    try {
-      const result: AppendResult = await dependencies.store.append(stream, toAppend, { expectedRevision: loaded.revision ?? 'no_stream' });
-      if (!result.duplicate) dependencies.cache.applyAppended(stream, decider, events, result.revision);
-      return { events, revision: result.revision, position: result.position };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevision)) throw error;
-      optimistic = false;
-      await backOff(attempt);
-    }
-  }
-  throw new ConcurrencyConflict([stream], attempts);
+  return await runCommand(dependencies, metadata, [stream], async (maxAgeMs) => {
+    const loaded = await dependencies.cache.load(stream, decider, maxAgeMs);
+    return {
+      fresh: loaded.fresh,
+      decide: () => {
+        if (ifMatch !== undefined && loaded.revision !== ifMatch) throw new RevisionMismatch(ifMatch, loaded.revision);
+        const events = decider.decide(command, loaded.state);
+        return {
+          appends: events.length === 0 ? [] : [{ stream, events, expectedRevision: loaded.revision ?? 'no_stream', cachedWith: decider }],
+          written: ([result]) => ({ events, revision: result?.revision, position: result?.position }),
+          unchanged: () => ({ events, revision: loaded.revision, position: undefined }),
+        };
+      },
+    };
+  });
 }

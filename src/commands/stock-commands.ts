@@ -132,7 +132,7 @@ export class StockCommands {
       reference,
       skus: [...state.skus],
       locations: [],
-      build: (sku, movementId, context) => ({ type: 'ReleaseReservation', context, data: { movementId, sku, reference } }),
+      build: (sku, movementId, context) => ({ type: 'ReleaseReservedStock', context, data: { movementId, sku, reference } }),
       extraStreams: [reservationStream],
       nothingToDo: () => new UnknownReservation(reference),
       extra: async (movementId) => {
@@ -140,7 +140,7 @@ export class StockCommands {
         return [
           {
             stream: reservationStream,
-            events: reservationDecider.decide({ type: 'ReleaseReservationRecord', data: { reference, movementId } }, loaded.state),
+            events: reservationDecider.decide({ type: 'ReleaseReservation', data: { reference, movementId } }, loaded.state),
             expectedRevision: loaded.revision ?? 'no_stream',
           },
         ];
@@ -211,7 +211,7 @@ export class StockCommands {
     const originalStream = streamName(metadata.tenant, 'movement', reversedMovementId);
     const original = await this.dependencies.cache.load(originalStream, movementDecider);
     // Refuses unknown, already reversed and reservation movements before anything else is loaded.
-    movementDecider.decide({ type: 'ReverseMovementRecord', data: { movementId: reversedMovementId, reversedBy: 'pending' } }, original.state);
+    movementDecider.decide({ type: 'ReverseMovement', data: { movementId: reversedMovementId, reversedBy: 'pending' } }, original.state);
     if (original.state.status === 'none') throw new Error('unreachable: decide refuses unknown movements');
     const groups = new Map<string, RecordedLine[]>();
     for (const { sku, from, to, ...line } of original.state.record.lines) {
@@ -224,7 +224,7 @@ export class StockCommands {
       skus: [...groups.keys()],
       locations: [...groups.values()].flat().flatMap((line) => [line.from, line.to]),
       build: (sku, movementId, context) => ({
-        type: 'ReverseMovement',
+        type: 'ReverseStockMovement',
         context,
         data: { movementId, sku, reversedMovementId, reason, lines: groups.get(sku) ?? [] },
       }),
@@ -234,7 +234,7 @@ export class StockCommands {
         return [
           {
             stream: originalStream,
-            events: movementDecider.decide({ type: 'ReverseMovementRecord', data: { movementId: reversedMovementId, reversedBy: movementId } }, loaded.state),
+            events: movementDecider.decide({ type: 'ReverseMovement', data: { movementId: reversedMovementId, reversedBy: movementId } }, loaded.state),
             expectedRevision: loaded.revision ?? 'no_stream',
           },
         ];

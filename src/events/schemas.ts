@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adjustmentReasons, returnReasons } from '../domain/stock/events.js';
 
 /**
  * The zod schema of every event's data, at its current schema version. Events are read back
@@ -79,7 +80,7 @@ export const eventDataSchemas = {
     quantity: positiveQuantity,
     lot: optionalText,
     serials,
-    reason: z.enum(['damaged', 'wrong-item', 'unwanted', 'other']),
+    reason: z.enum(returnReasons),
     reference: optionalText,
   }),
   StockAdjusted: z.object({
@@ -88,7 +89,7 @@ export const eventDataSchemas = {
     delta: quantity,
     lot: optionalText,
     serials,
-    reason: z.enum(['damaged', 'lost', 'found', 'expired', 'correction']),
+    reason: z.enum(adjustmentReasons),
     note: z.string().optional(),
   }),
   StockCounted: z.object({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AggregateCache } from '../../src/commands/aggregate-cache.js';
 import { ConcurrencyConflict, RevisionMismatch } from '../../src/commands/errors.js';
+import { uuidIdSource } from '../../src/commands/event-ids.js';
 import { DuplicateSku, InsufficientStock, InvalidParentLocation, LotRequired, MovementNotReversible, UnknownLocation, UnknownReservation } from '../../src/domain/errors.js';
 import { onHandAt, reservedAt, sumOverAllLocations, totalReserved } from '../../src/domain/stock/state.js';
 import { stockDecider } from '../../src/domain/stock/stock.js';
@@ -214,6 +215,45 @@ describe('stock commands against the PostgreSQL event store', () => {
     await side.catalog.createLocation(metadataFor(tenant), { code: 'C-01', type: 'storage', parent: 'WH' });
     await other.stock.receive(metadataFor(tenant), { lines: [{ sku: 'NEW', quantity: units(1), location: 'C-01' }] });
     expect(onHandAt(await stockOf(tenant, 'NEW'), 'C-01')).toBe(units(1));
+  });
+
+  it('commands on one stream from two processes at once: a conflict is decided again, none is lost', async () => {
+    const tenant = await warehouse([{ sku: 'BOLT' }]);
+    const processes = [commandSide(store, { maxAttempts: 20 }), commandSide(store, { maxAttempts: 20 })];
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (processes[i % 2] as CommandSide).catalog.updateArticle(metadataFor(tenant), 'BOLT', { name: `Bolt ${i}` })),
+    );
+    const events = await collect(store.readStream(streamName(tenant, 'article', 'BOLT')));
+    expect(events.map((event) => event.type)).toEqual(['ArticleRegistered', ...Array.from({ length: 12 }, () => 'ArticleUpdated')]);
+  }, 60_000);
+
+  it('a keyed command on one stream, retried after the stream moved on, records nothing twice', async () => {
+    const tenant = await warehouse([]);
+    const block = metadataFor(tenant, { idempotencyKey: 'block-1' });
+    await side.catalog.blockLocation(block, 'A-01', 'count');
+    await side.catalog.unblockLocation(metadataFor(tenant), 'A-01');
+    // The retry decides "block" again on the unblocked location; its event ids are the first try's.
+    const retried = await side.catalog.blockLocation(block, 'A-01', 'count');
+    const events = await collect(store.readStream(streamName(tenant, 'location', 'A-01')));
+    expect(events.map((event) => event.type)).toEqual(['LocationCreated', 'LocationBlocked', 'LocationUnblocked']);
+    expect(retried.revision).toBe(1n);
+  });
+
+  it('derives the event ids of a keyed movement as before (<stream>#<index>), so keys stored earlier stay safe to retry', async () => {
+    const tenant = await warehouse([{ sku: 'BOLT' }]);
+    const meta = metadataFor(tenant, { idempotencyKey: 'receipt-ids', idempotencyScope: 'user-1' });
+    const result = await side.stock.receive(meta, {
+      lines: [
+        { sku: 'BOLT', quantity: units(1), location: 'A-01' },
+        { sku: 'BOLT', quantity: units(2), location: 'A-02' },
+      ],
+    });
+    const key = 'receipt-ids@user-1';
+    expect(result.movementId).toBe(uuidIdSource.derived(tenant, key, 'movement'));
+    for (const stream of [streamName(tenant, 'stock', 'BOLT'), streamName(tenant, 'movement', result.movementId)]) {
+      const events = await collect(store.readStream(stream));
+      expect(events.map((event) => event.id)).toEqual(events.map((_, index) => uuidIdSource.derived(tenant, key, `${stream}#${index}`)));
+    }
   });
 
   it('reads events written in an older schema version through their upcaster', async () => {

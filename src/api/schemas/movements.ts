@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adjustmentReasons, returnReasons } from '../../domain/stock/events.js';
 import { countedSchema, deltaSchema, linesSchema, locationCodeSchema, lotSchema, occurredAtSchema, quantitySchema, referenceSchema, serialsSchema, skuSchema, textSchema, dateSchema } from './common.js';
 
 const movement = { reference: referenceSchema.optional(), occurredAt: occurredAtSchema.optional() };
@@ -41,14 +42,14 @@ export const shipmentSchema = z.strictObject({
 /** POST /api/stock/returns: goods back from @customer. */
 export const returnSchema = z.strictObject({
   ...movement,
-  reason: z.enum(['damaged', 'wrong-item', 'unwanted', 'other']),
+  reason: z.enum(returnReasons),
   lines: linesSchema(z.strictObject({ sku: skuSchema, quantity: quantitySchema, to: locationCodeSchema, ...tracked })),
 });
 
 /** POST /api/stock/adjustments: to or from @loss. */
 export const adjustmentSchema = z.strictObject({
   occurredAt: occurredAtSchema.optional(),
-  reason: z.enum(['damaged', 'lost', 'found', 'expired', 'correction']),
+  reason: z.enum(adjustmentReasons),
   note: textSchema(500).optional(),
   lines: linesSchema(z.strictObject({ sku: skuSchema, location: locationCodeSchema, delta: deltaSchema, ...tracked })),
 });

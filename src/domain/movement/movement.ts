@@ -28,7 +28,7 @@ export interface MovementRecord {
 
 export type MovementCommand =
   | { readonly type: 'RecordMovement'; readonly data: MovementRecord }
-  | { readonly type: 'ReverseMovementRecord'; readonly data: { readonly movementId: string; readonly reversedBy: string } };
+  | { readonly type: 'ReverseMovement'; readonly data: { readonly movementId: string; readonly reversedBy: string } };
 
 export type MovementEvent =
   | { readonly type: 'MovementRecorded'; readonly data: MovementRecord }
@@ -41,7 +41,7 @@ export type MovementState =
 /** Kinds that are not stock moves: a reservation is released, not reversed. */
 const notReversible: ReadonlySet<MovementKind> = new Set(['reserved', 'reservation-released']);
 
-function reversal(command: Extract<MovementCommand, { type: 'ReverseMovementRecord' }>, state: MovementState): MovementEvent[] {
+function reversal(command: Extract<MovementCommand, { type: 'ReverseMovement' }>, state: MovementState): MovementEvent[] {
   const { movementId, reversedBy } = command.data;
   if (state.status === 'none') throw new UnknownMovement(movementId);
   if (state.reversedBy !== undefined) throw new MovementNotReversible(movementId, `it was already reversed by ${state.reversedBy}`);
@@ -58,7 +58,7 @@ export const movementDecider: Decider<MovementCommand, MovementEvent, MovementSt
       case 'RecordMovement':
         if (state.status !== 'none') throw new InvalidMovement(`movement ${command.data.movementId} is already recorded`);
         return [{ type: 'MovementRecorded', data: command.data }];
-      case 'ReverseMovementRecord':
+      case 'ReverseMovement':
         return reversal(command, state);
       default:
         return assertNever(command);

@@ -8,7 +8,7 @@ import { UnknownReservation } from '../errors.js';
  */
 export type ReservationCommand =
   | { readonly type: 'PlaceReservation'; readonly data: { readonly reference: string; readonly movementId: string; readonly skus: readonly string[] } }
-  | { readonly type: 'ReleaseReservationRecord'; readonly data: { readonly reference: string; readonly movementId: string } };
+  | { readonly type: 'ReleaseReservation'; readonly data: { readonly reference: string; readonly movementId: string } };
 
 export type ReservationEvent =
   | { readonly type: 'ReservationPlaced'; readonly data: { readonly reference: string; readonly movementId: string; readonly skus: readonly string[] } }
@@ -26,7 +26,7 @@ export const reservationDecider: Decider<ReservationCommand, ReservationEvent, R
     switch (command.type) {
       case 'PlaceReservation':
         return [{ type: 'ReservationPlaced', data: command.data }];
-      case 'ReleaseReservationRecord':
+      case 'ReleaseReservation':
         if (state.skus.size === 0) throw new UnknownReservation(command.data.reference);
         return [{ type: 'ReservationReleased', data: command.data }];
       default:

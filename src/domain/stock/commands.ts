@@ -98,7 +98,7 @@ export type StockCommand = { readonly context: StockContext } & (
   | { readonly type: 'ReceiveStock'; readonly data: Movement & { readonly reference?: string; readonly lines: readonly ReceiptLine[] } }
   | { readonly type: 'TransferStock'; readonly data: Movement & { readonly reference?: string; readonly lines: readonly TransferLine[] } }
   | { readonly type: 'ReserveStock'; readonly data: Movement & { readonly reference: string; readonly lines: readonly ReservationLine[] } }
-  | { readonly type: 'ReleaseReservation'; readonly data: Movement & { readonly reference: string } }
+  | { readonly type: 'ReleaseReservedStock'; readonly data: Movement & { readonly reference: string } }
   | { readonly type: 'ShipStock'; readonly data: Movement & { readonly reference?: string; readonly lines: readonly ShipmentLine[] } }
   | { readonly type: 'ReturnStock'; readonly data: Movement & { readonly reference?: string; readonly reason: ReturnReason; readonly lines: readonly ReturnLine[] } }
   | {
@@ -107,7 +107,7 @@ export type StockCommand = { readonly context: StockContext } & (
     }
   | { readonly type: 'CountStock'; readonly data: Movement & { readonly location: string; readonly lines: readonly CountLine[] } }
   | {
-      readonly type: 'ReverseMovement';
+      readonly type: 'ReverseStockMovement';
       readonly data: Movement & { readonly reversedMovementId: string; readonly reason: string; readonly lines: readonly RecordedLine[] };
     }
 );

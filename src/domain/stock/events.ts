@@ -1,9 +1,14 @@
 import { oneUnit, type Quantity } from '../quantity.js';
 
-/** Why returned goods came back (API.md). */
-export type ReturnReason = 'damaged' | 'wrong-item' | 'unwanted' | 'other';
-/** Why stock was adjusted (API.md). */
-export type AdjustmentReason = 'damaged' | 'lost' | 'found' | 'expired' | 'correction';
+/**
+ * Why returned goods came back (API.md). The one list: the event schemas and the API's request
+ * schemas build their enums from it, so a reason added here is accepted and stored everywhere.
+ */
+export const returnReasons = ['damaged', 'wrong-item', 'unwanted', 'other'] as const;
+export type ReturnReason = (typeof returnReasons)[number];
+/** Why stock was adjusted (API.md); the one list, like returnReasons. */
+export const adjustmentReasons = ['damaged', 'lost', 'found', 'expired', 'correction'] as const;
+export type AdjustmentReason = (typeof adjustmentReasons)[number];
 
 /** Fields every stock event has: the movement it belongs to, its line there, and the article. */
 interface LineOfMovement {

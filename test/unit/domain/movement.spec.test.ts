@@ -26,23 +26,23 @@ describe('RecordMovement', () => {
   });
 });
 
-describe('ReverseMovementRecord', () => {
+describe('ReverseMovement', () => {
   it('reverses a recorded receipt once', () => {
-    movement.given([recorded(receipt)]).when({ type: 'ReverseMovementRecord', data: { movementId: 'mv-1', reversedBy: 'mv-2' } }).then([reversedBy('mv-2')]);
+    movement.given([recorded(receipt)]).when({ type: 'ReverseMovement', data: { movementId: 'mv-1', reversedBy: 'mv-2' } }).then([reversedBy('mv-2')]);
     expect(fold(movementDecider, [recorded(receipt), reversedBy('mv-2')])).toEqual({ status: 'recorded', record: receipt, reversedBy: 'mv-2' });
   });
 
   it.each(['transferred', 'shipped', 'returned', 'adjusted', 'counted'] as const)('reverses a movement of kind %s', (kind) => {
     movement
       .given([recorded({ ...receipt, kind })])
-      .when({ type: 'ReverseMovementRecord', data: { movementId: 'mv-1', reversedBy: 'mv-2' } })
+      .when({ type: 'ReverseMovement', data: { movementId: 'mv-1', reversedBy: 'mv-2' } })
       .then([reversedBy('mv-2')]);
   });
 
   it('refuses a second reversal, naming the first', () => {
     const error = movement
       .given([recorded(receipt), reversedBy('mv-2')])
-      .when({ type: 'ReverseMovementRecord', data: { movementId: 'mv-1', reversedBy: 'mv-3' } })
+      .when({ type: 'ReverseMovement', data: { movementId: 'mv-1', reversedBy: 'mv-3' } })
       .thenThrows(MovementNotReversible, { movementId: 'mv-1' });
     expect(error.message).toMatch(/already reversed by mv-2/);
   });
@@ -50,7 +50,7 @@ describe('ReverseMovementRecord', () => {
   it.each(['reserved', 'reservation-released'] as const)('refuses to reverse a reservation movement (%s): it is released instead', (kind) => {
     const error = movement
       .given([recorded({ ...receipt, kind, lines: [{ line: 0, sku: 'BOLT-M8', quantity: 5000 }] })])
-      .when({ type: 'ReverseMovementRecord', data: { movementId: 'mv-1', reversedBy: 'mv-2' } })
+      .when({ type: 'ReverseMovement', data: { movementId: 'mv-1', reversedBy: 'mv-2' } })
       .thenThrows(MovementNotReversible, { movementId: 'mv-1' });
     expect(error.message).toMatch(/released, not reversed/);
   });
@@ -59,12 +59,12 @@ describe('ReverseMovementRecord', () => {
     const reversal: MovementRecord = { ...receipt, kind: 'reversed', reversalOf: 'mv-0' };
     const error = movement
       .given([recorded(reversal)])
-      .when({ type: 'ReverseMovementRecord', data: { movementId: 'mv-1', reversedBy: 'mv-2' } })
+      .when({ type: 'ReverseMovement', data: { movementId: 'mv-1', reversedBy: 'mv-2' } })
       .thenThrows(MovementNotReversible, { movementId: 'mv-1' });
     expect(error.message).toMatch(/reversal cannot itself be reversed/);
   });
 
   it('refuses an unknown movement', () => {
-    movement.given([]).when({ type: 'ReverseMovementRecord', data: { movementId: 'mv-404', reversedBy: 'mv-2' } }).thenThrows(UnknownMovement, { movementId: 'mv-404' });
+    movement.given([]).when({ type: 'ReverseMovement', data: { movementId: 'mv-404', reversedBy: 'mv-2' } }).thenThrows(UnknownMovement, { movementId: 'mv-404' });
   });
 });

@@ -26,11 +26,11 @@ describe('PlaceReservation', () => {
   });
 });
 
-describe('ReleaseReservationRecord', () => {
+describe('ReleaseReservation', () => {
   it('releases a reference that reserved articles', () => {
     reservation
       .given([placed('mv-1', ['BOLT-M8'])])
-      .when({ type: 'ReleaseReservationRecord', data: { reference: 'SO-77', movementId: 'mv-2' } })
+      .when({ type: 'ReleaseReservation', data: { reference: 'SO-77', movementId: 'mv-2' } })
       .then([{ type: 'ReservationReleased', data: { reference: 'SO-77', movementId: 'mv-2' } }]);
   });
 
@@ -40,6 +40,6 @@ describe('ReleaseReservationRecord', () => {
   });
 
   it('refuses a reference that never reserved anything', () => {
-    reservation.given([]).when({ type: 'ReleaseReservationRecord', data: { reference: 'SO-404', movementId: 'mv-2' } }).thenThrows(UnknownReservation, { reference: 'SO-404' });
+    reservation.given([]).when({ type: 'ReleaseReservation', data: { reference: 'SO-404', movementId: 'mv-2' } }).thenThrows(UnknownReservation, { reference: 'SO-404' });
   });
 });

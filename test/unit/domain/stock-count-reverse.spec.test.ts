@@ -100,8 +100,8 @@ describe('CountStock', () => {
   });
 });
 
-describe('ReverseMovement', () => {
-  const reverse = (lines: Parameters<typeof command<'ReverseMovement'>>[1]['lines'], facts = context()) => command('ReverseMovement', { reversedMovementId: 'mv-1', reason: 'booked twice', lines }, facts);
+describe('ReverseStockMovement', () => {
+  const reverse = (lines: Parameters<typeof command<'ReverseStockMovement'>>[1]['lines'], facts = context()) => command('ReverseStockMovement', { reversedMovementId: 'mv-1', reason: 'booked twice', lines }, facts);
   const reversed = (line: number, from: string, to: string, quantity: number, extra: { lot?: string; serials?: string[] } = {}) =>
     event('StockMovementReversed', { line, reversedMovementId: 'mv-1', from, to, quantity, reason: 'booked twice', ...extra });
 

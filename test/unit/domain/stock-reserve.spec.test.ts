@@ -97,11 +97,11 @@ describe('ReserveStock', () => {
   });
 });
 
-describe('ReleaseReservation', () => {
+describe('ReleaseReservedStock', () => {
   it('releases every part of the reference, and nothing of other references', () => {
     stock
       .given([...stocked, reserved('SO-77', 3000, 'A-01'), reserved('SO-77', 1000), reserved('SO-1', 2000)])
-      .when(command('ReleaseReservation', { reference: 'SO-77' }))
+      .when(command('ReleaseReservedStock', { reference: 'SO-77' }))
       .then([event('StockReservationReleased', { line: 0, reference: 'SO-77', location: 'A-01', quantity: 3000 }), event('StockReservationReleased', { line: 1, reference: 'SO-77', quantity: 1000 })]);
     const state = stateAfter([...stocked, reserved('SO-77', 3000, 'A-01'), reserved('SO-1', 2000), event('StockReservationReleased', { line: 0, reference: 'SO-77', location: 'A-01', quantity: 3000 })]);
     expect([...state.reservations.keys()]).toEqual(['SO-1']);
@@ -111,11 +111,11 @@ describe('ReleaseReservation', () => {
     const shipped = event('StockShipped', { movementId: 'mv-s', line: 0, from: 'A-01', quantity: 2000, reference: 'SO-77', reservationConsumed: [{ location: 'A-01', quantity: 2000 }] });
     stock
       .given([...stocked, reserved('SO-77', 3000, 'A-01'), shipped])
-      .when(command('ReleaseReservation', { reference: 'SO-77' }))
+      .when(command('ReleaseReservedStock', { reference: 'SO-77' }))
       .then([event('StockReservationReleased', { line: 0, reference: 'SO-77', location: 'A-01', quantity: 1000 })]);
   });
 
   it('records nothing when the article has no reservation under the reference', () => {
-    stock.given([...stocked, reserved('SO-1', 2000)]).when(command('ReleaseReservation', { reference: 'SO-77' })).then([]);
+    stock.given([...stocked, reserved('SO-1', 2000)]).when(command('ReleaseReservedStock', { reference: 'SO-77' })).then([]);
   });
 });

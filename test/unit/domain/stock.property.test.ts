@@ -93,7 +93,7 @@ function commandOf(step: Step, tracking: Tracking, state: StockState, recorded: 
       return command('ReserveStock', { movementId, reference: step.reference ?? 'SO-1', lines: reserveLines }, facts);
     }
     case 'release':
-      return command('ReleaseReservation', { movementId, reference: step.reference ?? 'SO-1' }, facts);
+      return command('ReleaseReservedStock', { movementId, reference: step.reference ?? 'SO-1' }, facts);
     case 'ship': {
       const expired = step.allowExpired ? { allowExpired: true } : {};
       return command('ShipStock', { movementId, ...reference, lines: lines.map(({ spec, line }) => ({ line, from: spec.a, ...lot(spec), ...moved(spec, at(spec.a)), ...expired })) }, facts);
@@ -121,7 +121,7 @@ function commandOf(step: Step, tracking: Tracking, state: StockState, recorded: 
       const open = recorded.filter((movement) => !movement.reversed);
       const target = open[step.pick % Math.max(open.length, 1)];
       if (!target) return undefined;
-      return command('ReverseMovement', { movementId, reversedMovementId: target.movementId, reason: 'mistake', lines: target.lines }, facts);
+      return command('ReverseStockMovement', { movementId, reversedMovementId: target.movementId, reason: 'mistake', lines: target.lines }, facts);
     }
   }
 }
@@ -183,10 +183,10 @@ function play(tracking: Tracking, steps: readonly Step[]): { state: StockState; 
     }
     if (events.length > 0) accepted += 1;
     checkInvariants(state, tracking);
-    if (stockCommand.type === 'ReverseMovement') {
+    if (stockCommand.type === 'ReverseStockMovement') {
       const target = recorded.find((movement) => movement.movementId === stockCommand.data.reversedMovementId);
       if (target) target.reversed = true;
-    } else if (stockCommand.type !== 'ReserveStock' && stockCommand.type !== 'ReleaseReservation') {
+    } else if (stockCommand.type !== 'ReserveStock' && stockCommand.type !== 'ReleaseReservedStock') {
       const lines = events.flatMap((event) => movesOf(event).map((move) => ({ line: event.data.line, ...move })));
       if (lines.length > 0) recorded.push({ movementId, lines, reversed: false });
     }
