@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { appendParameters, PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.js';
-import { appendManySql, appendSql } from '../../src/eventstore/postgres/event-store.sql.js';
+import { appendParameters } from '../../src/eventstore/postgres/append.js';
+import { appendManySql, appendSql } from '../../src/eventstore/postgres/append.sql.js';
+import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { describeEventStoreContract } from './event-store.contract.js';
@@ -16,7 +17,7 @@ describeEventStoreContract('PostgreSQL', async () => {
     holdOpenAppend: async (stream, events) => {
       const connection = await database.db.connect();
       await connection.none('begin');
-      const row = await connection.one<{ position: string }>(appendSql, appendParameters(stream, events, 'any'));
+      const row = await connection.one<{ position: string }>(appendSql(), appendParameters(stream, events, 'any'));
       return {
         position: row.position,
         commit: async () => {
@@ -43,7 +44,7 @@ describe('es_append_many (SQL)', () => {
   });
 
   const call = (counts: number[], ids: string[]): Promise<unknown> =>
-    database.db.any(appendManySql, ['tq', ['tq:stock-A', 'tq:stock-B'], ['no_stream', 'no_stream'], counts, ids, ids.map(() => 'T'), ids.map(() => '{}'), ids.map(() => '{}')]);
+    database.db.any(appendManySql(), ['tq', ['tq:stock-A', 'tq:stock-B'], ['no_stream', 'no_stream'], counts, ids, ids.map(() => 'T'), ids.map(() => '{}'), ids.map(() => '{}')]);
 
   it('refuses counts that do not add up to the events given, and writes nothing', async () => {
     await expect(call([1, 2], [randomUUID(), randomUUID()])).rejects.toMatchObject({ code: '22023' });
@@ -54,9 +55,9 @@ describe('es_append_many (SQL)', () => {
 
   it('continues positions after an earlier append of the same transaction', async () => {
     const positions = await database.db.tx(async (tx) => {
-      const first = await tx.one<{ position: string }>(appendSql, appendParameters('tq:stock-C', [{ id: randomUUID(), type: 'T', data: {}, metadata: {} }], 'no_stream'));
+      const first = await tx.one<{ position: string }>(appendSql(), appendParameters('tq:stock-C', [{ id: randomUUID(), type: 'T', data: {}, metadata: {} }], 'no_stream'));
       const ids = [randomUUID(), randomUUID()];
-      const rows = await tx.any<{ position: string }>(appendManySql, ['tq', ['tq:stock-D', 'tq:stock-E'], ['no_stream', 'no_stream'], [1, 1], ids, ['T', 'T'], ['{}', '{}'], ['{}', '{}']]);
+      const rows = await tx.any<{ position: string }>(appendManySql(), ['tq', ['tq:stock-D', 'tq:stock-E'], ['no_stream', 'no_stream'], [1, 1], ids, ['T', 'T'], ['{}', '{}'], ['{}', '{}']]);
       return [first.position, ...rows.map((row) => row.position)].map(BigInt);
     });
     expect(positions[1]).toBe((positions[0] ?? 0n) + 1n);
