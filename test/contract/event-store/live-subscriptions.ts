@@ -39,6 +39,28 @@ export function describeLiveSubscriptions(subject: ContractSubject): void {
       expect(next?.revision).toBe(1n);
     });
 
+    it('completes every live subscription when the store closes', async () => {
+      // An instance of its own: closing the suite's store would end the tests after this one.
+      const own = await subject.adapter.open();
+      try {
+        const tenant = freshTenant();
+        await own.store.append(streamName(tenant, 'stock', 'CLOSE'), [event()], { expectedRevision: 'any' });
+        const received: RecordedEvent[] = [];
+        let completed = false;
+        const subscription = own.store.subscribeTenant(tenant).subscribe({
+          next: (e) => received.push(e),
+          complete: () => {
+            completed = true;
+          },
+        });
+        await waitUntil(() => received.length === 1);
+        await own.store.close();
+        await waitUntil(() => completed, 2000);
+        expect(subscription.closed).toBe(true);
+      } finally {
+        await own.cleanup();
+      }
+    });
 
     it('delivers a new event to a live subscriber (of another process, where the adapter has one) within 100 ms of its commit', async () => {
       const tenant = freshTenant();
