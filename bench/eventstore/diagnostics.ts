@@ -6,8 +6,9 @@
  */
 import { openDatabase, type Database } from '../../src/database/connection.js';
 import type { Logger } from '../../src/logger.js';
-import { appendSql } from '../../src/eventstore/postgres/event-store.sql.js';
-import { appendParameters, PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.js';
+import { appendSql } from '../../src/eventstore/postgres/append.sql.js';
+import { appendParameters } from '../../src/eventstore/postgres/append.js';
+import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.js';
 import { measure, measureSingleAppends, randomStream, type AppendMeasurement, type AppendTarget, type WaitWatch } from './appends.js';
 import { stockReceivedToAppend, stockStream } from './stock-movement.js';
 
@@ -22,7 +23,7 @@ export async function measureDirectAppends(
   const append = (index: number): Promise<unknown> => {
     const article = randomStream(target.streams);
     const values = appendParameters(stockStream(target.tenant, article), [stockReceivedToAppend(article, index)], 'any');
-    return db.one({ name: 'es-append', text: appendSql, values });
+    return db.one({ name: 'es-append', text: appendSql(), values });
   };
   return await measure('es_append() called directly, no NOTIFY', 1, operations, concurrency, append, watch);
 }

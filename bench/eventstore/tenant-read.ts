@@ -66,7 +66,7 @@ const plainPageSql = (columns: string): string => `
    where e.tenant = $1 and e.position > $2::bigint
    order by e.position limit $3`;
 
-/** recorded_at as the store reads it (see eventColumns in event-store.sql.ts): epoch milliseconds. */
+/** recorded_at as the store reads it (see eventColumns in reads.sql.ts): epoch milliseconds. */
 const recordedMs = '(extract(epoch from e.recorded_at) * 1000)::float8';
 
 /** The store's columns, decoded by node-postgres as the store gets them (jsonb parsed to objects). */

@@ -2,12 +2,24 @@
  * The EventStore port: what the rest of StockControl needs from an event store.
  *
  * Glossary
- * - stream: the ordered events of one aggregate, named `<tenant>:<category>-<id>` (see stream-name.ts).
- * - revision: an event's 0-based place in its stream; a stream's revision is that of its last event.
+ * - tenant: one customer company, named by its slug; its events are exactly the streams with
+ *   prefix `<tenant>:`, and no read of one tenant ever returns another's.
+ * - stream: the ordered events of one aggregate, named `<tenant>:<category>-<id>`
+ *   (see stream-name.ts), e.g. `isd:stock-BOLT-M8`.
+ * - revision: an event's 0-based place in its stream; a stream's revision is that of its last
+ *   event. A stream that does not exist has none (`no_stream`).
+ * - expected revision: what a writer believed the stream's revision to be when it decided; an
+ *   append whose belief is wrong stores nothing and throws {@link WrongExpectedRevision}.
  * - position: an event's place in the store's global order, as an opaque token (a decimal string).
  *   Tokens compare with {@link comparePositions}; a reader never finds a new event below a
  *   position it has already read.
- * - tenant: one customer company; its events are exactly the streams with prefix `<tenant>:`.
+ * - event id: a uuid chosen by the writer; appending ids already stored stores nothing again.
+ * - head: the newest position readers can reach now ({@link EventStore.headPosition}); the last
+ *   committed position can be ahead of it while an older transaction is still running.
+ *
+ * Adapters live in folders named after their storage: postgres/ is the default and, so far, the
+ * only one. A KurrentDB adapter (DESIGN.md) is planned and not built: `EVENT_STORE=kurrentdb`
+ * refuses to start. Every adapter must pass the contract suite in test/contract/event-store/.
  */
 import type { Observable } from 'rxjs';
 
@@ -70,7 +82,7 @@ export interface ReadStreamOptions {
   readonly until?: Date;
 }
 
-/** The event store port. Adapters: postgres/ (default) and kurrentdb/. */
+/** The event store port; see the glossary at the top of this file for its terms. */
 export interface EventStore {
   /** Appends to one stream if it is at the expected revision; else throws {@link WrongExpectedRevision}. */
   append(stream: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;

@@ -2,7 +2,7 @@ import type { Subscription } from 'rxjs';
 import type { Database } from '../database/connection.js';
 import { releaseConnection } from '../database/release-connection.js';
 import type { EventStore, RecordedEvent } from '../eventstore/event-store.js';
-import { notifyChannel } from '../eventstore/postgres/event-store.sql.js';
+import { notifyChannel } from '../eventstore/postgres/notifications.sql.js';
 import type { Logger } from '../logger.js';
 import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
 import { isTransientDatabaseError } from './transient-error.js';

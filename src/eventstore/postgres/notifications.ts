@@ -2,7 +2,7 @@ import { Observable, Subject, filter, map } from 'rxjs';
 import type { Database } from '../../database/connection.js';
 import { releaseConnection } from '../../database/release-connection.js';
 import type { Logger } from '../../logger.js';
-import { notifyChannel, notifySql } from './event-store.sql.js';
+import { listenSql, notifyChannel, notifySql } from './notifications.sql.js';
 
 type Listener = Awaited<ReturnType<Database['connect']>>;
 
@@ -72,7 +72,7 @@ export class AppendNotifications {
       const tenants = [...this.pending];
       this.pending.clear();
       try {
-        await this.db.any({ name: 'es-notify', text: notifySql, values: [tenants] });
+        await this.db.any({ name: 'es-notify', text: notifySql(), values: [tenants] });
       } catch (error) {
         this.logger.warn({ err: error, tenants }, 'could not NOTIFY subscribers of other processes; they will poll');
       }
@@ -113,7 +113,7 @@ export class AppendNotifications {
       void releaseConnection(listener);
       if (this.subscribers > 0) this.ensureListening();
     });
-    await listener.none('LISTEN $1:name', [notifyChannel]);
+    await listener.none(listenSql(), [notifyChannel]);
     if (this.closed || this.subscribers === 0) {
       await listener.done();
       return;

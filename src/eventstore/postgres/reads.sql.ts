@@ -1,0 +1,64 @@
+/**
+ * SQL of reads, as text. The tables are created by migrations/0001_event_store.sql.
+ *
+ * The read guard: positions are (writing xid8 << 16) + offset, so every event of a transaction
+ * that may still commit has a position at or above (oldest running xid << 16). Reading only below
+ * that bound means a reader never passes an event that could still appear behind it.
+ */
+
+/**
+ * Columns of a recorded event, in the order toRecordedEvent() expects. recorded_at comes as epoch
+ * milliseconds: parsing timestamptz text into a Date costs node-postgres more than the number does.
+ */
+const eventColumns = `e.position::text, e.stream_name, e.revision::text, e.event_id, e.type, e.data, e.metadata,
+  (extract(epoch from e.recorded_at) * 1000)::float8 as recorded_ms`;
+
+/** The first position a transaction still running might write: nothing below it can appear later. */
+const safeBound = `(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16)`;
+
+/** $1 tenant, $2 after position, $3 limit: the next page of a tenant's events below the read guard. */
+export function readTenantBatchSql(): string {
+  return `
+  with bound as (select ${safeBound} as safe_below)
+  select ${eventColumns} from es_events e, bound
+   where e.tenant = $1 and e.position > $2::bigint and e.position < bound.safe_below
+   order by e.position limit $3`;
+}
+
+/** Whether a tenant has events after $2 that the guard holds back (committed or not yet). */
+export function hasEventsAfterSql(): string {
+  return `select exists (select 1 from es_events where tenant = $1 and position > $2::bigint) as more`;
+}
+
+/** $1 stream, $2 from revision, $3 to revision, $4 recorded at or before, $5 limit. */
+export function readStreamBatchSql(): string {
+  return `
+  select ${eventColumns} from es_events e
+   where e.stream_name = $1 and e.revision >= $2::bigint and e.revision <= $3::bigint and e.recorded_at < $4::timestamptz + interval '1 millisecond'
+   order by e.revision limit $5`;
+}
+
+/** $1 tenant: the position of its newest event below the read guard. */
+export function tenantHeadSql(): string {
+  return `select coalesce(max(position), 0)::text as head from es_events where tenant = $1 and position < ${safeBound}`;
+}
+
+/** $1 tenant: the position of its newest committed event, guard or not. */
+export function tenantLastCommittedSql(): string {
+  return `select coalesce(max(position), 0)::text as head from es_events where tenant = $1`;
+}
+
+/** $1 tenant, $2 after, $3 up to (inclusive). */
+export function countEventsSql(): string {
+  return `select count(*)::int as n from es_events where tenant = $1 and position > $2::bigint and position <= $3::bigint`;
+}
+
+/** The position of the store's newest event below the read guard. */
+export function storeHeadSql(): string {
+  return `select coalesce(max(position), 0)::text as head from es_events where position < ${safeBound}`;
+}
+
+/** $1 stream: its current revision, no row when it does not exist. */
+export function streamRevisionSql(): string {
+  return `select revision::text from es_streams where stream_name = $1`;
+}
