@@ -5,7 +5,7 @@ import { catalog } from './read-models/catalog.js';
 import { history } from './read-models/history.js';
 import { ledger } from './read-models/ledger.js';
 import { locations } from './read-models/locations.js';
-import { evolveWith, type MemoryTables, type ProjectionEvent, type ReadModel } from './read-models/read-model.js';
+import { evolveWith, handledEvents, type MemoryTables, type ProjectionEvent, type ReadModel } from './read-models/read-model.js';
 import { reservations } from './read-models/reservations.js';
 import { serials } from './read-models/serials.js';
 
@@ -36,6 +36,8 @@ export const readModels = [catalog, locations, balances, reservations, serials, 
 
 /** One read model's changes of the batch, behind functions that keep its type of changes to itself. */
 interface PendingChanges {
+  /** The event types the read model handles. */
+  readonly handles: readonly EventType[];
   add(event: ProjectionEvent): void;
   write(t: ITask<unknown>, s: string): Promise<void>;
   applyInMemory(tables: MemoryTables): void;
@@ -44,6 +46,7 @@ interface PendingChanges {
 function pendingChanges<Changes>(model: ReadModel<Changes>): PendingChanges {
   const changes = model.changes();
   return {
+    handles: handledEvents(model),
     add: (event) => evolveWith(model, changes, event),
     write: (t, s) => model.write(t, s, changes),
     applyInMemory: (tables) => model.applyInMemory(tables, changes),
@@ -68,8 +71,16 @@ export class ChangeSet {
     pendingChanges(history),
     pendingChanges(ledger),
   ];
+  /** The read models that handle each event type: a rebuild adds a million events, each asks only those. */
+  private readonly handling = new Map<EventType, PendingChanges[]>();
   lastPosition: string | undefined;
   events = 0;
+
+  constructor() {
+    for (const changes of this.pending) {
+      for (const type of changes.handles) this.handling.set(type, [...(this.handling.get(type) ?? []), changes]);
+    }
+  }
 
   /** Adds one event's changes to every read model's. */
   add(event: ProjectedEvent): void {
@@ -77,7 +88,7 @@ export class ChangeSet {
     // is left to check: one unknown here would otherwise be skipped by every read model.
     if (!isEventType(event.type)) throw new UnknownEventType(event.id, event.type);
     const known = event as ProjectionEvent;
-    for (const changes of this.pending) changes.add(known);
+    for (const changes of this.handling.get(known.type) ?? []) changes.add(known);
     this.lastPosition = event.position;
     this.events += 1;
   }

@@ -16,8 +16,8 @@ function move(changes: BalanceChanges, event: MovingEvent): void {
   const { sku } = event.data;
   for (const { from, to, quantity, lot = '' } of movesOfEvent(event)) {
     // Virtual locations are kept per location only, like in the stock state.
-    addDelta(changes.balances, [sku, from, isVirtualLocation(from) ? '' : lot], -quantity);
-    addDelta(changes.balances, [sku, to, isVirtualLocation(to) ? '' : lot], quantity);
+    addDelta(changes.balances, sku, from, isVirtualLocation(from) ? '' : lot, -quantity);
+    addDelta(changes.balances, sku, to, isVirtualLocation(to) ? '' : lot, quantity);
   }
 }
 

@@ -13,8 +13,8 @@ function move(changes: HistoryChanges, event: MovingEvent): void {
   // The business day, not the recording time: back-dated movements land on their own day.
   const day = event.metadata.occurredAt.slice(0, 10);
   for (const { from, to, quantity } of movesOfEvent(event)) {
-    if (!isVirtualLocation(from)) addDelta(changes, [sku, from, day], -quantity);
-    if (!isVirtualLocation(to)) addDelta(changes, [sku, to, day], quantity);
+    if (!isVirtualLocation(from)) addDelta(changes, sku, from, day, -quantity);
+    if (!isVirtualLocation(to)) addDelta(changes, sku, to, day, quantity);
   }
 }
 

@@ -17,11 +17,11 @@ export const reservations: ReadModel<ReservationChanges> = {
   changes: () => new Map(),
   evolve: {
     ...notStock,
-    StockReserved: (changes, { data }) => addDelta(changes, [data.reference, data.sku, data.location ?? ''], data.quantity),
-    StockReservationReleased: (changes, { data }) => addDelta(changes, [data.reference, data.sku, data.location ?? ''], -data.quantity),
+    StockReserved: (changes, { data }) => addDelta(changes, data.reference, data.sku, data.location ?? '', data.quantity),
+    StockReservationReleased: (changes, { data }) => addDelta(changes, data.reference, data.sku, data.location ?? '', -data.quantity),
     StockShipped: (changes, { data }) => {
       if (data.reference === undefined) return;
-      for (const part of data.reservationConsumed ?? []) addDelta(changes, [data.reference, data.sku, part.location ?? ''], -part.quantity);
+      for (const part of data.reservationConsumed ?? []) addDelta(changes, data.reference, data.sku, part.location ?? '', -part.quantity);
     },
     StockReceived: ignored,
     StockTransferred: ignored,

@@ -7,9 +7,16 @@ export type MovingEventType = Exclude<StockEvent['type'], 'StockReserved' | 'Sto
 /** An event that moves stock. */
 export type MovingEvent = ProjectionEvent<MovingEventType>;
 
-/** The moves of a stock event (the domain's double entry, see movesOf). */
-export function movesOfEvent(event: MovingEvent): Move[] {
-  return movesOf(event);
+/** The last event asked about and its moves: every stock read model asks in turn about the same event. */
+let last: { readonly event: MovingEvent; readonly moves: readonly Move[] } | undefined;
+
+/**
+ * The moves of a stock event (the domain's double entry, see movesOf), computed once for the
+ * read models that ask one after the other (events are immutable, and so are the moves given out).
+ */
+export function movesOfEvent(event: MovingEvent): readonly Move[] {
+  if (last?.event !== event) last = { event, moves: movesOf(event) };
+  return last.moves;
 }
 
 /**

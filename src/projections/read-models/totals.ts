@@ -16,12 +16,12 @@ export interface TotalDelta {
   delta: number;
 }
 
-/** Adds `delta` to the row of `key` in a batch's sums. */
-export function addDelta(sums: Map<string, TotalDelta>, key: readonly [string, string, string], delta: number): void {
-  const id = key.join('\u0000');
+/** Adds `delta` to the row of key (a, b, c) in a batch's sums (the key is allocated only for a new row: this runs per move of a rebuild). */
+export function addDelta(sums: Map<string, TotalDelta>, a: string, b: string, c: string, delta: number): void {
+  const id = `${a}\u0000${b}\u0000${c}`;
   const row = sums.get(id);
   if (row) row.delta += delta;
-  else sums.set(id, { key, delta });
+  else sums.set(id, { key: [a, b, c], delta });
 }
 
 /**
