@@ -83,7 +83,7 @@ function projectionChangeMarkdown(result: ProjectionChangeResult): string {
     `Set-up (not measured, ${seconds(result.setupMs)} s): ${formatCount(result.tenants)} tenants of ${formatCount(result.eventsPerTenant)} events each ` +
       '(a warehouse, 5 bins and 20 articles through the command handlers, then 974 stock events), each with a live schema of version `aaaa000001`. ' +
       `Then every tenant is rebuilt with version \`bbbb000002\`, ${result.rebuildConcurrency} at a time, while ${result.readers} reader loops query ` +
-      'each tenant in turn: the live schema from the registry, then `stockLines` from it. A read that throws counts as failed and is not retried.',
+      'each tenant in turn: the live schema from the registry, then `reservedStockLines` (what GET /api/stock serves) from it. A read that throws counts as failed and is not retried.',
     '',
     markdownTable(
       ['Window', 'Seconds', 'Reads', 'Failed reads', 'Reads/s', 'Read p50 ms', 'Read p99 ms'],

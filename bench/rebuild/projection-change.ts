@@ -6,7 +6,7 @@
  */
 import { createCommandHandlers } from '../../src/commands/command-handlers.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
-import { stockLines } from '../../src/projections/queries.js';
+import { reservedStockLines } from '../../src/projections/reserved-stock.js';
 import { ReadSchemas } from '../../src/projections/read-schemas.js';
 import { scaled, type BenchContext } from '../benchmark.js';
 import { formatCount } from '../markdown.js';
@@ -61,7 +61,7 @@ function startReaders(context: BenchContext, schemas: ReadSchemas, tenants: read
       try {
         const live = await schemas.live(tenant);
         if (!live) throw new Error(`${tenant} has no live schema`);
-        await stockLines(context.db, live.schema);
+        await reservedStockLines(context.db, live.schema);
         reads += 1;
         latencies.push(performance.now() - readStarted);
       } catch (error) {
@@ -140,7 +140,7 @@ export async function measureProjectionChange(context: BenchContext, store: Even
       differing += 1;
       continue;
     }
-    const [now, then] = await Promise.all([stockLines(db, live.schema), stockLines(db, retired.schema)]);
+    const [now, then] = await Promise.all([reservedStockLines(db, live.schema), reservedStockLines(db, retired.schema)]);
     if (JSON.stringify(now) !== JSON.stringify(then)) differing += 1;
   }
   return { tenants: tenantCount, eventsPerTenant, rebuildConcurrency, readers, setupMs, before, during, changeMs, switched, differing };

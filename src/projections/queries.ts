@@ -143,11 +143,6 @@ export async function stockLinesWithReservations(db: Database, schema: string, f
   }));
 }
 
-/** Stock in real locations, FEFO, with everything reserved at each line's location (see stockLinesWithReservations). */
-export async function stockLines(db: Database, schema: string, filter: StockFilter = {}): Promise<StockLine[]> {
-  return (await stockLinesWithReservations(db, schema, filter)).map(({ reservedAnywhere: _anywhere, ...line }) => line);
-}
-
 /**
  * On hand per article, real location and lot as it stood at business time `at`: a sum over the
  * ledger, so back-dated movements count where they belong and nothing is replayed.

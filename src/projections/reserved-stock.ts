@@ -33,7 +33,7 @@ export function shareOutReservations(lines: readonly StockLine[], anywhere: Read
     const last = group.at(-1);
     if (left > 0 && last) reserved.set(lineKey(last), (reserved.get(lineKey(last)) ?? 0) + left);
   };
-  // Every lot line of a location carries the location's whole reservation (stockLines): share it once.
+  // Every lot line of a location carries the location's whole reservation (stockLinesWithReservations): share it once.
   for (const group of byLocation.values()) give(group, group[0]?.reserved ?? 0, (line) => line.onHand);
   for (const [sku, group] of bySku) give(group, anywhere.get(sku) ?? 0, (line) => line.onHand - (reserved.get(lineKey(line)) ?? 0));
   return reserved;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readModelDdl } from './read-model.sql.js';
 
 /**
- * Bump when the way events change the tables changes (change-set.ts, write-change-set.ts) without
+ * Bump when the way events change the tables changes (read-models/, write-ledger.ts) without
  * a change to the tables themselves: the new version then gets schemas of its own, rebuilt.
  */
 export const projectionLogicVersion = 1;

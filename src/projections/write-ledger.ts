@@ -1,5 +1,5 @@
 import type { ITask } from 'pg-promise';
-import type { LedgerRow } from './change-set.js';
+import type { LedgerRow } from './read-models/ledger.js';
 import { numberArray, textArray } from './array-literal.js';
 
 /** Rows per statement: a rebuild batch's ledger in one or two statements, each a few MB of parameters. */

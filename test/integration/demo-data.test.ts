@@ -8,7 +8,7 @@ import { splitBalanceKey, sumOverAllLocations, totalOnHand, totalReserved } from
 import { stockDecider } from '../../src/domain/stock/stock.js';
 import type { RecordedEvent } from '../../src/eventstore/event-store.js';
 import { parseStreamName, streamName } from '../../src/eventstore/stream-name.js';
-import { stockLines } from '../../src/projections/queries.js';
+import { reservedStockLines } from '../../src/projections/reserved-stock.js';
 import { freshTenant } from '../support/command-handlers.js';
 import { useReadSide } from '../support/read-side.js';
 
@@ -100,7 +100,7 @@ describe('demo data generator', () => {
   it('leaves no negative stock in a real location; the read side agrees with the deciders, and shows low and expiring stock', async () => {
     const live = await readSide.schemas.ensureLive(tenant);
     await readSide.schemas.catchUp(tenant, live.schema);
-    const lines = await stockLines(readSide.database.db, live.schema);
+    const lines = await reservedStockLines(readSide.database.db, live.schema);
     expect(lines.length).toBeGreaterThan(60);
     expect(lines.filter((line) => line.onHand < 0)).toEqual([]);
 

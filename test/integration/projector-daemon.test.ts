@@ -9,7 +9,7 @@ import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event
 import { streamName } from '../../src/eventstore/stream-name.js';
 import { createLogger } from '../../src/logger.js';
 import { ProjectorDaemon } from '../../src/projections/daemon.js';
-import { stockLines } from '../../src/projections/queries.js';
+import { reservedStockLines } from '../../src/projections/reserved-stock.js';
 import { readModelDdl } from '../../src/projections/read-model.sql.js';
 import { ReadSchemas } from '../../src/projections/read-schemas.js';
 import { commandSide, freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
@@ -68,7 +68,7 @@ describe('the projector daemon', () => {
   const liveOnHand = async (schemas: ReadSchemas, tenant: string): Promise<number> => {
     const live = await schemas.live(tenant);
     if (!live) return -1;
-    return (await stockLines(database.db, live.schema, { sku: 'BOLT' })).reduce((sum, line) => sum + line.onHand, 0);
+    return (await reservedStockLines(database.db, live.schema, { sku: 'BOLT' })).reduce((sum, line) => sum + line.onHand, 0);
   };
 
   beforeAll(async () => {
@@ -157,7 +157,7 @@ describe('the projector daemon', () => {
 
     const { state } = await new AggregateCache(store).load(streamName(tenant, 'stock', 'BOLT'), stockDecider);
     const live = (await schemas.live(tenant))?.schema ?? '';
-    const lines = await stockLines(database.db, live, { sku: 'BOLT' });
+    const lines = await reservedStockLines(database.db, live, { sku: 'BOLT' });
     expect(lines.map((line) => [line.location, line.onHand])).toEqual([
       ['A-01', onHandAt(state, 'A-01')],
       ['A-02', onHandAt(state, 'A-02')],
@@ -273,7 +273,7 @@ describe('the projector daemon', () => {
       while (writing) {
         try {
           const current = await schemas.live(tenant);
-          await stockLines(database.db, current?.schema ?? '', { sku: 'BOLT' });
+          await reservedStockLines(database.db, current?.schema ?? '', { sku: 'BOLT' });
           reads += 1;
         } catch {
           failedReads += 1;
@@ -289,7 +289,7 @@ describe('the projector daemon', () => {
     expect(failedReads).toBe(0);
     expect(reads).toBeGreaterThan(0);
     const { state } = await new AggregateCache(store).load(streamName(tenant, 'stock', 'BOLT'), stockDecider);
-    const lines = await stockLines(database.db, rebuilt.schema, { sku: 'BOLT' });
+    const lines = await reservedStockLines(database.db, rebuilt.schema, { sku: 'BOLT' });
     expect(lines.map((line) => [line.location, line.onHand])).toEqual(
       [
         ['A-01', onHandAt(state, 'A-01')],

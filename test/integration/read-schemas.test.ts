@@ -8,7 +8,8 @@ import type { EventStore } from '../../src/eventstore/event-store.js';
 import { streamName } from '../../src/eventstore/stream-name.js';
 import { createLogger } from '../../src/logger.js';
 import { ReadModelAccess } from '../../src/api/read-model-access.js';
-import { stockAsOf, stockLines, ReadModelNotReady } from '../../src/projections/queries.js';
+import { stockAsOf, ReadModelNotReady } from '../../src/projections/queries.js';
+import { reservedStockLines } from '../../src/projections/reserved-stock.js';
 import { readModelTables } from '../../src/projections/read-model.sql.js';
 import { ProjectionFailed, ReadSchemas } from '../../src/projections/read-schemas.js';
 import { freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
@@ -54,7 +55,7 @@ describe('per-tenant read schemas', () => {
     const tenant = freshTenant('new-t');
     const live = await schemas.ensureLive(tenant);
     expect(live.schema).toBe(`rm_${tenant.replaceAll('-', '_')}_${schemas.version}`);
-    expect(await stockLines(database.db, live.schema)).toEqual([]);
+    expect(await reservedStockLines(database.db, live.schema)).toEqual([]);
     expect(await schemas.ensureLive(tenant)).toEqual(live);
   });
 
@@ -116,7 +117,7 @@ describe('per-tenant read schemas', () => {
             .filter((row) => !row.location.startsWith('@'))
             .map((row) => `${row.location}/${row.lot ?? ''}=${row.onHand}`)
             .sort();
-          const projected = (await stockLines(database.db, rebuilt.schema, { sku })).map((row) => `${row.location}/${row.lot ?? ''}=${row.onHand}`).sort();
+          const projected = (await reservedStockLines(database.db, rebuilt.schema, { sku })).map((row) => `${row.location}/${row.lot ?? ''}=${row.onHand}`).sort();
           expect(projected).toEqual(expected);
           const reserved = await database.db.one<{ total: string }>(`select coalesce(sum(quantity), 0)::text as total from ${pgp.as.name(rebuilt.schema)}.reservations where sku = $1`, [sku]);
           expect(Number(reserved.total)).toBe(totalReserved(state));
@@ -147,7 +148,7 @@ describe('per-tenant read schemas', () => {
     const eventsOfTenant = (await database.db.one<{ n: number }>('select count(*)::int as n from es_events where tenant = $1', [tenant])).n;
     expect(progress.at(-1)).toEqual({ events: eventsOfTenant, total: eventsOfTenant });
     expect(progress.every((step, i) => i === 0 || step.events > (progress[i - 1]?.events ?? 0))).toBe(true);
-    expect(await stockLines(database.db, rebuilt.schema, { sku: 'BOLT' })).toEqual([{ sku: 'BOLT', location: 'A-01', lot: null, expiresOn: null, onHand: units(7), reserved: 0 }]);
+    expect(await reservedStockLines(database.db, rebuilt.schema, { sku: 'BOLT' })).toEqual([{ sku: 'BOLT', location: 'A-01', lot: null, expiresOn: null, onHand: units(7), reserved: 0 }]);
     expect(await columnsOf(old.schema)).toEqual(oldColumns);
     const registry = await newVersion.list(tenant);
     expect(registry.find((schema) => schema.schema === old.schema)?.status).toBe('retired');
@@ -192,7 +193,7 @@ describe('per-tenant read schemas', () => {
     expect(bad.position).toBeDefined();
     const healthyLive = await schemas.ensureLive(healthy);
     await schemas.catchUp(healthy, healthyLive.schema);
-    expect((await stockLines(database.db, healthyLive.schema)).map((row) => row.onHand)).toEqual([units(3)]);
+    expect((await reservedStockLines(database.db, healthyLive.schema)).map((row) => row.onHand)).toEqual([units(3)]);
     await expect(schemas.catchUp(poisoned, poisonedLive.schema)).rejects.toBeInstanceOf(ProjectionFailed);
   });
 
@@ -204,7 +205,7 @@ describe('per-tenant read schemas', () => {
     const applied = await Promise.all(appliers.map((applier) => applier.catchUp(tenant, live.schema, { batchSize: 3 })));
     const eventsOfTenant = (await database.db.one<{ n: number }>('select count(*)::int as n from es_events where tenant = $1', [tenant])).n;
     expect(applied.reduce((a, b) => a + b, 0)).toBe(eventsOfTenant);
-    expect(await stockLines(database.db, live.schema, { sku: 'BOLT' })).toMatchObject([{ onHand: units(20) }]);
+    expect(await reservedStockLines(database.db, live.schema, { sku: 'BOLT' })).toMatchObject([{ onHand: units(20) }]);
   });
 
   it('answers stock as of a past business time from the ledger, and waits for a position (X-Min-Position)', async () => {

@@ -13,7 +13,7 @@ const line = (location: string, lot: string | null, onHand: number, reservedAtLo
 
 describe('sharing reservations out over stock lines (FEFO)', () => {
   it('gives a location reservation to its first-expiring lots, and an anywhere reservation to what is left', () => {
-    // FEFO order as stockLines returns it: L1 expires first.
+    // FEFO order as stockLinesWithReservations returns it: L1 expires first.
     const lines = [line('A', 'L1', 3, 5), line('A', 'L2', 10, 5), line('B', 'L3', 4, 0)];
     const reserved = shareOutReservations(lines, new Map([['MILK', 6]]));
     expect([...reserved.values()]).toEqual([3, 8, 0]);
