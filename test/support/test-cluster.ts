@@ -39,7 +39,10 @@ export async function removeAbandonedClusters(): Promise<number> {
     const lock = await readDataDirLock(runDir);
     if (lock && isHeld(lock)) continue;
     // A folder without its owner file may be a run that is starting right now: leave it a minute.
-    if (owner === 0 && Date.now() - (await stat(runDir)).mtimeMs < 60_000) continue;
+    // Another run's clean-up may remove the folder meanwhile (several runs on one machine).
+    const modified = await stat(runDir).then((info) => info.mtimeMs, () => undefined);
+    if (modified === undefined) continue;
+    if (owner === 0 && Date.now() - modified < 60_000) continue;
     await stopStalePostmaster(path.join(runDir, 'pg'));
     await rm(runDir, { recursive: true, force: true });
     removed += 1;
