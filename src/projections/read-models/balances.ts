@@ -1,7 +1,7 @@
 import { textArray } from '../array-literal.js';
 import { isVirtualLocation } from '../../domain/locations.js';
-import { ignored, memoryTable, type ReadModel } from './read-model.js';
-import { movesOfEvent, notStock, type MovingEvent } from './stock-events.js';
+import { memoryTable, type ReadModel } from './read-model.js';
+import { movesOfEvent, notStock, onEveryMove, type MovingEvent } from './stock-events.js';
 import { addDelta, applyTotalsInMemory, writeTotals, type TotalDelta, type TotalsTable } from './totals.js';
 
 /** A batch's changes to balances: on-hand deltas per (article, location, lot), and the expiry of lots first received. */
@@ -31,20 +31,13 @@ export const balances: ReadModel<BalanceChanges> = {
   changes: () => ({ balances: new Map(), lots: new Map() }),
   evolve: {
     ...notStock,
+    ...onEveryMove(move),
     StockReceived: (changes, event) => {
       const { sku, lot, expiresOn } = event.data;
       const lotKey = `${sku}\u0000${lot}`;
       if (lot !== undefined && !changes.lots.has(lotKey)) changes.lots.set(lotKey, { sku, lot, expiresOn: expiresOn ?? null });
       move(changes, event);
     },
-    StockTransferred: move,
-    StockShipped: move,
-    StockReturned: move,
-    StockAdjusted: move,
-    StockCounted: move,
-    StockMovementReversed: move,
-    StockReserved: ignored,
-    StockReservationReleased: ignored,
   },
   async write(t, s, changes) {
     await writeTotals(t, s, balancesTable, changes.balances.values());

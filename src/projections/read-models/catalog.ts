@@ -1,5 +1,6 @@
 import { pgp } from '../../database/connection.js';
-import { ignored, memoryTable, type ProjectionEvent, type ReadModel } from './read-model.js';
+import { locationEvents, recordEvents, stockEvents, userEvents } from './ignored-events.js';
+import { memoryTable, writeInOrder, type ProjectionEvent, type ReadModel } from './read-model.js';
 
 type ArticleEvent = ProjectionEvent<'ArticleRegistered' | 'ArticleUpdated' | 'ArticleArchived'>;
 
@@ -54,34 +55,12 @@ export const catalog: ReadModel<CatalogChanges> = {
     ArticleRegistered: record,
     ArticleUpdated: record,
     ArticleArchived: record,
-    LocationCreated: ignored,
-    LocationBlocked: ignored,
-    LocationUnblocked: ignored,
-    StockReceived: ignored,
-    StockTransferred: ignored,
-    StockReserved: ignored,
-    StockReservationReleased: ignored,
-    StockShipped: ignored,
-    StockReturned: ignored,
-    StockAdjusted: ignored,
-    StockCounted: ignored,
-    StockMovementReversed: ignored,
-    MovementRecorded: ignored,
-    MovementReversed: ignored,
-    ReservationPlaced: ignored,
-    ReservationReleased: ignored,
-    UserRoleChanged: ignored,
-    UserDisabled: ignored,
-    UserEnabled: ignored,
-    UserDeleted: ignored,
-    UserPasswordChanged: ignored,
-    UserPasswordReset: ignored,
-    UserSessionsEnded: ignored,
+    ...locationEvents,
+    ...stockEvents,
+    ...recordEvents,
+    ...userEvents,
   },
-  // In order, as one multi-statement query: one round trip however many (a rebuild's first batch has them all).
-  write: async (t, s, changes) => {
-    if (changes.length > 0) await t.none(changes.map((event) => statement(s, event)).join(';\n'));
-  },
+  write: writeInOrder(statement),
   applyInMemory(tables, changes) {
     const articles = memoryTable(tables, 'articles');
     for (const event of changes) {

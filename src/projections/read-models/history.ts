@@ -1,6 +1,6 @@
 import { isVirtualLocation } from '../../domain/locations.js';
-import { ignored, type ReadModel } from './read-model.js';
-import { movesOfEvent, notStock, type MovingEvent } from './stock-events.js';
+import type { ReadModel } from './read-model.js';
+import { movesOfEvent, notStock, onEveryMove, type MovingEvent } from './stock-events.js';
 import { addDelta, applyTotalsInMemory, writeTotals, type TotalDelta, type TotalsTable } from './totals.js';
 
 /** A batch's changes to daily history: net change per (article, real location, business day). */
@@ -25,15 +25,7 @@ export const history: ReadModel<HistoryChanges> = {
   changes: () => new Map(),
   evolve: {
     ...notStock,
-    StockReceived: move,
-    StockTransferred: move,
-    StockShipped: move,
-    StockReturned: move,
-    StockAdjusted: move,
-    StockCounted: move,
-    StockMovementReversed: move,
-    StockReserved: ignored,
-    StockReservationReleased: ignored,
+    ...onEveryMove(move),
   },
   write: (t, s, changes) => writeTotals(t, s, dailyTable, changes.values()),
   applyInMemory: (tables, changes) => applyTotalsInMemory(tables, dailyTable, changes.values()),

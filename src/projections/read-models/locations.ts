@@ -1,5 +1,6 @@
 import { pgp } from '../../database/connection.js';
-import { ignored, memoryTable, type ProjectionEvent, type ReadModel } from './read-model.js';
+import { articleEvents, recordEvents, stockEvents, userEvents } from './ignored-events.js';
+import { memoryTable, writeInOrder, type ProjectionEvent, type ReadModel } from './read-model.js';
 
 type LocationEvent = ProjectionEvent<'LocationCreated' | 'LocationBlocked' | 'LocationUnblocked'>;
 
@@ -41,34 +42,12 @@ export const locations: ReadModel<LocationChanges> = {
     LocationCreated: record,
     LocationBlocked: record,
     LocationUnblocked: record,
-    ArticleRegistered: ignored,
-    ArticleUpdated: ignored,
-    ArticleArchived: ignored,
-    StockReceived: ignored,
-    StockTransferred: ignored,
-    StockReserved: ignored,
-    StockReservationReleased: ignored,
-    StockShipped: ignored,
-    StockReturned: ignored,
-    StockAdjusted: ignored,
-    StockCounted: ignored,
-    StockMovementReversed: ignored,
-    MovementRecorded: ignored,
-    MovementReversed: ignored,
-    ReservationPlaced: ignored,
-    ReservationReleased: ignored,
-    UserRoleChanged: ignored,
-    UserDisabled: ignored,
-    UserEnabled: ignored,
-    UserDeleted: ignored,
-    UserPasswordChanged: ignored,
-    UserPasswordReset: ignored,
-    UserSessionsEnded: ignored,
+    ...articleEvents,
+    ...stockEvents,
+    ...recordEvents,
+    ...userEvents,
   },
-  // In order, as one multi-statement query: one round trip however many (a rebuild's first batch has them all).
-  write: async (t, s, changes) => {
-    if (changes.length > 0) await t.none(changes.map((event) => statement(s, event)).join(';\n'));
-  },
+  write: writeInOrder(statement),
   applyInMemory(tables, changes) {
     const table = memoryTable(tables, 'locations');
     for (const event of changes) {

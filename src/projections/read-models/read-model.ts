@@ -69,6 +69,17 @@ export function evolveWith<Changes>(model: ReadModel<Changes>, changes: Changes,
   if (handler !== ignored) (handler as (changes: Changes, event: ProjectionEvent) => void)(changes, event);
 }
 
+/**
+ * A `write` for read models whose changes are their few events in order (catalog, locations):
+ * each event's statement, sent as one multi-statement query, so one round trip however many (a
+ * rebuild's first batch has them all).
+ */
+export function writeInOrder<E>(statement: (s: string, event: E) => string): (t: ITask<unknown>, s: string, changes: readonly E[]) => Promise<void> {
+  return async (t, s, changes) => {
+    if (changes.length > 0) await t.none(changes.map((event) => statement(s, event)).join(';\n'));
+  };
+}
+
 /** The table `name` of in-memory tables, created empty on first use. */
 export function memoryTable(tables: MemoryTables, name: string): Map<string, Row> {
   let table = tables.get(name);

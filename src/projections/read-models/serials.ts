@@ -1,6 +1,6 @@
 import { textArray } from '../array-literal.js';
-import { ignored, memoryTable, type ReadModel } from './read-model.js';
-import { movesOfEvent, notStock, type MovingEvent } from './stock-events.js';
+import { memoryTable, type ReadModel } from './read-model.js';
+import { movesOfEvent, notStock, onEveryMove, type MovingEvent } from './stock-events.js';
 
 /** A batch's changes to serials: the last location each serial moved to. */
 export type SerialChanges = Map<string, { readonly sku: string; readonly serial: string; readonly location: string }>;
@@ -19,15 +19,7 @@ export const serials: ReadModel<SerialChanges> = {
   changes: () => new Map(),
   evolve: {
     ...notStock,
-    StockReceived: move,
-    StockTransferred: move,
-    StockShipped: move,
-    StockReturned: move,
-    StockAdjusted: move,
-    StockCounted: move,
-    StockMovementReversed: move,
-    StockReserved: ignored,
-    StockReservationReleased: ignored,
+    ...onEveryMove(move),
   },
   async write(t, s, changes) {
     const rows = [...changes.values()];

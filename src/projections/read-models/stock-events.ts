@@ -1,4 +1,5 @@
 import { movesOf, type Move, type StockEvent } from '../../domain/stock/events.js';
+import { articleEvents, locationEvents, recordEvents, userEvents } from './ignored-events.js';
 import { ignored, type ProjectionEvent } from './read-model.js';
 
 /** Event types that move stock from one location to another (every stock event but reservations). */
@@ -24,22 +25,23 @@ export function movesOfEvent(event: MovingEvent): readonly Move[] {
  * records (their lines are in the stock events), and user administration. Spread into a handler
  * map, they are still listed one by one in its type: a new event type is not among them.
  */
-export const notStock = {
-  ArticleRegistered: ignored,
-  ArticleUpdated: ignored,
-  ArticleArchived: ignored,
-  LocationCreated: ignored,
-  LocationBlocked: ignored,
-  LocationUnblocked: ignored,
-  MovementRecorded: ignored,
-  MovementReversed: ignored,
-  ReservationPlaced: ignored,
-  ReservationReleased: ignored,
-  UserRoleChanged: ignored,
-  UserDisabled: ignored,
-  UserEnabled: ignored,
-  UserDeleted: ignored,
-  UserPasswordChanged: ignored,
-  UserPasswordReset: ignored,
-  UserSessionsEnded: ignored,
-} as const;
+export const notStock = { ...articleEvents, ...locationEvents, ...recordEvents, ...userEvents } as const;
+
+/**
+ * The stock-event handlers of a read model that does the same with every moving event and
+ * nothing with reservations (history, serials, balances but for its receipts): spread into its
+ * handler map, and override what differs.
+ */
+export function onEveryMove<Changes>(handler: (changes: Changes, event: MovingEvent) => void) {
+  return {
+    StockReceived: handler,
+    StockTransferred: handler,
+    StockShipped: handler,
+    StockReturned: handler,
+    StockAdjusted: handler,
+    StockCounted: handler,
+    StockMovementReversed: handler,
+    StockReserved: ignored,
+    StockReservationReleased: ignored,
+  } as const;
+}
