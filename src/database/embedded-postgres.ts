@@ -3,6 +3,7 @@ import { access, chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } f
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { applicationCredentials, ensureApplicationRole, ensureDatabaseOwnedBy, transferOwnership, type RoleCredentials } from './application-role.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { assertPortFree } from './port.js';
 import {
@@ -31,6 +32,12 @@ export interface EmbeddedPostgresOptions {
   /** false turns fsync off: for throw-away test clusters only, never for data anyone keeps. */
   readonly durable?: boolean;
   /**
+   * true (the default): the database is owned by, and the URL connects as, the application role
+   * (`stockcontrol`, no attributes but LOGIN); the superuser is used only here. false: the URL
+   * connects as the superuser, for test clusters that create databases of their own.
+   */
+  readonly applicationRole?: boolean;
+  /**
    * As root: where the server's user gets a copy of the binaries and, when it cannot enter
    * DATA_DIR, the cluster (default /var/lib/stockcontrol).
    */
@@ -40,6 +47,7 @@ export interface EmbeddedPostgresOptions {
 
 /** A running embedded server. */
 export interface EmbeddedPostgres {
+  /** The database's URL, as the application role (as the superuser when `applicationRole` is false). */
   readonly url: string;
   readonly port: number;
   /** The cluster folder: `<DATA_DIR>/pg`, or where `<DATA_DIR>/cluster-home` says. */
@@ -58,10 +66,7 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-interface Credentials {
-  readonly user: string;
-  readonly password: string;
-}
+type Credentials = RoleCredentials;
 
 const credentialsFile = (dataDir: string): string => path.join(dataDir, 'pg-credentials.json');
 
@@ -254,9 +259,16 @@ async function startLocked(options: EmbeddedPostgresOptions, dataDir: string, da
   let current: ServerProcess = first.process;
   const removeExitHooks = stopOnExit(() => current);
 
-  const auth = `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}`;
+  const auth = (role: Credentials): string => `${encodeURIComponent(role.user)}:${encodeURIComponent(role.password)}`;
+  let connectAs: Credentials = credentials;
   try {
-    await createDatabaseIfMissing(`postgres://${auth}@localhost:${port}/postgres`, database);
+    const superuserUrl = (name: string): string => `postgres://${auth(credentials)}@localhost:${port}/${name}`;
+    if (options.applicationRole === false) {
+      await createDatabaseIfMissing(superuserUrl('postgres'), database);
+    } else {
+      connectAs = await applicationCredentials(dataDir);
+      await prepareApplicationDatabase(superuserUrl, credentials.user, connectAs, database, logger);
+    }
   } catch (error) {
     await current.stop();
     removeExitHooks();
@@ -267,7 +279,7 @@ async function startLocked(options: EmbeddedPostgresOptions, dataDir: string, da
   let restarting: Promise<void> | undefined;
   return {
     // pg reads `host` from the query: a folder means its Unix socket `.s.PGSQL.<port>`.
-    url: `postgres://${auth}@localhost:${port}/${database}${first.socketDir === undefined ? '' : `?host=${encodeURIComponent(first.socketDir)}`}`,
+    url: `postgres://${auth(connectAs)}@localhost:${port}/${database}${first.socketDir === undefined ? '' : `?host=${encodeURIComponent(first.socketDir)}`}`,
     port,
     clusterDir,
     get pid() {
@@ -303,13 +315,42 @@ async function startLocked(options: EmbeddedPostgresOptions, dataDir: string, da
   };
 }
 
-async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
+async function asSuperuser<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
-    if (found.rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(database)}`);
+    return await work(client);
   } finally {
     await client.end();
+  }
+}
+
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  await asSuperuser(adminUrl, async (client) => {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(database)}`);
+  });
+}
+
+/**
+ * The one use of the superuser: the application role as DATA_DIR's file says, the database
+ * owned by it, and everything in the database that the superuser owns given to it (a cluster
+ * made by a version that connected as the superuser is upgraded in place; later starts find
+ * nothing to give). Idempotent.
+ */
+async function prepareApplicationDatabase(
+  superuserUrl: (database: string) => string,
+  superuser: string,
+  role: Credentials,
+  database: string,
+  logger: Logger,
+): Promise<void> {
+  const upgraded = await asSuperuser(superuserUrl('postgres'), async (client) => {
+    await ensureApplicationRole(client, role);
+    return await ensureDatabaseOwnedBy(client, database, role.user);
+  });
+  const transferred = await asSuperuser(superuserUrl(database), async (client) => await transferOwnership(client, superuser, role.user));
+  if (upgraded || Object.keys(transferred).length > 0) {
+    logger.info({ database, role: role.user, transferred }, `gave the database ${database} and the superuser's objects in it to the role ${role.user}, which the service now connects as`);
   }
 }
