@@ -49,6 +49,9 @@ const roleAttributes = 'login nosuperuser nocreatedb nocreaterole noreplication 
 export async function ensureApplicationRole(superuser: pg.Client, role: RoleCredentials): Promise<void> {
   const name = pg.escapeIdentifier(role.user);
   const password = pg.escapeLiteral(role.password);
+  // The statement carries the password: kept out of the server's log (which the service logs at
+  // debug level) even where postgresql.conf logs statements or failed ones.
+  await superuser.query("set log_statement = 'none'; set log_min_error_statement = 'panic'");
   const found = await superuser.query('select 1 from pg_roles where rolname = $1', [role.user]);
   await superuser.query(`${found.rowCount === 0 ? 'create' : 'alter'} role ${name} with ${roleAttributes} password ${password}`);
 }

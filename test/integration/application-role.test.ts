@@ -15,6 +15,7 @@ import { loadMigrations, migrate } from '../../src/database/migrations.js';
 import { findFreePort } from '../../src/database/port.js';
 import { stopStalePostmaster } from '../../src/database/postmaster.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import { ProjectionJobGuard } from '../../src/projections/job-guard.js';
 import { databaseUrl } from '../support/test-database.js';
 import { startService } from '../support/service-process.js';
 
@@ -101,7 +102,7 @@ describe('the embedded PostgreSQL application role', () => {
 
     const { logger, lines } = recordingLogger();
     const upgraded = await startEmbeddedPostgres({ dataDir: folder, port, durable: false, logger });
-    const db = openDatabase(upgraded.url, { max: 2 });
+    const db = openDatabase(upgraded.url, { max: 3 });
     try {
       const me = await db.one<{ user: string; rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean; rolreplication: boolean; rolbypassrls: boolean }>(
         'select current_user as user, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls from pg_roles where rolname = current_user',
@@ -117,6 +118,14 @@ describe('the embedded PostgreSQL application role', () => {
       await db.none('drop schema rm_acme_1 cascade');
       await db.none('create schema rm_acme_2; create table rm_acme_2.t (id int); drop schema rm_acme_2 cascade');
       await expect(db.none('truncate es_events')).rejects.toThrow('es_events is append-only');
+      // A job guard's holder is found through pg_locks and pg_stat_activity, both read as the role.
+      const guard = new ProjectionJobGuard(db);
+      const lease = await guard.acquire('acme', 'verify');
+      try {
+        await expect(guard.acquire('acme', 'verify')).rejects.toMatchObject({ running: { kind: 'verify', tenant: 'acme', startedAt: lease.startedAt } });
+      } finally {
+        await lease.release();
+      }
     } finally {
       await closeDatabase(db);
       await upgraded.stop();
