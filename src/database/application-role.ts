@@ -137,6 +137,40 @@ export async function transferOwnership(superuser: pg.Client, from: string, to: 
   return counts;
 }
 
+async function connected<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The embedded set-up's one use of the superuser: the application role as DATA_DIR's file says,
+ * the database owned by it, and everything in the database that the superuser owns given to it
+ * (a cluster made by a version that connected as the superuser is upgraded in place; later
+ * starts find nothing to give), logged when anything was given. Idempotent.
+ * @param superuserUrl the superuser's URL of a database of the cluster
+ */
+export async function prepareApplicationDatabase(
+  superuserUrl: (database: string) => string,
+  superuser: string,
+  role: RoleCredentials,
+  database: string,
+  logger: Logger,
+): Promise<void> {
+  const upgraded = await connected(superuserUrl('postgres'), async (client) => {
+    await ensureApplicationRole(client, role);
+    return await ensureDatabaseOwnedBy(client, database, role.user);
+  });
+  const transferred = await connected(superuserUrl(database), async (client) => await transferOwnership(client, superuser, role.user));
+  if (upgraded || Object.keys(transferred).length > 0) {
+    logger.info({ database, role: role.user, transferred }, `gave the database ${database} and the superuser's objects in it to the role ${role.user}, which the service now connects as`);
+  }
+}
+
 /**
  * Logs one warning when the pool's connections are made as a PostgreSQL superuser (a
  * DATABASE_URL naming one): the service works, but a flaw in it would then reach every

@@ -3,7 +3,7 @@ import { access, chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } f
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
-import { applicationCredentials, ensureApplicationRole, ensureDatabaseOwnedBy, transferOwnership, type RoleCredentials } from './application-role.js';
+import { applicationCredentials, prepareApplicationDatabase } from './application-role.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { assertPortFree } from './port.js';
 import {
@@ -66,7 +66,10 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-type Credentials = RoleCredentials;
+interface Credentials {
+  readonly user: string;
+  readonly password: string;
+}
 
 const credentialsFile = (dataDir: string): string => path.join(dataDir, 'pg-credentials.json');
 
@@ -315,42 +318,13 @@ async function startLocked(options: EmbeddedPostgresOptions, dataDir: string, da
   };
 }
 
-async function asSuperuser<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
-  await asSuperuser(adminUrl, async (client) => {
     const found = await client.query('select 1 from pg_database where datname = $1', [database]);
     if (found.rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(database)}`);
-  });
-}
-
-/**
- * The one use of the superuser: the application role as DATA_DIR's file says, the database
- * owned by it, and everything in the database that the superuser owns given to it (a cluster
- * made by a version that connected as the superuser is upgraded in place; later starts find
- * nothing to give). Idempotent.
- */
-async function prepareApplicationDatabase(
-  superuserUrl: (database: string) => string,
-  superuser: string,
-  role: Credentials,
-  database: string,
-  logger: Logger,
-): Promise<void> {
-  const upgraded = await asSuperuser(superuserUrl('postgres'), async (client) => {
-    await ensureApplicationRole(client, role);
-    return await ensureDatabaseOwnedBy(client, database, role.user);
-  });
-  const transferred = await asSuperuser(superuserUrl(database), async (client) => await transferOwnership(client, superuser, role.user));
-  if (upgraded || Object.keys(transferred).length > 0) {
-    logger.info({ database, role: role.user, transferred }, `gave the database ${database} and the superuser's objects in it to the role ${role.user}, which the service now connects as`);
+  } finally {
+    await client.end();
   }
 }
