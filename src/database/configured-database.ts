@@ -1,6 +1,7 @@
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { warnIfSuperuser } from './application-role.js';
 import { closeDatabase, openDatabase, type Database } from './connection.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { superviseEmbeddedPostgres, type SupervisionOptions } from './supervision.js';
@@ -34,7 +35,8 @@ export interface OpenOptions extends Partial<SupervisionOptions> {
 
 /**
  * Opens `DATABASE_URL`, or, when it is unset, starts the embedded PostgreSQL under `DATA_DIR`
- * and opens that. The embedded server is watched: when it dies it is restarted (bounded
+ * and opens that, as its application role (never the superuser; a DATABASE_URL naming a
+ * superuser is used, with one warning in the log). The embedded server is watched: when it dies it is restarted (bounded
  * retries with back-off), and when that fails `onLost` is called.
  */
 export async function openConfiguredDatabase(config: Config, logger: Logger, options: OpenOptions | string = {}): Promise<ConfiguredDatabase> {
@@ -46,6 +48,8 @@ export async function openConfiguredDatabase(config: Config, logger: Logger, opt
     // (src/database/availability.ts) learns of its loss from failing queries and the pool's
     // errors, and probes it until it answers. One watcher of an external server, not two.
     const db = openDatabase(config.DATABASE_URL, { max: config.DB_POOL_SIZE, applicationName });
+    // Refused nothing: an operator may choose a superuser, and is told once what it means.
+    await warnIfSuperuser(db, logger);
     return {
       db,
       embedded: false,

@@ -3,6 +3,7 @@ import { access, chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } f
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { applicationCredentials, prepareApplicationDatabase } from './application-role.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { assertPortFree } from './port.js';
 import {
@@ -31,6 +32,12 @@ export interface EmbeddedPostgresOptions {
   /** false turns fsync off: for throw-away test clusters only, never for data anyone keeps. */
   readonly durable?: boolean;
   /**
+   * true (the default): the database is owned by, and the URL connects as, the application role
+   * (`stockcontrol`, no attributes but LOGIN); the superuser is used only here. false: the URL
+   * connects as the superuser, for test clusters that create databases of their own.
+   */
+  readonly applicationRole?: boolean;
+  /**
    * As root: where the server's user gets a copy of the binaries and, when it cannot enter
    * DATA_DIR, the cluster (default /var/lib/stockcontrol).
    */
@@ -40,6 +47,7 @@ export interface EmbeddedPostgresOptions {
 
 /** A running embedded server. */
 export interface EmbeddedPostgres {
+  /** The database's URL, as the application role (as the superuser when `applicationRole` is false). */
   readonly url: string;
   readonly port: number;
   /** The cluster folder: `<DATA_DIR>/pg`, or where `<DATA_DIR>/cluster-home` says. */
@@ -254,9 +262,16 @@ async function startLocked(options: EmbeddedPostgresOptions, dataDir: string, da
   let current: ServerProcess = first.process;
   const removeExitHooks = stopOnExit(() => current);
 
-  const auth = `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}`;
+  const auth = (role: Credentials): string => `${encodeURIComponent(role.user)}:${encodeURIComponent(role.password)}`;
+  let connectAs: Credentials = credentials;
   try {
-    await createDatabaseIfMissing(`postgres://${auth}@localhost:${port}/postgres`, database);
+    const superuserUrl = (name: string): string => `postgres://${auth(credentials)}@localhost:${port}/${name}`;
+    if (options.applicationRole === false) {
+      await createDatabaseIfMissing(superuserUrl('postgres'), database);
+    } else {
+      connectAs = await applicationCredentials(dataDir);
+      await prepareApplicationDatabase(superuserUrl, credentials.user, connectAs, database, logger);
+    }
   } catch (error) {
     await current.stop();
     removeExitHooks();
@@ -267,7 +282,7 @@ async function startLocked(options: EmbeddedPostgresOptions, dataDir: string, da
   let restarting: Promise<void> | undefined;
   return {
     // pg reads `host` from the query: a folder means its Unix socket `.s.PGSQL.<port>`.
-    url: `postgres://${auth}@localhost:${port}/${database}${first.socketDir === undefined ? '' : `?host=${encodeURIComponent(first.socketDir)}`}`,
+    url: `postgres://${auth(connectAs)}@localhost:${port}/${database}${first.socketDir === undefined ? '' : `?host=${encodeURIComponent(first.socketDir)}`}`,
     port,
     clusterDir,
     get pid() {

@@ -65,7 +65,8 @@ export async function startTestCluster(): Promise<TestCluster> {
   await writeFile(path.join(runDir, 'owner.pid'), String(process.pid));
   let server: EmbeddedPostgres;
   try {
-    server = await startEmbeddedPostgres({ dataDir: runDir, port: await findFreePort(), database: 'postgres', durable: false, logger });
+    // As the superuser: the run makes a template database and a database per test file.
+    server = await startEmbeddedPostgres({ dataDir: runDir, port: await findFreePort(), database: 'postgres', durable: false, applicationRole: false, logger });
   } catch (error) {
     await rm(runDir, { recursive: true, force: true });
     throw error;
