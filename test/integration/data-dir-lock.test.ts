@@ -1,15 +1,13 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { findFreePort } from '../../src/database/port.js';
 import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 
-const execFileAsync = promisify(execFile);
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const ports = async (dataDir: string): Promise<Record<string, string>> => ({
@@ -85,16 +83,26 @@ describe('one process per data directory', () => {
     try {
       if (existing) await writeFile(path.join(folder, 'stockcontrol.lock'), existing);
       // Every process spins until the same instant, then locks: a race, not eight starts in a row.
+      // The winner holds the lock until every other process has answered (then it is killed),
+      // so a slow starter on a loaded machine meets a live holder, never a dead one to take over.
       const script = `import { lockDataDir } from './src/database/data-dir-lock.ts';
         while (Date.now() < Number(process.argv[2]));
-        lockDataDir(process.argv[1]).then(() => { process.stdout.write('got'); setTimeout(() => process.exit(0), 3000); }, (error) => { process.stdout.write(error.code ?? error.message); });`;
+        lockDataDir(process.argv[1]).then(() => { process.stdout.write('got'); setInterval(() => {}, 1000); }, (error) => { process.stdout.write(error.code ?? error.message); process.exit(0); });`;
       const at = String(Date.now() + 6000);
-      const answers = await Promise.all(
-        Array.from({ length: 8 }, async () => {
-          const { stdout } = await execFileAsync('node', ['--import', 'tsx', '--input-type=module', '-e', script, folder, at], { cwd: projectRoot });
-          return stdout;
-        }),
+      const children = Array.from({ length: 8 }, () => spawn('node', ['--import', 'tsx', '--input-type=module', '-e', script, folder, at], { cwd: projectRoot }));
+      const answered = children.map(
+        async (child) =>
+          await new Promise<string>((resolve) => {
+            let out = '';
+            child.stdout.on('data', (chunk: Buffer) => {
+              out += chunk.toString();
+              if (out === 'got') resolve(out);
+            });
+            child.on('exit', () => resolve(out));
+          }),
       );
+      const answers = await Promise.all(answered);
+      for (const child of children) child.kill('SIGKILL');
       expect(answers.filter((answer) => answer === 'got')).toHaveLength(1);
       expect(answers.filter((answer) => answer === 'data-dir-in-use')).toHaveLength(7);
     } finally {
