@@ -67,14 +67,17 @@ export type Gs1ErrorCode = 'gs1-empty' | 'gs1-malformed' | 'gs1-length' | 'gs1-c
 
 /** An element string that cannot be read, naming where. */
 export class Gs1Error extends Error {
-  constructor(
-    readonly code: Gs1ErrorCode,
-    readonly position: number,
-    message: string,
-    readonly ai?: string,
-  ) {
+  // Plain fields, not constructor parameter properties: the web build may allow erasable syntax only.
+  readonly code: Gs1ErrorCode;
+  readonly position: number;
+  readonly ai: string | undefined;
+
+  constructor(code: Gs1ErrorCode, position: number, message: string, ai?: string) {
     super(`${message} (at position ${position})`);
     this.name = 'Gs1Error';
+    this.code = code;
+    this.position = position;
+    this.ai = ai;
   }
 }
 

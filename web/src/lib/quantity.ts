@@ -13,12 +13,13 @@ export type QuantityErrorCode = 'quantity-format' | 'quantity-precision' | 'quan
 
 /** A quantity that cannot be taken as it stands. */
 export class QuantityError extends Error {
-  constructor(
-    readonly code: QuantityErrorCode,
-    message: string,
-  ) {
+  // A plain field, not a constructor parameter property: the web build may allow erasable syntax only.
+  readonly code: QuantityErrorCode;
+
+  constructor(code: QuantityErrorCode, message: string) {
     super(message);
     this.name = 'QuantityError';
+    this.code = code;
   }
 }
 
@@ -104,9 +105,13 @@ export function compareQuantities(a: string, b: string): number {
 
 /**
  * Shows a quantity in a locale ("1234.5" is "1.234,5" in de-DE) with 0 to 3 decimals. The string
- * goes to Intl as a string, which formats it exactly (no detour through a float).
+ * goes to Intl as a string, which ES2023 engines format exactly; an older engine turns it into the
+ * nearest double, which for at most 13 significant digits still prints as the same decimal.
  */
 export function formatQuantity(quantity: string, locale: string | readonly string[] | undefined): string {
   const exact = fromThousandths(toThousandths(quantity));
-  return new Intl.NumberFormat(locale as string | string[] | undefined, { minimumFractionDigits: 0, maximumFractionDigits: 3 }).format(exact as `${number}`);
+  const format = new Intl.NumberFormat(locale as string | string[] | undefined, { minimumFractionDigits: 0, maximumFractionDigits: 3 });
+  // A cast because an ES2022 lib (as a web tsconfig may use) declares numbers only; `format` is a
+  // getter that returns a bound function, so calling it detached is fine.
+  return (format.format as unknown as (value: string) => string)(exact);
 }
