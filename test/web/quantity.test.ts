@@ -160,6 +160,9 @@ describe('parseQuantityInput', () => {
     ['1 234,5', 'fr-FR', '1234.5'], // typed with an ordinary space
     ['1\u202f234,5', 'fr-FR', '1234.5'], // as Intl writes it (narrow no-break space)
     ["1'234.5", 'de-CH', '1234.5'],
+    ['1\u2019234.5', 'de-CH', '1234.5'], // the typographic apostrophe some ICU versions write
+    ['1\u00a0234,5', 'fr-FR', '1234.5'],
+    ['1.234,5', 'es-ES', '1234.5'],
     ['12,34,567.5', 'en-IN', '1234567.5'],
     ['١٢٣٫٥', 'ar-EG', '123.5'],
     ['  7  ', 'en-US', '7'],
@@ -184,6 +187,7 @@ describe('parseQuantityInput', () => {
     ['', 'en-US'],
     ['12 kg', 'en-US'],
     ['1,5,', 'de-DE'],
+    ['1 234.5', 'en-US'], // a space is no group separator in en-US
   ])('refuses %j in %s', (input, locale) => {
     expect(codeOf(() => parseQuantityInput(input, locale))).toBe('quantity-format');
   });

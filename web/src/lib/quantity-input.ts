@@ -35,8 +35,14 @@ function symbolsOf(locale: string | undefined): NumberSymbols {
   return symbols;
 }
 
-/** Spaces a user may type for a locale whose group separator is a (narrow) no-break space. */
-const spaces = /[\u0020\u00a0\u202f]/g;
+/**
+ * Group separators that look alike on a keyboard: a user types a plain space for fr-FR's narrow
+ * no-break space, and an ASCII apostrophe for de-CH's typographic one (ICU versions differ).
+ */
+const lookAlikes: readonly (readonly string[])[] = [
+  ['\u0020', '\u00a0', '\u202f'],
+  ["'", '\u2019'],
+];
 
 /**
  * The canonical decimal string for what a user typed in `locale`, checked against the API's rules
@@ -49,10 +55,8 @@ export function parseQuantityInput(input: string, locale: string | undefined, si
   symbols.digits.forEach((digit, value) => {
     if (digit !== String(value)) text = text.split(digit).join(String(value));
   });
-  const spaceGroup = spaces.test(symbols.group);
-  spaces.lastIndex = 0;
-  if (spaceGroup) text = text.replace(spaces, ' ');
-  const group = spaceGroup ? ' ' : symbols.group;
+  const group = symbols.group;
+  for (const alike of lookAlikes.find((family) => family.includes(group)) ?? []) text = text.split(alike).join(group);
   const negative = text.startsWith('-');
   if (negative || text.startsWith('+')) text = text.slice(1);
   const decimalAt = text.indexOf(symbols.decimal);
