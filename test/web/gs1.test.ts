@@ -90,7 +90,7 @@ describe('parseScan: element strings with parentheses', () => {
   });
 
   it('reads other dates and the variable AIs 240, 241, 250, 400 and 90-99', () => {
-    const scan = gs1('(01)09506000134352(11)250101(13)250102(15)270600(16)270515(30)12(240)ALT-1(241)CUST 9'.replace(' ', '') + '(250)S2(400)PO-1001(90)X(91)internal(99)Z');
+    const scan = gs1('(01)09506000134352(11)250101(13)250102(15)270600(16)270515(30)12(240)ALT-1(241)CUST9(250)S2(400)PO-1001(90)X(91)internal(99)Z');
     expect(scan).toMatchObject({ productionDate: '2025-01-01', packagingDate: '2025-01-02', bestBefore: '2027-06-30', sellBy: '2027-05-15', count: '12' });
     expect(scan.additional).toEqual({ additionalItemId: 'ALT-1', customerPartNumber: 'CUST9', secondarySerial: 'S2', customerOrderNumber: 'PO-1001', mutuallyAgreed: 'X', company91: 'internal', company99: 'Z' });
   });
@@ -118,7 +118,13 @@ describe('parseScan: element strings with parentheses', () => {
     expect(failure('(30)12a')).toMatchObject({ code: 'gs1-character', position: 6 });
   });
 
-  it('refuses text before the first AI and an AI given twice with different data', () => {
+  it('reads the text printed under a barcode, with spaces around the data', () => {
+    expect(gs1('(01) 09506000134352 (10) ABC123 (17) 270501')).toMatchObject({ gtin: '09506000134352', lot: 'ABC123', expiry: '2027-05-01' });
+    expect(failure('(01) 09506000134353')).toMatchObject({ code: 'gs1-check-digit', position: 18 });
+    expect(failure('(10) A B')).toMatchObject({ code: 'gs1-character', position: 6 });
+  });
+
+  it('refuses an AI given twice with different data, and takes it twice with the same', () => {
     expect(failure('(01)09506000134352(10)A(10)B')).toMatchObject({ code: 'gs1-conflict', position: 23 });
     expect(gs1('(10)A(10)A').lot).toBe('A');
   });
@@ -143,6 +149,7 @@ describe('parseScan: raw element strings', () => {
   it('reads FNC1 in first position and no symbology identifier as GS1', () => {
     expect(gs1(`${GS}0109506000134352`).gtin).toBe('09506000134352');
     expect(gs1(`010950600013435210LOT7${GS}21S`)).toMatchObject({ lot: 'LOT7', serial: 'S' });
+    expect(gs1('0109506000134352')).toMatchObject({ gtin: '09506000134352', elements: [{ ai: '01', data: '09506000134352', position: 0 }] });
   });
 
   it('takes a configured separator text ("<GS>") as FNC1', () => {

@@ -63,7 +63,7 @@ export interface PlainScan {
 export type ScanResult = Gs1Scan | PlainScan;
 
 /** Why an element string cannot be read; `position` is the index in the input as given. */
-export type Gs1ErrorCode = 'gs1-empty' | 'gs1-malformed' | 'gs1-length' | 'gs1-character' | 'gs1-check-digit' | 'gs1-date' | 'gs1-conflict';
+export type Gs1ErrorCode = 'gs1-empty' | 'gs1-length' | 'gs1-character' | 'gs1-check-digit' | 'gs1-date' | 'gs1-conflict';
 
 /** An element string that cannot be read, naming where. */
 export class Gs1Error extends Error {
@@ -122,9 +122,12 @@ export function parseScan(input: string, options: ScanOptions = {}): ScanResult 
   return { kind: 'plain', plain: text, looksLikeGtin: shaped, ...(shaped && hasValidCheckDigit(text) ? { gtin: toGtin14(text) } : {}) };
 }
 
-/** A scanner that drops the symbology identifier still sends "01" + a valid GTIN-14 + more elements. */
+/**
+ * A scanner set up to drop the symbology identifier still sends "01" + a GTIN-14 (+ more elements)
+ * for a GS1 symbol; no EAN/UPC is that long, so 16+ characters led by a valid one read as GS1.
+ */
 function looksLikeRawGtinElement(text: string): boolean {
-  return text.length > 16 && /^01\d{14}/.test(text) && hasValidCheckDigit(text.slice(2, 16));
+  return text.length >= 16 && /^01\d{14}/.test(text) && hasValidCheckDigit(text.slice(2, 16));
 }
 
 interface Read {
@@ -132,24 +135,23 @@ interface Read {
   readonly unknown: UnknownElement[];
 }
 
+/**
+ * "(01)09506000134352(10)ABC": each AI's data runs to the next "(nn)". Spaces around the data (as
+ * printed under a barcode, "(01) 0950...") and FNC1 characters are dropped.
+ */
 function readParenthesised(text: string, offset: number): Read {
   const read: Read = { elements: [], unknown: [] };
-  const opening = /\((\d{2,4})\)/g;
-  const starts = [...text.matchAll(opening)];
-  let expected = 0;
+  // parseScan checked that the text starts with an AI, so the AIs found here tile all of it.
+  const starts = [...text.matchAll(/\((\d{2,4})\)/g)];
   for (const [index, match] of starts.entries()) {
-    const at = match.index;
-    if (at !== expected) throw new Gs1Error('gs1-malformed', offset + expected, 'Expected an AI in parentheses');
     const ai = match[1] ?? '';
-    const dataStart = at + match[0].length;
-    const dataEnd = starts[index + 1]?.index ?? text.length;
-    const data = text.slice(dataStart, dataEnd).split(GROUP_SEPARATOR).join('');
+    const dataStart = match.index + match[0].length;
+    const raw = text.slice(dataStart, starts[index + 1]?.index ?? text.length).split(GROUP_SEPARATOR).join('');
+    const data = raw.trim();
     const definition = aiDefinition(ai);
-    if (!definition) read.unknown.push({ ai, text: data, position: offset + at });
-    else read.elements.push(checked(definition, data, offset + at, offset + dataStart));
-    expected = dataEnd;
+    if (!definition) read.unknown.push({ ai, text: data, position: offset + match.index });
+    else read.elements.push(checked(definition, data, offset + match.index, offset + dataStart + raw.length - raw.trimStart().length));
   }
-  if (starts.length === 0) throw new Gs1Error('gs1-malformed', offset, 'Expected an AI in parentheses');
   return read;
 }
 
