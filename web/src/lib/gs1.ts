@@ -62,7 +62,10 @@ export interface PlainScan {
 /** What a scan reads as. */
 export type ScanResult = Gs1Scan | PlainScan;
 
-/** Why an element string cannot be read; `position` is the index in the input as given. */
+/**
+ * Why an element string cannot be read. `position` is the index in the input as given (once a
+ * configured separator text such as "<GS>" has become the one group-separator character).
+ */
 export type Gs1ErrorCode = 'gs1-empty' | 'gs1-length' | 'gs1-character' | 'gs1-check-digit' | 'gs1-date' | 'gs1-conflict';
 
 /** An element string that cannot be read, naming where. */
