@@ -110,6 +110,15 @@ describe('GET /api/live', () => {
     await warehouse(globex);
   });
 
+  it('is in the OpenAPI document as a text/event-stream of the event data, for every role', async () => {
+    const document = await request(api.app).get('/api/openapi.json').expect(200);
+    const operation = document.body.paths['/api/live'].get;
+    expect(Object.keys(operation.responses['200'].content)).toEqual(['text/event-stream']);
+    expect(operation.responses['200'].content['text/event-stream'].schema.required).toEqual(['position', 'kind', 'movementId', 'skus', 'locations']);
+    expect(operation.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(['after', 'X-Tenant']);
+    expect(operation.description).toBe('Roles: every role.');
+  });
+
   it('answers 401 without credentials, and 401 with a credential of another tenant', async () => {
     const anonymous = await request(api.app).get('/api/live').set('X-Tenant', 'acme').expect(401);
     expect(anonymous.body.code).toBe('unauthenticated');
@@ -211,7 +220,7 @@ describe('GET /api/live', () => {
   });
 
   it('is open to every role, by bearer token or by the session cookie, and ends when the session is logged out', async () => {
-    for (const role of ['viewer', 'auditor', 'operator']) {
+    for (const role of ['viewer', 'auditor', 'operator', 'manager']) {
       const issued = await as(api.app, acme).post('/api/tokens').send({ name: `${role}-live`, role }).expect(201);
       const live = await openLive(api.app, bearer({ tenant: 'acme', token: issued.body.token as string }));
       expect([role, live.status]).toEqual([role, 200]);
