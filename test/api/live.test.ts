@@ -268,13 +268,42 @@ describe('GET /api/live', () => {
     }
   });
 
-  it('ends every open stream when the service shuts down, and refuses new ones (503)', async () => {
+  it('answers HEAD with the stream headers and ends at once, holding no place', async () => {
+    // One kept-alive connection: a HEAD whose answer never ended would hold it, and its place.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let n = 0; n < 4; n += 1) {
+        const answer = await new Promise<http.IncomingMessage>((resolve, reject) => {
+          const call = http.request(`${api.app}/api/live`, { method: 'HEAD', agent, headers: bearer(acme), timeout: 2000 }, (response) => {
+            response.resume();
+            response.on('end', () => resolve(response));
+          });
+          call.on('timeout', () => call.destroy(new Error('HEAD /api/live did not end')));
+          call.on('error', reject);
+          call.end();
+        });
+        expect([n, answer.statusCode, answer.headers['content-type']]).toEqual([n, 200, 'text/event-stream; charset=utf-8']);
+      }
+      // Nothing of the credential's 3 places is held by them.
+      const streams = await Promise.all([1, 2, 3].map(async () => await openLive(api.app, bearer(acme))));
+      expect(streams.map((client) => client.status)).toEqual([200, 200, 200]);
+      for (const client of streams) client.close();
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('ends every open stream when the service shuts down, so the HTTP drain does not wait for them, and refuses new ones (503)', async () => {
     const live = await openLive(api.app, bearer(acme));
     expect(live.status).toBe(200);
+    // As main() stops: the streams first, then the drain (whose timeout here is 5 s).
     api.application.endStreams();
     await waitFor(() => live.ended(), 'the end of the stream at shutdown', 2000);
     const late = await openLive(api.app, bearer(acme));
     expect([late.status, JSON.parse(await settled(late)).code]).toEqual([503, 'unavailable']);
+    const started = Date.now();
+    await api.server?.close(5_000);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 
