@@ -40,6 +40,7 @@ export function eventOf(notice: MovementNotice): string {
 export function serveEventStream(response: Response, session: EventStreamSession): void {
   const { limits, logger } = session;
   let ended = false;
+  const openedAt = Date.now();
   const timers: NodeJS.Timeout[] = [];
   const release = session.register(() => finish('end'));
   // Subscribed below, once the response is known to be open.
@@ -52,7 +53,8 @@ export function serveEventStream(response: Response, session: EventStreamSession
     subscription?.unsubscribe();
     release();
     if (how === 'drop') response.destroy();
-    else if (!response.writableEnded) response.end();
+    else if (!response.writableEnded && !response.destroyed) response.end();
+    logger.debug({ how, openMs: Date.now() - openedAt }, 'live stream ended');
   }
 
   const write = (text: string): void => {
