@@ -7,12 +7,14 @@ import type { Express } from 'express';
 import { Container } from 'inversify';
 import type { Observable } from 'rxjs';
 import { createApp, type ReadinessCheck } from './api/app.js';
+import { defaultLiveStreamLimits, LiveStreams, type LiveStreamLimits } from './api/live/live-streams.js';
 import { ReadModelAccess } from './api/read-model-access.js';
 import type { AnyRoute } from './api/route.js';
 import type { RouterDependencies } from './api/router.js';
 import { adminRoutes } from './api/routes/admin-routes.js';
 import { auditRoutes } from './api/routes/audit-routes.js';
 import { catalogRoutes } from './api/routes/catalog-routes.js';
+import { liveRoutes } from './api/routes/live-routes.js';
 import { movementRoutes } from './api/routes/movement-routes.js';
 import { queryRoutes } from './api/routes/query-routes.js';
 import { tenancyRoutes } from './api/routes/tenancy-routes.js';
@@ -64,6 +66,11 @@ export interface Application {
   readonly users: Users;
   /** Starts background work: the projector daemon, the credential-revocation listener and the idempotency-record purge. */
   start(): Promise<void>;
+  /**
+   * Ends the open live streams (GET /api/live) and refuses new ones: call it before draining the
+   * HTTP server, whose drain would otherwise wait for them until its timeout. close() does it too.
+   */
+  endStreams(): void;
   /** Ends subscriptions and background work; the database pool belongs to the caller. */
   close(): Promise<void>;
 }
@@ -84,6 +91,8 @@ export interface CompositionOptions {
    * Without it, the application finds out from its failing queries and its probe.
    */
   readonly databaseUp?: Observable<boolean>;
+  /** Other bounds for the live streams than the defaults (tests: short heartbeats, small caps). */
+  readonly live?: Partial<LiveStreamLimits>;
 }
 
 /** Builds the application from its configuration and an open database. */
@@ -95,6 +104,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
   availability.watchPool(db.$pool);
   const told = options.databaseUp?.subscribe((up) => availability.told(up));
   const quietLogger = availability.quiet(logger);
+  const liveStreams = new LiveStreams({ ...defaultLiveStreamLimits, ...options.live });
   // For /readyz: not ready until background work has started, nor once shutting down.
   let phase: 'starting' | 'serving' | 'draining' = 'starting';
   const child = (component: string): Logger => container.get<Logger>(services.logger).child({ component });
@@ -155,6 +165,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
       ...queryRoutes(database),
       ...auditRoutes(store),
       ...adminRoutes({ db: database, store, readSchemas, logger: child('read-models') }),
+      ...liveRoutes({ store, credentials: context.get<Credentials>(services.credentials), streams: liveStreams, logger: child('live') }),
     ];
   });
   container.bind<Express>(services.app).toDynamicValue((context) => {
@@ -204,8 +215,10 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
       purgeTimer.unref();
       if (phase === 'starting') phase = 'serving';
     },
+    endStreams: () => liveStreams.endAll(),
     close: async () => {
       phase = 'draining';
+      liveStreams.endAll();
       if (purgeTimer) clearInterval(purgeTimer);
       await projector.stop();
       await credentialCache.stop();

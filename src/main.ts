@@ -17,6 +17,8 @@ interface Running {
 
 /** Stops what is running in reverse order of start: HTTP (draining requests), background work, database. */
 async function stop(running: Running, config: Config, logger: Logger): Promise<void> {
+  // Live streams never finish by themselves: ended first, they do not hold the drain.
+  running.application?.endStreams();
   await running.server?.close(config.SHUTDOWN_TIMEOUT_MS);
   await running.application?.close();
   await running.database?.close();

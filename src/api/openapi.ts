@@ -60,8 +60,10 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
           ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, header]) => [name, { description: header.description, schema: { type: header.type } }])) }
           : {}),
         ...(response.schema
-          ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
-          : response.status >= 400
+          ? { content: { [response.mediaType ?? 'application/json']: { schema: jsonSchema(response.schema, 'output') } } }
+          : response.mediaType
+            ? { content: { [response.mediaType]: { schema: { type: 'string' } } } }
+            : response.status >= 400
             ? { content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }
             : {}),
       };

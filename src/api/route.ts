@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '../tenancy/credentials.js';
 import type { Permission } from '../tenancy/roles.js';
@@ -31,6 +31,11 @@ export interface RouteResult {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * Instead of a body: takes the response over once the runner has set the status and headers
+   * (a stream such as server-sent events), and writes and ends it itself.
+   */
+  readonly stream?: (response: Response) => void;
 }
 
 /** One documented response of a route (OpenAPI). */
@@ -38,6 +43,8 @@ export interface ResponseSpec {
   readonly status: number;
   readonly description: string;
   readonly schema?: z.ZodType;
+  /** The body's media type when it is not JSON, e.g. `text/event-stream` (`schema` then describes each event's data). */
+  readonly mediaType?: string;
   /** Headers the response may carry: name and what it says (e.g. Retry-After, in seconds). */
   readonly headers?: Readonly<Record<string, { readonly description: string; readonly type: 'integer' | 'string' }>>;
 }

@@ -44,16 +44,26 @@ async function resolveTenant(request: Request, dependencies: RouterDependencies)
 
 const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
 
+/**
+ * The secret a request presents: its bearer token when it sends Authorization (malformed: none),
+ * else its session cookie. A long-lived answer (GET /api/live) checks it again while it lasts.
+ */
+export function presentedSecret(request: Request): { readonly secret: string | undefined; readonly by: 'bearer' | 'cookie' } {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) return { secret: bearerPattern.exec(authorization)?.[1], by: 'bearer' };
+  return { secret: sessionCookieValue(request.headers.cookie), by: 'cookie' };
+}
+
 /** Who the request is, by bearer token or session cookie; the cookie's writes need the CSRF token. */
 async function authenticate(request: Request, tenant: string, dependencies: RouterDependencies): Promise<Principal> {
-  const authorization = request.headers.authorization;
-  if (authorization !== undefined) {
-    const secret = bearerPattern.exec(authorization)?.[1];
+  const presented = presentedSecret(request);
+  if (presented.by === 'bearer') {
+    const secret = presented.secret;
     const principal = secret === undefined ? undefined : await dependencies.credentials.authenticate(tenant, secret);
     if (!principal) throw unauthenticated();
     return principal;
   }
-  const cookie = sessionCookieValue(request.headers.cookie);
+  const cookie = presented.secret;
   const principal = cookie === undefined ? undefined : await dependencies.credentials.authenticate(tenant, cookie);
   if (!principal || principal.kind !== 'session') throw unauthenticated();
   if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
@@ -112,6 +122,11 @@ function idempotencyKey(request: Request): string | undefined {
 
 function send(response: Response, result: RouteResult): void {
   for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value as string | string[]);
+  if (result.stream) {
+    response.status(result.status);
+    result.stream(response);
+    return;
+  }
   if (result.body === undefined) response.status(result.status).end();
   else response.status(result.status).json(result.body);
 }

@@ -32,6 +32,7 @@ interface Operation {
   readonly parameters?: readonly Parameter[];
   readonly requestBody?: { readonly content: Record<string, { readonly schema: Schema }> };
   readonly security?: readonly unknown[];
+  readonly responses?: Readonly<Record<string, { readonly content?: Readonly<Record<string, unknown>> }>>;
 }
 
 type FieldPath = readonly (string | number)[];
@@ -113,6 +114,8 @@ interface Call {
   readonly body: unknown;
   readonly bodySchema?: Schema;
   readonly parameters: readonly Parameter[];
+  /** Its answer is an endless event stream (GET /api/live): a valid request never ends. */
+  readonly streaming: boolean;
 }
 
 function calls(document: { paths: Record<string, Record<string, Operation>> }): Call[] {
@@ -132,6 +135,7 @@ function calls(document: { paths: Record<string, Record<string, Operation>> }): 
         body: bodySchema ? example(bodySchema, 'body') : undefined,
         ...(bodySchema ? { bodySchema } : {}),
         parameters,
+        streaming: operation.responses?.['200']?.content?.['text/event-stream'] !== undefined,
       };
     }),
   );
@@ -186,7 +190,8 @@ describe('hostile text in every string the API accepts', () => {
   it('takes the valid request of every operation with string fields past validation', async () => {
     for (const call of operations) {
       const hasText = call.parameters.some((parameter) => parameter.in !== 'header') || call.bodySchema !== undefined;
-      if (!hasText) continue;
+      // A stream's valid request is taken in its own test (live.test.ts): it would never end here.
+      if (!hasText || call.streaming) continue;
       const response = await send(call, target(call), call.body);
       expect([call.name, response.status === 422 && response.body.code === 'validation' ? response.body.errors : 'passed']).toEqual([call.name, 'passed']);
       expect([call.name, response.status < 500]).toEqual([call.name, true]);
