@@ -139,8 +139,13 @@ export function createApiClient(environment: ClientEnvironment) {
 
   async function csrf(): Promise<string | undefined> {
     if (csrfToken === undefined) {
-      const { json } = await send('GET', '/api/auth/csrf', undefined, {});
-      csrfToken = (json as { csrfToken: string | null }).csrfToken ?? undefined;
+      try {
+        const { json } = await send('GET', '/api/auth/csrf', undefined, {});
+        csrfToken = (json as { csrfToken: string | null }).csrfToken ?? undefined;
+      } catch (error) {
+        // Nobody signed in (a registration): no session cookie, so no CSRF token is needed.
+        if (!(error instanceof ProblemError && (error.status === 401 || error.status === 404))) throw error;
+      }
     }
     return csrfToken;
   }
