@@ -11,16 +11,16 @@ export interface Screen {
   readonly title: string;
   readonly icon: string;
   readonly roles: readonly Role[];
-  readonly group: 'Stock' | 'Movements' | 'Insight' | 'Settings';
+  readonly group: 'Warehouse' | 'Movements' | 'Insight' | 'Settings';
 }
 
 /** Every screen of issue 12, in menu order; screens not built yet show "coming next". */
 export const screens: readonly Screen[] = [
-  { path: '/', title: 'Overview', icon: 'speedometer2', roles: everyone, group: 'Stock' },
-  { path: '/stock', title: 'Stock', icon: 'boxes', roles: everyone, group: 'Stock' },
-  { path: '/articles', title: 'Articles', icon: 'tags', roles: everyone, group: 'Stock' },
-  { path: '/locations', title: 'Locations', icon: 'diagram-3', roles: everyone, group: 'Stock' },
-  { path: '/movements', title: 'Movements', icon: 'journal-text', roles: everyone, group: 'Stock' },
+  { path: '/', title: 'Overview', icon: 'speedometer2', roles: everyone, group: 'Warehouse' },
+  { path: '/stock', title: 'Stock', icon: 'boxes', roles: everyone, group: 'Warehouse' },
+  { path: '/articles', title: 'Articles', icon: 'tags', roles: everyone, group: 'Warehouse' },
+  { path: '/locations', title: 'Locations', icon: 'diagram-3', roles: everyone, group: 'Warehouse' },
+  { path: '/movements', title: 'Movements', icon: 'journal-text', roles: everyone, group: 'Warehouse' },
   { path: '/receive', title: 'Receive', icon: 'box-arrow-in-down', roles: movers, group: 'Movements' },
   { path: '/transfer', title: 'Transfer', icon: 'arrow-left-right', roles: movers, group: 'Movements' },
   { path: '/reserve', title: 'Reserve', icon: 'bookmark', roles: movers, group: 'Movements' },
