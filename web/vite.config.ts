@@ -16,6 +16,12 @@ export default defineConfig({
     // No inlined <script> or style in index.html: the CSP allows files of this origin only.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
+    rolldownOptions: {
+      // React Server Components' "use client" markers in libraries mean nothing in a browser bundle.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+    },
   },
   server: {
     proxy: {
