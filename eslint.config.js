@@ -23,7 +23,7 @@ const domainIsolation = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'web/dist/', '.data/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'web/dist/', '.data/', 'web/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

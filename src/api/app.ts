@@ -7,6 +7,7 @@ import { createRouter, type RouterDependencies } from './router.js';
 import { requestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 import { jsonBody, parseQueryStrictly } from './request-decoding.js';
+import { defaultWebRoot, webAssets } from './web-assets.js';
 
 /** Not ready: `starting` or `draining` (the service), `unavailable` (a dependency does not answer). */
 export type NotReady = 'starting' | 'draining' | 'unavailable';
@@ -38,6 +39,8 @@ export interface AppDependencies {
   readonly trustProxy?: false | number | string;
   /** Refuses API requests at once while the database is down, and hears of their database failures. */
   readonly database?: DatabaseGate;
+  /** The built dashboard's folder (default: dist/web of the project, see web-assets.ts). */
+  readonly webRoot?: string;
 }
 
 /** Request bodies over this size are refused with 413 (API.md). */
@@ -110,6 +113,8 @@ export function createApp(dependencies: AppDependencies): Express {
     app.use(createRouter(routes, router));
   }
 
+  // The dashboard, after every API route: only what they did not answer reaches it.
+  app.use(webAssets(dependencies.webRoot ?? defaultWebRoot()));
   app.use(notFoundHandler);
   app.use(errorHandler(logger, dependencies.database));
   return app;
