@@ -3,6 +3,7 @@ import type { AnyRoute } from '../../src/api/route.js';
 import { adminRoutes } from '../../src/api/routes/admin-routes.js';
 import { auditRoutes } from '../../src/api/routes/audit-routes.js';
 import { catalogRoutes } from '../../src/api/routes/catalog-routes.js';
+import { liveRoutes } from '../../src/api/routes/live-routes.js';
 import { movementRoutes } from '../../src/api/routes/movement-routes.js';
 import { queryRoutes } from '../../src/api/routes/query-routes.js';
 import { tenancyRoutes } from '../../src/api/routes/tenancy-routes.js';
@@ -27,6 +28,7 @@ export function apiDocument(): ReturnType<typeof openApiDocument> {
     ...queryRoutes(unused),
     ...auditRoutes(unused),
     ...adminRoutes(unused),
+    ...liveRoutes(unused),
   ];
   return openApiDocument(routes, { title: 'StockControl API', version: '1.0.0' });
 }

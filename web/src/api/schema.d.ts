@@ -884,6 +884,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's movements as they are committed, as server-sent events: one per movement, in position order, its `id` the position; a comment every 15 s. Resume with the `Last-Event-ID` header (or `after`) to get only later ones.
+         * @description Roles: every role.
+         */
+        get: operations["getApiLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3921,6 +3941,69 @@ export interface operations {
             /** @description already-running: a verify of this tenant runs (in any process); `running` says which and since when. */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unavailable`: the database cannot be reached at the moment (or `not-ready` for a query whose X-Min-Position was not reached); retry after Retry-After seconds, with the same Idempotency-Key for a movement. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A refusal or error (RFC 9457 problem details). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiLive: {
+        parameters: {
+            query?: {
+                after?: string;
+            };
+            header?: {
+                /** @description The tenant, when the host is the bare base domain, localhost or an IP. */
+                "X-Tenant"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless `text/event-stream`; each event's `data` is the JSON described here. A client that falls too far behind is disconnected and resumes with Last-Event-ID. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        position: string;
+                        /** @enum {string} */
+                        kind: "received" | "transferred" | "reserved" | "reservation-released" | "shipped" | "returned" | "adjusted" | "counted" | "reversed";
+                        movementId: string;
+                        skus: string[];
+                        locations: string[];
+                    };
+                };
+            };
+            /** @description `rate-limited`: too many live streams open (per credential or in this process). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before reconnecting. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
