@@ -1,6 +1,24 @@
 import type { ITask } from 'pg-promise';
-import type { LedgerRow } from './read-models/ledger.js';
 import { numberArray, textArray } from './array-literal.js';
+
+/** A ledger row: one move of one movement line, as the ledger read model makes it and this writes it. */
+export interface LedgerRow {
+  readonly position: string;
+  readonly seq: number;
+  readonly movementId: string;
+  readonly line: number;
+  readonly kind: string;
+  readonly sku: string;
+  readonly from: string;
+  readonly to: string;
+  readonly quantity: number;
+  readonly lot: string | null;
+  readonly serials: readonly string[] | null;
+  readonly reference: string | null;
+  readonly occurredAt: string;
+  readonly recordedAt: Date;
+  readonly user: string;
+}
 
 /** Rows per statement: a rebuild batch's ledger in one or two statements, each a few MB of parameters. */
 const rowsPerStatement = 20_000;

@@ -1,25 +1,6 @@
-import { writeLedger } from '../write-ledger.js';
+import { writeLedger, type LedgerRow } from '../write-ledger.js';
 import { ignored, memoryTable, type ReadModel } from './read-model.js';
 import { movesOfEvent, notStock, type MovingEvent, type MovingEventType } from './stock-events.js';
-
-/** A ledger row: one move of one movement line. */
-export interface LedgerRow {
-  readonly position: string;
-  readonly seq: number;
-  readonly movementId: string;
-  readonly line: number;
-  readonly kind: string;
-  readonly sku: string;
-  readonly from: string;
-  readonly to: string;
-  readonly quantity: number;
-  readonly lot: string | null;
-  readonly serials: readonly string[] | null;
-  readonly reference: string | null;
-  readonly occurredAt: string;
-  readonly recordedAt: Date;
-  readonly user: string;
-}
 
 /** The ledger's rows of one event: one per move, `kind` naming the movement. */
 function rows(kind: string): (changes: LedgerRow[], event: MovingEvent) => void {
