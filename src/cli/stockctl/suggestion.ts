@@ -1,20 +1,26 @@
-/** Levenshtein distance: the fewest inserted, deleted or replaced characters that turn a into b. */
+/**
+ * Edit distance with transpositions (optimal string alignment): the fewest inserted, deleted or
+ * replaced characters, or swapped neighbours, that turn a into b (`tial` → `tail` is one).
+ */
 export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number): number => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
   for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
+    const row = rows[i] ?? [];
     for (let j = 1; j <= b.length; j += 1) {
-      const replace = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, replace));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      row[j] = best;
     }
-    previous = current;
   }
-  return previous[b.length] ?? 0;
+  return at(a.length, b.length);
 }
 
 /**
  * The known word closest to what was typed, when it is close enough to be a typo (at most a third
- * of its letters off, and at least one): `tenats` → `tenants`, `xyz` → nothing.
+ * of its letters off, and at least one), or what was typed is the start of it: `tenats` →
+ * `tenants`, `proj` → `projections`, `xyz` → nothing.
  */
 export function closest(typed: string, known: readonly string[]): string | undefined {
   let best: { word: string; distance: number } | undefined;
