@@ -113,7 +113,7 @@ const tail = leaf({
     }
     for (const event of kept) printEvent(context, event);
     if (!input.follow) return 0;
-    if (!context.json) context.err('following new events; stop with Ctrl-C');
+    context.err('following new events; stop with Ctrl-C');
     await follow(context, tenant, last, streams, filter);
     return 130;
   },
