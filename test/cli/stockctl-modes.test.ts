@@ -197,4 +197,24 @@ describe('stockctl against a real database and a listening service', () => {
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ tenant: 'cli-demo', ok: true });
   }, 120_000);
+
+  it('demo stops on Ctrl-C between movements with 130, every movement it recorded whole', async () => {
+    const demo = startStockctl(['demo', '--tenant', 'cli-stop', '--articles', '200', '--days', '60'], operator());
+    const { db } = api.database;
+    const deadline = Date.now() + 60_000;
+    // Interrupted once it is recording movements (the days of business), not while it sets up locations.
+    while ((await db.one<{ n: number }>("select count(*)::int as n from es_events where tenant = 'cli-stop' and type = 'MovementRecorded'")).n < 20) {
+      if (Date.now() > deadline) throw new Error(`the demo recorded no movements within 60 s:\n${demo.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    demo.child.kill('SIGINT');
+    const run = await demo.exited;
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 130, stderr: expect.stringContaining('interrupted; tenant cli-stop keeps the movements recorded so far') });
+    const partial = await db.one<{ n: number }>(
+      `select count(*)::int as n from es_events m
+        where m.tenant = 'cli-stop' and m.type = 'MovementRecorded' and jsonb_array_length(m.data->'lines') > 0
+          and not exists (select 1 from es_events s where s.tenant = 'cli-stop' and s.stream_name like 'cli-stop:stock-%' and s.data->>'movementId' = m.data->>'movementId')`,
+    );
+    expect(partial.n).toBe(0);
+  }, 120_000);
 });
