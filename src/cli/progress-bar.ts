@@ -25,8 +25,19 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** How a bar counts and where it draws (both optional: events, and a line per tenth off a terminal). */
+export interface ProgressOptions {
+  /** What is counted, plural (`events`, `days`). */
+  readonly unit?: string;
+  /**
+   * Off a terminal (a pipe, a log file): `lines` prints a line every ~10% (the default, for CI
+   * logs); `nothing` stays silent (stockctl: a pipe carries only the answer).
+   */
+  readonly offTerminal?: 'lines' | 'nothing';
+}
+
 /** One line of progress: `label [#####.....] 50% 500/1,000 events 2,000 events/s ETA 0s`. */
-export function progressLine(label: string, done: number, total: number, elapsedMs: number): string {
+export function progressLine(label: string, done: number, total: number, elapsedMs: number, unit = 'events'): string {
   const fraction = total > 0 ? Math.min(1, done / total) : 1;
   const filled = Math.round(fraction * width);
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
@@ -34,25 +45,27 @@ export function progressLine(label: string, done: number, total: number, elapsed
   const count = (n: number): string => n.toLocaleString('en-US');
   return (
     `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ` +
-    `${count(done)}/${count(total)} events ${count(Math.round(rate))} events/s ETA ${formatDuration(eta)}`
+    `${count(done)}/${count(total)} ${unit} ${count(Math.round(rate))} ${unit}/s ETA ${formatDuration(eta)}`
   );
 }
 
 /**
  * A progress bar on `output` (stderr by default, so stdout stays for results). On a terminal one
- * line is redrawn in place with `\r`; elsewhere (a pipe, a CI log) a line is printed every ~10%.
+ * line is redrawn in place with `\r`; elsewhere (a pipe, a CI log) a line is printed every ~10%,
+ * or nothing with `offTerminal: 'nothing'`.
  */
-export function createProgressBar(label: string, output: ProgressOutput = process.stderr, now: () => number = () => performance.now()): ProgressBar {
+export function createProgressBar(label: string, output: ProgressOutput = process.stderr, now: () => number = () => performance.now(), options: ProgressOptions = {}): ProgressBar {
+  const silent = !output.isTTY && options.offTerminal === 'nothing';
   const started = now();
   let done = 0;
   let total = 0;
   let lastDraw = Number.NEGATIVE_INFINITY;
   let lastTenth = -1;
   let finished = false;
-  const line = (): string => progressLine(label, done, total, now() - started);
+  const line = (): string => progressLine(label, done, total, now() - started, options.unit);
   return {
     update(nextDone, nextTotal) {
-      if (finished) return;
+      if (finished || silent) return;
       done = nextDone;
       total = nextTotal;
       if (output.isTTY) {
@@ -68,7 +81,7 @@ export function createProgressBar(label: string, output: ProgressOutput = proces
       output.write(`${line()}\n`);
     },
     finish() {
-      if (finished) return;
+      if (finished || silent) return;
       finished = true;
       // Nothing to report when no progress ever came (a build that failed before its first batch).
       if (lastTenth < 0 && lastDraw === Number.NEGATIVE_INFINITY) return;

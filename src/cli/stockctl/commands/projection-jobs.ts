@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { ProjectorDaemon } from '../../../projections/daemon.js';
+import { collectGarbage } from '../../../projections/gc.js';
+import { verifyReadSchema } from '../../../projections/verify.js';
+import { createProgressBar } from '../../progress-bar.js';
+import { leaf } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { readSchemasOf, scopeHelp, scopeOptions, scopeValues, tenantsOf } from './projection-scope.js';
+
+/** --tenant or --all, one of them required. */
+const requiredScope = z
+  .object({ positionals: z.tuple([]), values: z.object(scopeValues) })
+  .refine(({ values }) => (values.tenant === undefined) !== !values.all, 'give --tenant <slug> or --all (one of them)')
+  .transform(({ values }) => values);
+
+/** Prints a result line, or with --json the object. */
+function report(context: CommandContext, json: Record<string, unknown>, text: string): void {
+  context.out(context.json ? JSON.stringify(json) : text);
+}
+
+/** A progress bar of a tenant's build: on a terminal only, so a pipe carries only the answer. */
+function bar(label: string): ReturnType<typeof createProgressBar> {
+  return createProgressBar(label, process.stderr, undefined, { offTerminal: 'nothing' });
+}
+
+export const rebuildCommand = leaf({
+  name: 'rebuild',
+  summary: 'builds a new read schema beside the live one, then switches to it (reads go on meanwhile); Ctrl-C leaves the old one live',
+  options: scopeOptions,
+  optionHelp: scopeHelp,
+  modes: ['operator'],
+  example: 'stockctl projections rebuild --tenant demo',
+  input: requiredScope,
+  run: async ({ tenant }, context) => {
+    const operator = await context.operator();
+    const schemas = readSchemasOf(operator);
+    let exitCode = 0;
+    for (const name of await tenantsOf(operator, tenant)) {
+      if (context.signal.aborted) return 130;
+      const previous = (await schemas.live(name))?.schema;
+      const progress = bar(`${name} rebuild`);
+      try {
+        const rebuilt = await schemas.rebuild(name, { onProgress: ({ events, total }) => progress.update(events, total) });
+        progress.finish();
+        report(context, { tenant: name, schema: rebuilt.schema, position: rebuilt.position, previous: previous ?? null }, `${name}: live schema is now ${rebuilt.schema} at position ${rebuilt.position}${previous ? ` (was ${previous}, retired)` : ''}`);
+      } catch (error) {
+        progress.finish();
+        context.err(`${name}: rebuild failed: ${(error as Error).message}`);
+        exitCode = 1;
+      }
+    }
+    return exitCode;
+  },
+});
+
+export const verifyCommand = leaf({
+  name: 'verify',
+  summary: 'rebuilds into a scratch schema and compares every table with the live one (exit 1 on differences)',
+  options: scopeOptions,
+  optionHelp: scopeHelp,
+  modes: ['operator'],
+  example: 'stockctl projections verify --all --json',
+  input: requiredScope,
+  run: async ({ tenant }, context) => {
+    const operator = await context.operator();
+    const schemas = readSchemasOf(operator);
+    let exitCode = 0;
+    for (const name of await tenantsOf(operator, tenant)) {
+      if (context.signal.aborted) return 130;
+      const progress = bar(`${name} scratch rebuild`);
+      try {
+        const result = await verifyReadSchema(operator.db, schemas, operator.store, name, { onProgress: ({ events, total }) => progress.update(events, total) });
+        progress.finish();
+        if (!result.ok) exitCode = 1;
+        if (context.json) {
+          context.out(JSON.stringify({ tenant: name, ok: result.ok, schema: result.schema, position: result.position, differingRows: result.differingRows, differences: result.differences }));
+          continue;
+        }
+        context.out(`${name}: ${result.schema} ${result.ok ? 'matches' : 'differs from'} a rebuild at position ${result.position}`);
+        for (const [table, count] of Object.entries(result.differingRows)) {
+          const rows = result.differences.filter((difference) => difference.table === table);
+          context.out(`  ${table}: ${count} differing rows${rows.length < count ? ` (${rows.length} shown)` : ''}`);
+          for (const { row, only } of rows) context.out(`    only in ${only === 'live' ? 'live   ' : 'rebuild'} ${JSON.stringify(row)}`);
+        }
+      } catch (error) {
+        progress.finish();
+        context.err(`${name}: verify failed: ${(error as Error).message}`);
+        exitCode = 1;
+      }
+    }
+    return exitCode;
+  },
+});
+
+export const gcCommand = leaf({
+  name: 'gc',
+  summary: 'drops retired, failed and abandoned read schemas untouched for the grace period',
+  options: { 'grace-minutes': { type: 'string' } },
+  optionHelp: ['--tenant <slug>         one tenant (default: every tenant)', '--grace-minutes <n>     the grace period (default 60)'],
+  modes: ['operator'],
+  example: 'stockctl projections gc --grace-minutes 0',
+  input: z
+    .object({ positionals: z.tuple([]), values: z.object({ tenant: scopeValues.tenant, 'grace-minutes': z.coerce.number({ error: 'must be a number of minutes' }).min(0, 'must not be negative').optional() }) })
+    .transform(({ values }) => ({ tenant: values.tenant, graceMinutes: values['grace-minutes'] })),
+  run: async ({ tenant, graceMinutes }, context) => {
+    const operator = await context.operator();
+    const result = await collectGarbage(operator.db, {
+      ...(graceMinutes === undefined ? {} : { graceMs: graceMinutes * 60_000 }),
+      ...(tenant === undefined ? {} : { tenant }),
+      logger: operator.logger,
+    });
+    if (context.json) context.out(JSON.stringify(result));
+    else {
+      for (const schema of result.dropped) context.out(`dropped ${schema}`);
+      if (result.dropped.length === 0) context.out('nothing to drop');
+    }
+    for (const { schema, error } of result.failed) context.err(`could not drop ${schema}: ${error}`);
+    return result.failed.length > 0 ? 1 : 0;
+  },
+});
+
+export const prepareCommand = leaf({
+  name: 'prepare',
+  summary: "builds this version's read schemas of every tenant and keeps them current while another version serves, until Ctrl-C (exit 0)",
+  // --all (and --tenant) are taken as `npm run projections -- prepare --all` always took them: it covers every tenant.
+  options: scopeOptions,
+  optionHelp: ['--all   every tenant (what prepare always does)'],
+  modes: ['operator'],
+  example: 'stockctl projections prepare',
+  input: z.object({ positionals: z.tuple([]), values: z.object(scopeValues) }),
+  run: async (_input, context) => {
+    const operator = await context.operator();
+    const schemas = readSchemasOf(operator);
+    const daemon = new ProjectorDaemon(operator.db, operator.store, schemas, operator.logger, { mode: 'prepare' });
+    await daemon.start();
+    context.err(`preparing read schemas of version ${schemas.version}; stop with Ctrl-C`);
+    const print = (): void => {
+      for (const state of daemon.status()) {
+        if (context.json) context.out(JSON.stringify(state));
+        else context.err(`${state.tenant}: ${state.state}${state.schema ? ` ${state.schema}` : ''}${state.error ? ` (${state.error})` : ''}`);
+      }
+    };
+    const timer = setInterval(print, 5000);
+    await new Promise<void>((resolve) => (context.signal.aborted ? resolve() : context.signal.addEventListener('abort', () => resolve(), { once: true })));
+    clearInterval(timer);
+    print();
+    await daemon.stop();
+    // Stopped on request: the builds are checkpointed batch by batch and resume at the next start.
+    return 0;
+  },
+});

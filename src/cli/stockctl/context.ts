@@ -1,0 +1,116 @@
+import { destination } from 'pino';
+import { ConfigError, loadConfig } from '../../config.js';
+import type { Database } from '../../database/connection.js';
+import { migrate } from '../../database/migrations.js';
+import type { EventStore } from '../../eventstore/event-store.js';
+import { PostgresEventStore } from '../../eventstore/postgres/postgres-event-store.js';
+import { createLogger, type Logger } from '../../logger.js';
+import { AuditorClient } from './auditor-client.js';
+import { Unreachable, UsageError, type Mode } from './command.js';
+import { openOperatorDatabase, type OperatorRoute } from './operator-database.js';
+
+/** The operator mode's objects: the installation's database and its event store. */
+export interface Operator {
+  readonly db: Database;
+  readonly store: EventStore;
+  readonly logger: Logger;
+  readonly route: OperatorRoute;
+  readonly baseDomain: string;
+}
+
+/** What every command gets: where to write, how, and the way to its data. */
+export interface CommandContext {
+  readonly mode: Mode;
+  /** --json: machine-readable output (one JSON document, or NDJSON for streams). */
+  readonly json: boolean;
+  /** Colour on stdout: a terminal, and NO_COLOR unset. */
+  readonly color: boolean;
+  /** --tenant, when given. */
+  readonly tenant: string | undefined;
+  /** Aborted by Ctrl-C (SIGINT) or SIGTERM: long commands stop at the next safe point. */
+  readonly signal: AbortSignal;
+  out(line: string): void;
+  err(line: string): void;
+  /** Opens the installation's database on first use (operator mode). */
+  operator(): Promise<Operator>;
+  /** The REST API client (auditor mode). */
+  auditor(): AuditorClient;
+  /** Releases whatever was opened. */
+  close(): Promise<void>;
+}
+
+/** Global options of every command. */
+export interface GlobalOptions {
+  readonly json: boolean;
+  readonly url: string | undefined;
+  readonly tenant: string | undefined;
+}
+
+/**
+ * stockctl's wiring, by hand and in one place (it does not use the service's composition root):
+ * the configuration, a logger on stderr, the database and event store for the operator mode (opened
+ * lazily, migrated like `npm run projections` does), or the API client for the auditor mode.
+ */
+export function createCommandContext(options: GlobalOptions, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env): CommandContext {
+  let opened: Promise<{ operator: Operator; close: () => Promise<void> }> | undefined;
+  const color = Boolean(process.stdout.isTTY) && (env.NO_COLOR ?? '') === '';
+  return {
+    mode: options.url === undefined ? 'operator' : 'auditor',
+    json: options.json,
+    color,
+    tenant: options.tenant,
+    signal,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    operator: async () => {
+      opened ??= (async () => {
+        let config;
+        try {
+          // A command line tool says little unless asked: LOG_LEVEL=info shows what the database does.
+          config = loadConfig({ LOG_LEVEL: 'warn', ...env });
+        } catch (error) {
+          if (error instanceof ConfigError) throw new UsageError(error.message);
+          throw error;
+        }
+        const logger = createLogger(config.LOG_LEVEL, 'stockctl', destination({ dest: 2, sync: true }));
+        let database;
+        try {
+          database = await openOperatorDatabase(config, logger);
+        } catch (error) {
+          throw new Unreachable(`cannot open the installation's database: ${(error as Error).message}`, { cause: error });
+        }
+        const store = new PostgresEventStore(database.db, logger);
+        const close = async (): Promise<void> => {
+          try {
+            await store.close();
+          } finally {
+            await database.close();
+          }
+        };
+        try {
+          await migrate(database.db, logger);
+        } catch (error) {
+          await close();
+          throw new Unreachable(`the installation's database cannot be used: ${(error as Error).message}`, { cause: error });
+        }
+        return { operator: { db: database.db, store, logger, route: database.route, baseDomain: config.BASE_DOMAIN }, close };
+      })();
+      return (await opened).operator;
+    },
+    auditor: () => {
+      const token = env.STOCKCTL_TOKEN ?? '';
+      if (options.url === undefined) throw new UsageError('the auditor mode needs --url <service base URL>');
+      if (token === '') throw new UsageError('the auditor mode needs an API token in STOCKCTL_TOKEN');
+      if (options.tenant === undefined) throw new UsageError('the auditor mode needs --tenant <slug> (sent as X-Tenant)');
+      return new AuditorClient({ url: options.url, token, tenant: options.tenant });
+    },
+    close: async () => {
+      const current = opened;
+      opened = undefined;
+      await current?.then(
+        (done) => done.close(),
+        () => undefined,
+      );
+    },
+  };
+}
