@@ -1,0 +1,148 @@
+/**
+ * Import: an export file into a new tenant (the tenant renamed in stream names and in the
+ * metadata's `tenant`) or into another store (any EventStore adapter), keeping event ids, their
+ * order and every stream's revisions.
+ *
+ * The whole file is checked first (export-reader.ts: manifest hash, decoding, continuous
+ * revisions); a file with any problem imports nothing. `dryRun` stops after that check.
+ *
+ * Events are then appended in batches with appendMany, one transaction each. A batch keeps
+ * position order: appendMany writes its streams in name order, each stream's events together, so
+ * a batch is cut where the next event would break that order (another stream whose name does not
+ * sort after the current one). Batches are cut by that rule and a fixed size only, so every run
+ * cuts the same batches.
+ *
+ * Interrupted (Ctrl-C, a lost connection): resume by running the same import again. Each batch is
+ * all or nothing, and the event ids make a batch already stored a duplicate that the store
+ * records nothing for, so a rerun skips what is stored and appends the rest. A rerun of a
+ * finished import records nothing.
+ */
+import { DuplicateEventIds, WrongExpectedRevision, type EventStore, type EventToAppend, type RecordedEvent, type StreamAppend } from '../eventstore/event-store.js';
+import { progressEvery, type AuditRunOptions } from './audit-run.js';
+import { checkExport, InvalidExport, readExportItems } from './export-reader.js';
+
+/** What to import, and where. */
+export interface ImportOptions extends AuditRunOptions {
+  /** The tenant to import into; default the exported tenant (into another store). */
+  readonly tenant?: string;
+  /** Check the file and write nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** What an import did. */
+export interface ImportResult {
+  readonly sourceTenant: string;
+  readonly tenant: string;
+  readonly events: number;
+  /** Events recorded by this run. */
+  readonly appended: number;
+  /** Events found already stored (a rerun): recorded nothing. */
+  readonly alreadyStored: number;
+  readonly dryRun: boolean;
+}
+
+/** The target store holds other events in a stream the import writes: nothing of that batch was recorded. */
+export class ImportConflict extends Error {
+  readonly code = 'import-conflict';
+  constructor(
+    readonly stream: string,
+    options: { cause: unknown },
+  ) {
+    super(`the target already holds other events in ${stream}; the import stopped there (batches before it are stored)`, options);
+    this.name = 'ImportConflict';
+  }
+}
+
+/** The most events in one batch (one appendMany, one transaction); fixed, so reruns cut the same batches. */
+export const importBatchSize = 5000;
+
+/** A batch being gathered: runs of one stream each, streams in increasing name order. */
+interface Batch {
+  readonly appends: Array<{ stream: string; events: EventToAppend[]; firstRevision: bigint }>;
+  size: number;
+}
+
+/**
+ * Imports the export `file` into `store` (see the top of this file). Throws InvalidExport, with
+ * every problem found, when the file is not a complete and consistent export.
+ */
+export async function importTenant(store: EventStore, file: string, options: ImportOptions = {}): Promise<ImportResult> {
+  const check = await checkExport(file, { signal: options.signal });
+  if (check.problems.length > 0 || !check.manifest) throw new InvalidExport(check.problems);
+  const sourceTenant = check.manifest.tenant;
+  const tenant = options.tenant ?? sourceTenant;
+  const total = check.events;
+  if (options.dryRun) return { sourceTenant, tenant, events: total, appended: 0, alreadyStored: 0, dryRun: true };
+
+  const sourcePrefix = `${sourceTenant}:`;
+  const targetPrefix = `${tenant}:`;
+  const renamed = (event: RecordedEvent): { stream: string; event: EventToAppend } => ({
+    stream: targetPrefix + event.stream.slice(sourcePrefix.length),
+    event: {
+      id: event.id,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata.tenant === sourceTenant ? { ...event.metadata, tenant } : event.metadata,
+    },
+  });
+
+  let appended = 0;
+  let alreadyStored = 0;
+  let done = 0;
+  let lastReport = 0;
+  let inFlight: Promise<void> = Promise.resolve();
+  const send = (batch: Batch): Promise<void> => {
+    const appends: StreamAppend[] = batch.appends.map((run) => ({
+      stream: run.stream,
+      events: run.events,
+      expectedRevision: run.firstRevision === 0n ? 'no_stream' : run.firstRevision - 1n,
+    }));
+    return store.appendMany(appends).then(
+      (results) => {
+        results.forEach((result, index) => {
+          const count = appends[index]?.events.length ?? 0;
+          if (result.duplicate) alreadyStored += count;
+          else appended += count;
+        });
+        done += batch.size;
+        if (done - lastReport >= progressEvery) {
+          lastReport = done;
+          options.onProgress?.({ done, total });
+        }
+      },
+      (error: unknown) => {
+        if (error instanceof WrongExpectedRevision || error instanceof DuplicateEventIds) throw new ImportConflict(error.stream, { cause: error });
+        throw error;
+      },
+    );
+  };
+  // One batch is appended while the next is read and gathered; appends stay one after another.
+  const flush = async (batch: Batch): Promise<void> => {
+    await inFlight;
+    options.signal?.throwIfAborted();
+    inFlight = send(batch);
+    // A failed append is awaited (and thrown) by the next flush or the end, never left unhandled.
+    inFlight.catch(() => undefined);
+  };
+
+  let batch: Batch = { appends: [], size: 0 };
+  for await (const item of readExportItems(file, options.signal)) {
+    if (!('event' in item)) continue;
+    const { stream, event } = renamed(item.event);
+    const current = batch.appends.at(-1);
+    if (current && current.stream === stream && batch.size < importBatchSize) {
+      current.events.push(event);
+    } else {
+      if (batch.size >= importBatchSize || (current && current.stream >= stream)) {
+        await flush(batch);
+        batch = { appends: [], size: 0 };
+      }
+      batch.appends.push({ stream, events: [event], firstRevision: item.event.revision });
+    }
+    batch.size += 1;
+  }
+  if (batch.size > 0) await flush(batch);
+  await inFlight;
+  options.onProgress?.({ done, total });
+  return { sourceTenant, tenant, events: total, appended, alreadyStored, dryRun: false };
+}
