@@ -1,7 +1,12 @@
 /**
- * Import: an export file into a new tenant (the tenant renamed in stream names and in the
- * metadata's `tenant`) or into another store (any EventStore adapter), keeping event ids, their
- * order and every stream's revisions.
+ * Import: an export file into another store (any EventStore adapter) under the same tenant,
+ * keeping event ids, their order and every stream's revisions; or into a new tenant (the tenant
+ * renamed in stream names and in the metadata's `tenant`), keeping order and revisions.
+ *
+ * Event ids are unique across a whole store (es_events' unique key), so a copy of a tenant in the
+ * store that holds the original cannot reuse them: an import into another tenant derives each id
+ * from the target tenant and the original id ({@link importedEventId}, a name-based UUID), the
+ * same on every run, so reruns stay idempotent and anyone can map a copy's event to its original.
  *
  * The whole file is checked first (export-reader.ts: manifest hash, decoding, continuous
  * revisions); a file with any problem imports nothing. `dryRun` stops after that check.
@@ -18,6 +23,7 @@
  * finished import records nothing.
  */
 import { DuplicateEventIds, WrongExpectedRevision, type EventStore, type EventToAppend, type RecordedEvent, type StreamAppend } from '../eventstore/event-store.js';
+import { nameBasedUuid } from '../commands/event-ids.js';
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
 import { checkExport, InvalidExport, readExportItems } from './export-reader.js';
 
@@ -53,6 +59,11 @@ export class ImportConflict extends Error {
   }
 }
 
+/** The id an event with id `id` gets when imported into tenant `tenant` (another tenant than its own). */
+export function importedEventId(tenant: string, id: string): string {
+  return nameBasedUuid(`import|${tenant.length}:${tenant}|${id}`);
+}
+
 /** The most events in one batch (one appendMany, one transaction); fixed, so reruns cut the same batches. */
 export const importBatchSize = 5000;
 
@@ -76,10 +87,11 @@ export async function importTenant(store: EventStore, file: string, options: Imp
 
   const sourcePrefix = `${sourceTenant}:`;
   const targetPrefix = `${tenant}:`;
+  const keepIds = tenant === sourceTenant;
   const renamed = (event: RecordedEvent): { stream: string; event: EventToAppend } => ({
     stream: targetPrefix + event.stream.slice(sourcePrefix.length),
     event: {
-      id: event.id,
+      id: keepIds ? event.id : importedEventId(tenant, event.id),
       type: event.type,
       data: event.data,
       metadata: event.metadata.tenant === sourceTenant ? { ...event.metadata, tenant } : event.metadata,
@@ -98,12 +110,20 @@ export async function importTenant(store: EventStore, file: string, options: Imp
       expectedRevision: run.firstRevision === 0n ? 'no_stream' : run.firstRevision - 1n,
     }));
     return store.appendMany(appends).then(
-      (results) => {
-        results.forEach((result, index) => {
-          const count = appends[index]?.events.length ?? 0;
-          if (result.duplicate) alreadyStored += count;
-          else appended += count;
-        });
+      async (results) => {
+        for (const [index, result] of results.entries()) {
+          const run = batch.appends[index];
+          if (!run) continue;
+          if (!result.duplicate) {
+            appended += run.events.length;
+            continue;
+          }
+          // Stored already, but where? Ids stored in another stream (another tenant) are a conflict, not a rerun.
+          const lastRevision = run.firstRevision + BigInt(run.events.length - 1);
+          const revision = await store.streamRevision(run.stream);
+          if (revision === undefined || revision < lastRevision) throw new ImportConflict(run.stream, { cause: new Error('the event ids are stored in another stream') });
+          alreadyStored += run.events.length;
+        }
         done += batch.size;
         if (done - lastReport >= progressEvery) {
           lastReport = done;
