@@ -5,7 +5,7 @@
  */
 import type { EventStore } from '../eventstore/event-store.js';
 import { isVirtualLocation } from '../domain/locations.js';
-import { fromThousandths, type Quantity } from '../domain/quantity.js';
+import { fromThousandths } from '../domain/quantity.js';
 import type { Move, StockEvent } from '../domain/stock/events.js';
 import type { AuditRunOptions } from './audit-run.js';
 import { occurredAtMs, stockEvents } from './stock-as-of.js';
@@ -110,18 +110,13 @@ export async function replayArticle(store: EventStore, tenant: string, sku: stri
   return { sku, at: at.toISOString(), steps, onHand };
 }
 
-/** Thousandths as a signed decimal text, e.g. +5 or -0.25. */
-function signed(quantity: Quantity): string {
-  return `${quantity >= 0 ? '+' : ''}${fromThousandths(quantity)}`;
-}
-
 /**
  * One line of explanation for a step, e.g.
- * `2026-03-02T09:15:00.000Z received by alice (ref PO-7): +20 @supplier -> A-01 | A-01: 17`.
+ * `2026-03-02T09:15:00.000Z received by alice (ref PO-7): 20 @supplier -> A-01 | A-01: 17`.
  */
 export function explainStep(step: ReplayStep): string {
   const why = [step.reference === undefined ? '' : `ref ${step.reference}`, step.reason ?? ''].filter(Boolean).join(', ');
-  const moves = step.moves.map((move) => `${signed(move.quantity)} ${move.from} -> ${move.to}${move.lot ? ` lot ${move.lot}` : ''}`).join('; ');
+  const moves = step.moves.map((move) => `${fromThousandths(move.quantity)} ${move.from} -> ${move.to}${move.lot ? ` lot ${move.lot}` : ''}`).join('; ');
   const balances = step.balances.map((line) => `${line.location}${line.lot ? `/${line.lot}` : ''}: ${fromThousandths(line.onHand)}`).join(', ');
   return `${step.occurredAt} ${step.kind} by ${step.user}${why ? ` (${why})` : ''}: ${moves || 'no move'}${balances ? ` | ${balances}` : ''}`;
 }
