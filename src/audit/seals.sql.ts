@@ -22,3 +22,13 @@ export function listCheckpointsSql(): string {
 export function checkpointSegmentSql(): string {
   return `select positions::text[] as positions, links from audit_seals where tenant = $1 and position = $2::bigint`;
 }
+
+/** $1 tenant: waits for, then takes, the session lock of the tenant's seals. */
+export function lockSealsSql(): string {
+  return `select pg_advisory_lock(hashtext('audit-seal:' || $1)) is not null as locked`;
+}
+
+/** $1 tenant: releases it. */
+export function unlockSealsSql(): string {
+  return `select pg_advisory_unlock(hashtext('audit-seal:' || $1)) as unlocked`;
+}

@@ -14,11 +14,12 @@
  * from a comparison with the printed, notarised checkpoint hashes.
  */
 import { createHash } from 'node:crypto';
+import type { ITask } from 'pg-promise';
 import type { Database } from '../database/connection.js';
 import { comparePositions, startPosition, type EventStore, type Position, type RecordedEvent } from '../eventstore/event-store.js';
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
 import { canonicalEventJson } from './canonical-event.js';
-import { checkpointSegmentSql, insertCheckpointSql, lastCheckpointSql, listCheckpointsSql } from './seals.sql.js';
+import { checkpointSegmentSql, insertCheckpointSql, lastCheckpointSql, listCheckpointsSql, lockSealsSql, unlockSealsSql } from './seals.sql.js';
 
 /** One stored checkpoint of a tenant's chain. */
 export interface SealCheckpoint {
@@ -53,8 +54,23 @@ export interface SealResult {
   readonly last: Omit<SealCheckpoint, 'sealedAt'> | undefined;
 }
 
-/** Extends `tenant`'s chain over the events recorded since its last seal, up to the head as it is now. */
+/**
+ * Extends `tenant`'s chain over the events recorded since its last seal, up to the head as it is
+ * now. Seals of one tenant take turns (a session advisory lock), so each continues from the
+ * checkpoint the previous one wrote and the segments never overlap.
+ */
 export async function seal(db: Database, store: EventStore, tenant: string, options: SealOptions = {}): Promise<SealResult> {
+  return await db.task('audit-seal', async (connection) => {
+    await connection.one(lockSealsSql(), [tenant]);
+    try {
+      return await sealLocked(connection, store, tenant, options);
+    } finally {
+      await connection.one(unlockSealsSql(), [tenant]);
+    }
+  });
+}
+
+async function sealLocked(db: ITask<unknown>, store: EventStore, tenant: string, options: SealOptions): Promise<SealResult> {
   const segmentSize = options.segmentSize ?? 10_000;
   const last = await db.oneOrNone<{ position: string; hash: string; count: string }>(lastCheckpointSql(), [tenant]);
   let link: Buffer = last ? Buffer.from(last.hash, 'hex') : genesis;

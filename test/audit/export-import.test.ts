@@ -102,6 +102,16 @@ describe('export and import of a tenant', () => {
     expect(await readSide.store.countEvents(target)).toBe(events);
   }, 60_000);
 
+  it('exports up to a position: a prefix of the history that imports on its own', async () => {
+    const positions: string[] = [];
+    for await (const event of readSide.store.readTenant(source)) positions.push(event.position);
+    const middle = positions[Math.floor(positions.length / 2)] as string;
+    const prefix = path.join(folder, 'prefix.ndjson');
+    const manifest = await exportTenant(readSide.store, source, prefix, { upToPosition: middle });
+    expect(manifest).toMatchObject({ count: positions.indexOf(middle) + 1, lastPosition: middle, upToPosition: middle });
+    expect(await importTenant(readSide.store, prefix, { tenant: freshTenant('px'), dryRun: true })).toMatchObject({ events: manifest.count });
+  });
+
   it('validates everything and writes nothing on a dry run', async () => {
     const target = freshTenant('dry');
     const result = await importTenant(readSide.store, file, { tenant: target, dryRun: true });

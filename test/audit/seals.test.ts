@@ -69,4 +69,16 @@ describe('seals: a hash chain over the events of a tenant', () => {
     const verification = await verifySeals(readSide.database.db, readSide.store, tenant);
     expect(verification).toMatchObject({ ok: false, difference: { kind: 'missing', position: deleted.position } });
   });
+
+  it('lets two seals of one tenant run at once: they take turns, and the second adds nothing', async () => {
+    const other = freshTenant('seal2');
+    const meta = metadataFor(other);
+    await readSide.side.catalog.createLocation(meta, { code: 'WH', type: 'warehouse' });
+    for (let n = 1; n <= 6; n += 1) await readSide.side.catalog.registerArticle(meta, { sku: `A${n}`, name: `Article ${n}`, unit: 'pcs', tracking: 'none' });
+    const results = await Promise.all([1, 2].map(() => seal(readSide.database.db, readSide.store, other, { segmentSize: 2 })));
+    expect(results.map((result) => result.sealed).sort((a, b) => a - b)).toEqual([0, 7]);
+    const checkpoints = await listSeals(readSide.database.db, other);
+    expect(checkpoints.map((checkpoint) => checkpoint.count)).toEqual([2, 4, 6, 7]);
+    expect(await verifySeals(readSide.database.db, readSide.store, other)).toMatchObject({ ok: true, events: 7, checkpointsConfirmed: 4 });
+  });
 });
