@@ -20,9 +20,11 @@
  * Interrupted (Ctrl-C, a lost connection): resume by running the same import again. Each batch is
  * all or nothing, and the event ids make a batch already stored a duplicate that the store
  * records nothing for, so a rerun skips what is stored and appends the rest. A rerun of a
- * finished import records nothing.
+ * finished import records nothing. A longer export of the same history (a later one) imported
+ * over a shorter one appends only what is new: where a batch finds part of a stream stored, the
+ * stored events are checked to be these (same ids at the same revisions) and left out.
  */
-import { DuplicateEventIds, WrongExpectedRevision, type EventStore, type EventToAppend, type RecordedEvent, type StreamAppend } from '../eventstore/event-store.js';
+import { DuplicateEventIds, WrongExpectedRevision, type AppendResult, type EventStore, type EventToAppend, type RecordedEvent, type StreamAppend } from '../eventstore/event-store.js';
 import { nameBasedUuid } from '../commands/event-ids.js';
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
 import { checkExport, InvalidExport, readExportItems } from './export-reader.js';
@@ -67,10 +69,43 @@ export function importedEventId(tenant: string, id: string): string {
 /** The most events in one batch (one appendMany, one transaction); fixed, so reruns cut the same batches. */
 export const importBatchSize = 5000;
 
+/** One stream's consecutive events in a batch. */
+interface Run {
+  readonly stream: string;
+  readonly events: EventToAppend[];
+  readonly firstRevision: bigint;
+}
+
 /** A batch being gathered: runs of one stream each, streams in increasing name order. */
 interface Batch {
-  readonly appends: Array<{ stream: string; events: EventToAppend[]; firstRevision: bigint }>;
+  readonly appends: Run[];
   size: number;
+}
+
+function toAppend(run: Run): StreamAppend {
+  return { stream: run.stream, events: run.events, expectedRevision: run.firstRevision === 0n ? 'no_stream' : run.firstRevision - 1n };
+}
+
+/** The store's refusal of a batch as the import's typed error. */
+function conflict(error: unknown): unknown {
+  return error instanceof WrongExpectedRevision || error instanceof DuplicateEventIds ? new ImportConflict(error.stream, { cause: error }) : error;
+}
+
+/**
+ * The part of a run the target does not hold yet, and how many of its events it holds: those
+ * must be these very events (same ids at the same revisions), or it is a conflict.
+ */
+async function withoutStored(store: EventStore, run: Run): Promise<{ stored: number; rest: Run | undefined }> {
+  const revision = await store.streamRevision(run.stream);
+  const stored = revision === undefined || revision < run.firstRevision ? 0 : Math.min(run.events.length, Number(revision - run.firstRevision) + 1);
+  if (stored === 0) return { stored, rest: run };
+  let index = 0;
+  for await (const event of store.readStream(run.stream, { from: run.firstRevision, to: run.firstRevision + BigInt(stored - 1) })) {
+    if (event.id !== run.events[index]?.id) throw new ImportConflict(run.stream, { cause: new Error(`revision ${event.revision} holds another event`) });
+    index += 1;
+  }
+  const rest = run.events.slice(stored);
+  return { stored, rest: rest.length === 0 ? undefined : { stream: run.stream, events: rest, firstRevision: run.firstRevision + BigInt(stored) } };
 }
 
 /**
@@ -103,38 +138,38 @@ export async function importTenant(store: EventStore, file: string, options: Imp
   let done = 0;
   let lastReport = 0;
   let inFlight: Promise<void> = Promise.resolve();
-  const send = (batch: Batch): Promise<void> => {
-    const appends: StreamAppend[] = batch.appends.map((run) => ({
-      stream: run.stream,
-      events: run.events,
-      expectedRevision: run.firstRevision === 0n ? 'no_stream' : run.firstRevision - 1n,
-    }));
-    return store.appendMany(appends).then(
-      async (results) => {
-        for (const [index, result] of results.entries()) {
-          const run = batch.appends[index];
-          if (!run) continue;
-          if (!result.duplicate) {
-            appended += run.events.length;
-            continue;
-          }
-          // Stored already, but where? Ids stored in another stream (another tenant) are a conflict, not a rerun.
-          const lastRevision = run.firstRevision + BigInt(run.events.length - 1);
-          const revision = await store.streamRevision(run.stream);
-          if (revision === undefined || revision < lastRevision) throw new ImportConflict(run.stream, { cause: new Error('the event ids are stored in another stream') });
-          alreadyStored += run.events.length;
-        }
-        done += batch.size;
-        if (done - lastReport >= progressEvery) {
-          lastReport = done;
-          options.onProgress?.({ done, total });
-        }
-      },
-      (error: unknown) => {
-        if (error instanceof WrongExpectedRevision || error instanceof DuplicateEventIds) throw new ImportConflict(error.stream, { cause: error });
-        throw error;
-      },
-    );
+  const send = async (batch: Batch): Promise<void> => {
+    let runs = batch.appends;
+    let results: AppendResult[];
+    try {
+      results = await store.appendMany(runs.map(toAppend));
+    } catch (error) {
+      if (!(error instanceof DuplicateEventIds)) throw conflict(error);
+      // Part of a stream's events are stored: an earlier import of a shorter file of the same
+      // history cut its last batch elsewhere. Leave out what the target already holds, once.
+      const trimmed = await Promise.all(runs.map((run) => withoutStored(store, run)));
+      alreadyStored += trimmed.reduce((sum, part) => sum + part.stored, 0);
+      runs = trimmed.flatMap((part) => (part.rest ? [part.rest] : []));
+      results = runs.length === 0 ? [] : await store.appendMany(runs.map(toAppend)).catch((retryError: unknown) => Promise.reject(conflict(retryError)));
+    }
+    for (const [index, result] of results.entries()) {
+      const run = runs[index];
+      if (!run) continue;
+      if (!result.duplicate) {
+        appended += run.events.length;
+        continue;
+      }
+      // Stored already, but where? Ids stored in another stream (another tenant) are a conflict, not a rerun.
+      const lastRevision = run.firstRevision + BigInt(run.events.length - 1);
+      const revision = await store.streamRevision(run.stream);
+      if (revision === undefined || revision < lastRevision) throw new ImportConflict(run.stream, { cause: new Error('the event ids are stored in another stream') });
+      alreadyStored += run.events.length;
+    }
+    done += batch.size;
+    if (done - lastReport >= progressEvery) {
+      lastReport = done;
+      options.onProgress?.({ done, total });
+    }
   };
   // One batch is appended while the next is read and gathered; appends stay one after another.
   const flush = async (batch: Batch): Promise<void> => {

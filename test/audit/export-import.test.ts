@@ -13,7 +13,7 @@ import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event
 import { createLogger } from '../../src/logger.js';
 import { stockAsOf, stockLinesWithReservations } from '../../src/projections/queries.js';
 import { verifyReadSchema } from '../../src/projections/verify.js';
-import { freshTenant } from '../support/command-handlers.js';
+import { freshTenant, metadataFor } from '../support/command-handlers.js';
 import { useReadSide } from '../support/read-side.js';
 import { createTestDatabase } from '../support/test-database.js';
 
@@ -110,6 +110,27 @@ describe('export and import of a tenant', () => {
     const manifest = await exportTenant(readSide.store, source, prefix, { upToPosition: middle });
     expect(manifest).toMatchObject({ count: positions.indexOf(middle) + 1, lastPosition: middle, upToPosition: middle });
     expect(await importTenant(readSide.store, prefix, { tenant: freshTenant('px'), dryRun: true })).toMatchObject({ events: manifest.count });
+  });
+
+  it('imports a longer export of the same history over a shorter one, appending only what is new', async () => {
+    const small = freshTenant('sm');
+    const meta = metadataFor(small);
+    await readSide.side.catalog.createLocation(meta, { code: 'WH', type: 'warehouse' });
+    await readSide.side.catalog.registerArticle(meta, { sku: 'BOLT', name: 'Bolt', unit: 'pcs', tracking: 'none' });
+    // Two lines of one article: two events of one stream, next to each other in the history.
+    await readSide.side.stock.receive(meta, { lines: [{ sku: 'BOLT', quantity: 1000, location: 'WH' }, { sku: 'BOLT', quantity: 2000, location: 'WH' }] });
+    const all: RecordedEvent[] = [];
+    for await (const event of readSide.store.readTenant(small)) all.push(event);
+    const cut = all.findIndex((event, index) => event.stream === all[index + 1]?.stream);
+    expect(cut).toBeGreaterThanOrEqual(0);
+    const shorter = path.join(folder, 'shorter.ndjson');
+    const longer = path.join(folder, 'longer.ndjson');
+    await exportTenant(readSide.store, small, shorter, { upToPosition: all[cut]?.position as string });
+    await exportTenant(readSide.store, small, longer);
+    const target = freshTenant('lg');
+    expect(await importTenant(readSide.store, shorter, { tenant: target })).toMatchObject({ appended: cut + 1 });
+    expect(await importTenant(readSide.store, longer, { tenant: target })).toMatchObject({ appended: all.length - cut - 1, alreadyStored: cut + 1 });
+    expect(await history(readSide.store, target)).toEqual(await history(readSide.store, small, (id) => importedEventId(target, id)));
   });
 
   it('validates everything and writes nothing on a dry run', async () => {
