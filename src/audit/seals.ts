@@ -1,7 +1,8 @@
 /**
  * Tamper evidence: a SHA-256 hash chain over a tenant's events in position order. Link i is
- * SHA-256(link i-1 || canonical JSON of event i) (canonical-event.ts), starting from 32 zero
- * bytes. `seal` extends the chain over the events recorded since the last seal and stores a
+ * the hex SHA-256 of the UTF-8 text "<link i-1 in hex><canonical JSON of event i>"
+ * (canonical-event.ts), starting from 64 zeros: text any tool can recompute from an export.
+ * One-shot hashing of that text costs half of feeding a hash object the previous link's bytes. `seal` extends the chain over the events recorded since the last seal and stores a
  * checkpoint (position, hash, count, sealed at) every `segmentSize` events and at the end; the
  * checkpoints are what an auditor prints and notarises outside the system. `verifySeals`
  * recomputes the chain from the events as they are now and names the first event that differs
@@ -13,7 +14,7 @@
  * who could rewrite audit_seals as well could hide a change from this verification, but not
  * from a comparison with the printed, notarised checkpoint hashes.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ITask } from 'pg-promise';
 import type { Database } from '../database/connection.js';
 import { comparePositions, startPosition, type EventStore, type Position, type RecordedEvent } from '../eventstore/event-store.js';
@@ -33,11 +34,12 @@ export interface SealCheckpoint {
 
 /** Bytes of each link kept per event to locate a change. */
 const linkBytes = 8;
-const genesis = Buffer.alloc(32);
+const linkHexDigits = linkBytes * 2;
+const genesis = '0'.repeat(64);
 
-/** The next link of the chain. */
-export function nextLink(previous: Buffer, event: RecordedEvent): Buffer {
-  return createHash('sha256').update(previous).update(canonicalEventJson(event)).digest();
+/** The next link of the chain, in hex. */
+export function nextLink(previous: string, event: RecordedEvent): string {
+  return hash('sha256', previous + canonicalEventJson(event), 'hex');
 }
 
 /** Options of a seal. */
@@ -73,18 +75,18 @@ export async function seal(db: Database, store: EventStore, tenant: string, opti
 async function sealLocked(db: ITask<unknown>, store: EventStore, tenant: string, options: SealOptions): Promise<SealResult> {
   const segmentSize = options.segmentSize ?? 10_000;
   const last = await db.oneOrNone<{ position: string; hash: string; count: string }>(lastCheckpointSql(), [tenant]);
-  let link: Buffer = last ? Buffer.from(last.hash, 'hex') : genesis;
+  let link = last ? last.hash : genesis;
   let count = last ? Number(last.count) : 0;
   const after = last?.position ?? startPosition;
   const head = await store.headPosition(tenant);
   const total = options.onProgress ? await store.countEvents(tenant, { after, upTo: head }) : 0;
   let positions: string[] = [];
-  let links: Buffer[] = [];
+  let links: string[] = [];
   let lastPosition = after;
   let sealed = 0;
   const checkpoint = async (): Promise<void> => {
     if (positions.length === 0) return;
-    await db.none(insertCheckpointSql(), [tenant, lastPosition, link.toString('hex'), count, positions, Buffer.concat(links)]);
+    await db.none(insertCheckpointSql(), [tenant, lastPosition, link, count, positions, Buffer.from(links.join(''), 'hex')]);
     positions = [];
     links = [];
   };
@@ -95,7 +97,7 @@ async function sealLocked(db: ITask<unknown>, store: EventStore, tenant: string,
     sealed += 1;
     lastPosition = event.position;
     positions.push(event.position);
-    links.push(link.subarray(0, linkBytes));
+    links.push(link.slice(0, linkHexDigits));
     if (positions.length === segmentSize) await checkpoint();
     if (sealed % progressEvery === 0) {
       options.signal?.throwIfAborted();
@@ -104,7 +106,7 @@ async function sealLocked(db: ITask<unknown>, store: EventStore, tenant: string,
   }
   await checkpoint();
   options.onProgress?.({ done: sealed, total });
-  return { sealed, last: count === 0 ? undefined : { position: lastPosition, hash: link.toString('hex'), count } };
+  return { sealed, last: count === 0 ? undefined : { position: lastPosition, hash: link, count } };
 }
 
 /** Every checkpoint of `tenant`, oldest first: the list to print and notarise. */
@@ -137,7 +139,8 @@ export interface SealVerification {
 interface Recomputed {
   readonly position: Position;
   readonly id: string;
-  readonly link: Buffer;
+  /** The link's first bytes, in hex. */
+  readonly link: string;
 }
 
 /** Recomputes `tenant`'s chain from its events and compares it with every stored checkpoint. */
@@ -146,7 +149,7 @@ export async function verifySeals(db: Database, store: EventStore, tenant: strin
   const finalCheckpoint = checkpoints.at(-1);
   if (!finalCheckpoint) return { ok: true, checkpointsConfirmed: 0, checkpoints: 0, events: 0, sealedUpTo: startPosition };
   const total = finalCheckpoint.count;
-  let link: Buffer = genesis;
+  let link = genesis;
   let count = 0;
   let confirmed = 0;
   let segment: Recomputed[] = [];
@@ -161,7 +164,7 @@ export async function verifySeals(db: Database, store: EventStore, tenant: strin
   /** Compares the segment that ends at the next checkpoint; a difference when it does not match. */
   const close = async (): Promise<SealDifference | undefined> => {
     const checkpoint = checkpoints[confirmed] as SealCheckpoint;
-    if (checkpoint.hash === link.toString('hex') && checkpoint.count === count) {
+    if (checkpoint.hash === link && checkpoint.count === count) {
       confirmed += 1;
       segment = [];
       return undefined;
@@ -178,7 +181,7 @@ export async function verifySeals(db: Database, store: EventStore, tenant: strin
     if (!next) break;
     link = nextLink(link, event);
     count += 1;
-    segment.push({ position: event.position, id: event.id, link: link.subarray(0, linkBytes) });
+    segment.push({ position: event.position, id: event.id, link: link.slice(0, linkHexDigits) });
     if (comparePositions(event.position, next.position) === 0) {
       const difference = await close();
       if (difference) return result(difference);
@@ -207,7 +210,7 @@ async function locate(db: Database, tenant: string, checkpoint: Position, found:
     if (sealedPosition === undefined) break;
     if (!event || comparePositions(sealedPosition, event.position) < 0) return { kind: 'missing', position: sealedPosition, checkpoint };
     if (comparePositions(sealedPosition, event.position) > 0) return { kind: 'extra', position: event.position, eventId: event.id, checkpoint };
-    if (!row.links.subarray(index * linkBytes, (index + 1) * linkBytes).equals(event.link)) {
+    if (row.links.subarray(index * linkBytes, (index + 1) * linkBytes).toString('hex') !== event.link) {
       return { kind: 'changed', position: event.position, eventId: event.id, checkpoint };
     }
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { listSeals, seal, verifySeals } from '../../src/audit/seals.js';
 import type { RecordedEvent } from '../../src/eventstore/event-store.js';
@@ -48,6 +49,24 @@ describe('seals: a hash chain over the events of a tenant', () => {
     const verification = await verifySeals(readSide.database.db, readSide.store, tenant);
     expect(verification).toMatchObject({ ok: true, events: (await events()).length });
     expect(verification.checkpointsConfirmed).toBe(verification.checkpoints);
+  });
+
+  it('stores the chain as documented, so it can be recomputed outside the system', async () => {
+    // An independent reading of the definition: keys shortest first, then by code unit, at every depth.
+    const canonical = (value: unknown): unknown => {
+      if (value === null || typeof value !== 'object') return value;
+      if (Array.isArray(value)) return value.map(canonical);
+      const keys = Object.keys(value).sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+      return Object.fromEntries(keys.map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+    };
+    let link = '0'.repeat(64);
+    for (const event of await events()) {
+      const text = JSON.stringify(
+        canonical({ id: event.id, data: event.data, type: event.type, stream: event.stream, metadata: event.metadata, revision: String(event.revision), recordedAt: event.recordedAt.toISOString() }),
+      );
+      link = createHash('sha256').update(link + text, 'utf8').digest('hex');
+    }
+    expect((await listSeals(readSide.database.db, tenant)).at(-1)?.hash).toBe(link);
   });
 
   it('catches an event edited by a superuser who disabled the append-only trigger, and names it', async () => {
