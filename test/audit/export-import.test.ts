@@ -133,6 +133,24 @@ describe('export and import of a tenant', () => {
     expect(await history(readSide.store, target)).toEqual(await history(readSide.store, small, (id) => importedEventId(target, id)));
   });
 
+  it('exports the history as recorded up to a time, and leaves no file behind when aborted', async () => {
+    const all: RecordedEvent[] = [];
+    for await (const event of readSide.store.readTenant(source)) all.push(event);
+    const middle = all[Math.floor(all.length / 2)] as RecordedEvent;
+    const until = path.join(folder, 'until.ndjson');
+    const manifest = await exportTenant(readSide.store, source, until, { until: middle.recordedAt });
+    const expected = all.findIndex((event) => event.recordedAt.getTime() > middle.recordedAt.getTime());
+    expect(manifest.count).toBe(expected < 0 ? all.length : expected);
+    expect(manifest.until).toBe(middle.recordedAt.toISOString());
+
+    const aborted = path.join(folder, 'aborted.ndjson.gz');
+    const controller = new AbortController();
+    controller.abort();
+    await expect(exportTenant(readSide.store, source, aborted, { signal: controller.signal })).rejects.toThrow(/abort/i);
+    await expect(readFile(aborted)).rejects.toThrow(/ENOENT/);
+    await expect(readFile(`${aborted}.partial`)).rejects.toThrow(/ENOENT/);
+  });
+
   it('validates everything and writes nothing on a dry run', async () => {
     const target = freshTenant('dry');
     const result = await importTenant(readSide.store, file, { tenant: target, dryRun: true });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { explainStep, replayArticle } from '../../src/audit/article-replay.js';
-import { stockAsOfFromEvents, stockDiff } from '../../src/audit/stock-as-of.js';
+import { compareStockAsOf, stockAsOfFromEvents, stockDiff } from '../../src/audit/stock-as-of.js';
+import { pgp } from '../../src/database/connection.js';
 import { freshTenant, metadataFor } from '../support/command-handlers.js';
 import { useReadSide } from '../support/read-side.js';
 
@@ -65,6 +66,18 @@ describe('replaying an article and its stock over business time', () => {
         ],
       },
       { location: 'A-02', before: 0, after: units(5), movements: [['bob', 'StockTransferred', units(5)]] },
+    ]);
+  });
+
+  it('finds where the read model disagrees with the events about the stock as of a time', async () => {
+    const live = await readSide.schemas.ensureLive(tenant);
+    await readSide.schemas.catchUp(tenant, live.schema);
+    const at = new Date('2026-03-03T12:00:00.000Z');
+    expect((await compareStockAsOf(readSide.database.db, live.schema, readSide.store, tenant, at)).disagreements).toEqual([]);
+    await readSide.database.db.none(`update ${pgp.as.name(live.schema)}.ledger set quantity = quantity + 1000 where sku = 'BOLT' and to_location = 'A-02'`);
+    expect((await compareStockAsOf(readSide.database.db, live.schema, readSide.store, tenant, at, { sku: 'BOLT' })).disagreements).toEqual([
+      { sku: 'BOLT', location: 'A-01', lot: '', fromEvents: units(14), fromReadModel: units(13) },
+      { sku: 'BOLT', location: 'A-02', lot: '', fromEvents: units(5), fromReadModel: units(6) },
     ]);
   });
 });
