@@ -19,8 +19,3 @@ export interface AuditRunOptions {
 
 /** How many events pass between two progress reports. */
 export const progressEvery = 10_000;
-
-/** Throws the signal's reason when it has been aborted (a DOMException AbortError by default). */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  signal?.throwIfAborted();
-}

@@ -10,7 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, constants as zlibConstants } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import { comparePositions, startPosition, type EventStore, type Position } from '../eventstore/event-store.js';
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
 import { eventLine, exportFormatVersion, isGzipFile, manifestLine, type ExportManifest } from './export-format.js';
@@ -52,6 +52,7 @@ export async function exportTenant(store: EventStore, tenant: string, file: stri
   let lastPosition: Position = startPosition;
   const until = options.until?.getTime();
   const now = options.now ?? (() => new Date());
+  let written: ExportManifest | undefined;
 
   async function* chunks(): AsyncGenerator<string> {
     let chunk = '';
@@ -90,13 +91,12 @@ export async function exportTenant(store: EventStore, tenant: string, file: stri
     yield chunk + manifestLine(manifest) + '\n';
   }
 
-  let written: ExportManifest | undefined;
   const partial = `${file}.partial`;
   const output = createWriteStream(partial);
   try {
     const source = Readable.from(chunks(), { objectMode: false });
     if (isGzipFile(file)) {
-      await pipeline(source, createGzip({ level: gzipLevel, strategy: zlibConstants.Z_DEFAULT_STRATEGY }), output, { signal: options.signal });
+      await pipeline(source, createGzip({ level: gzipLevel }), output, { signal: options.signal });
     } else {
       await pipeline(source, output, { signal: options.signal });
     }
