@@ -1,0 +1,87 @@
+/**
+ * The export file (NDJSON, gzip when its name ends in .gz): one line per event in position order,
+ * then one manifest line. Event lines are written by {@link eventLine} and read back through
+ * {@link exportedEventSchema}; the manifest's sha256 is over the bytes of every event line,
+ * newline included, so the file proves its own completeness.
+ *
+ *   {"id":…,"stream":…,"revision":"3","position":"…","type":…,"data":{…},"metadata":{…},"recordedAt":"…"}
+ *   {"manifest":{"formatVersion":1,"tenant":…,"count":…,"headPosition":…,"firstPosition":…,"lastPosition":…,"sha256":…,"exportedAt":…}}
+ */
+import { z } from 'zod';
+import type { RecordedEvent } from '../eventstore/event-store.js';
+
+/** The version of this format; an importer refuses other versions. */
+export const exportFormatVersion = 1;
+
+/** Whether a file name asks for gzip. */
+export function isGzipFile(file: string): boolean {
+  return file.endsWith('.gz');
+}
+
+/** One event line, without its newline. */
+export function eventLine(event: RecordedEvent): string {
+  return JSON.stringify({
+    id: event.id,
+    stream: event.stream,
+    revision: event.revision.toString(),
+    position: event.position,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: event.recordedAt.toISOString(),
+  });
+}
+
+const decimal = z.string().regex(/^\d{1,19}$/);
+
+/** An event line as parsed. */
+export const exportedEventSchema = z.object({
+  id: z.guid(),
+  stream: z.string().min(1),
+  revision: decimal,
+  position: decimal,
+  type: z.string().min(1),
+  data: z.unknown(),
+  metadata: z.record(z.string(), z.unknown()),
+  recordedAt: z.iso.datetime(),
+});
+
+/** The last line's content. */
+export const exportManifestSchema = z.object({
+  formatVersion: z.number().int(),
+  tenant: z.string().min(1),
+  count: z.number().int().min(0),
+  /** The tenant's head when the export started (later events are not in the file). */
+  headPosition: decimal,
+  /** '0' when the file holds no event. */
+  firstPosition: decimal,
+  lastPosition: decimal,
+  /** Hex SHA-256 of every event line with its newline, in file order. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  exportedAt: z.iso.datetime(),
+  /** The limits asked for, when any. */
+  upToPosition: decimal.optional(),
+  until: z.iso.datetime().optional(),
+});
+
+/** The manifest of an export. */
+export type ExportManifest = z.infer<typeof exportManifestSchema>;
+
+/** The manifest line, without its newline. */
+export function manifestLine(manifest: ExportManifest): string {
+  return JSON.stringify({ manifest });
+}
+
+/** Turns a parsed event line back into a recorded event. */
+export function toRecordedEvent(line: z.infer<typeof exportedEventSchema>): RecordedEvent {
+  return {
+    id: line.id,
+    stream: line.stream,
+    revision: BigInt(line.revision),
+    position: line.position,
+    type: line.type,
+    data: line.data,
+    metadata: line.metadata,
+    recordedAt: new Date(line.recordedAt),
+  };
+}
