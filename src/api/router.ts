@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { Principal, Credentials } from '../tenancy/credentials.js';
-import { isTenantSlug } from '../tenancy/slug.js';
+import { isTenantSlugShape } from '../tenancy/slug.js';
 import { requestHash, type IdempotencyRecords } from '../tenancy/idempotency.js';
 import { allows } from '../tenancy/roles.js';
 import { hostMeaning, hostName, type TenantDirectory } from '../tenancy/tenant-directory.js';
@@ -38,7 +38,7 @@ async function resolveTenant(request: Request, dependencies: RouterDependencies)
     return tenant;
   }
   const header = request.headers['x-tenant'];
-  if (typeof header !== 'string' || !isTenantSlug(header) || !(await dependencies.tenants.exists(header))) throw unknownTenant();
+  if (typeof header !== 'string' || !isTenantSlugShape(header) || !(await dependencies.tenants.exists(header))) throw unknownTenant();
   return header;
 }
 

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { collectGarbage } from '../projections/gc.js';
 import { ProjectorDaemon } from '../projections/daemon.js';
 import { ReadSchemas, type ReadSchema } from '../projections/read-schemas.js';
-import { readSchemaName } from '../projections/schema-name.js';
+import { isTenantSlugShape } from '../tenancy/slug.js';
 import { verifyReadSchema } from '../projections/verify.js';
 import { createProgressBar } from './progress-bar.js';
 
@@ -35,20 +35,10 @@ class UsageError extends Error {
   }
 }
 
-/** Whether `value` is a tenant slug: asked of schema-name.ts, the one place that knows what a slug is. */
-function isTenantSlug(value: string): boolean {
-  try {
-    readSchemaName(value, 'check');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const argumentsSchema = z
   .object({
     command: z.enum(['status', 'rebuild', 'prepare', 'verify', 'gc'], { error: (issue) => `unknown command ${JSON.stringify(issue.input ?? '')}` }),
-    tenant: z.string().refine(isTenantSlug, 'must be a tenant slug (a-z, 0-9 and -, starting with a letter, 2 to 40 characters)').optional(),
+    tenant: z.string().refine(isTenantSlugShape, 'must be a tenant slug (a-z, 0-9 and -, starting with a letter, 3 to 40 characters)').optional(),
     all: z.boolean(),
     graceMinutes: z.coerce.number({ error: 'must be a number of minutes' }).min(0, 'must not be negative').optional(),
   })
