@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../logger.js';
 import { refusalProblem } from './refusals.js';
+import { definedFields } from '../domain/defined-fields.js';
 
 /** One bad field of a request: its path (`lines.0.quantity`) and what is wrong with it. */
 export interface FieldError {
@@ -37,14 +38,14 @@ export class HttpProblem extends Error {
 
 /** Builds the problem body for a status and stable code. */
 export function problem(status: number, code: string, title: string, detail?: string, errors?: readonly FieldError[]): ProblemBody {
-  return {
+  return definedFields({
     type: `/problems/${code}`,
     title,
     status,
     code,
-    ...(detail === undefined ? {} : { detail }),
-    ...(errors === undefined ? {} : { errors }),
-  };
+    detail,
+    errors,
+  });
 }
 
 /** Turns zod issues into API.md's per-field errors. */

@@ -9,6 +9,7 @@ import { SessionRefused } from '../tenancy/credentials.js';
 import { LastAdmin, NotAUser, UnknownUser, WrongCurrentPassword } from '../tenancy/user-administration.js';
 import { UsernameTaken } from '../tenancy/users.js';
 import { problem, type ProblemBody } from './problem.js';
+import { definedFields } from '../domain/defined-fields.js';
 
 /** Domain refusals that mean "this request names something wrong": 422 with the field at fault. */
 const invalidRequest = new Set(['unknown-article', 'unknown-location', 'lot-required', 'lot-not-tracked', 'serials-mismatch', 'invalid-quantity', 'invalid-movement', 'virtual-location', 'invalid-parent']);
@@ -37,15 +38,15 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
     const path = error.line === undefined ? error.field : `lines.${error.line}${error.field === undefined ? '' : `.${error.field}`}`;
     const title = titles[error.code] ?? 'Refused';
     if (error instanceof InsufficientStock) {
-      return {
+      return definedFields({
         ...problem(409, error.code, title, error.message),
         sku: error.sku,
         location: error.location,
         lot: error.lot,
         requested: error.requested,
         available: error.available,
-        ...(error.line === undefined ? {} : { line: error.line }),
-      };
+        line: error.line,
+      });
     }
     if (notFound.has(error.code) && error.line === undefined && (error.code === 'unknown-article' || error.field === undefined)) return problem(404, error.code, title, error.message);
     if (invalidRequest.has(error.code)) return problem(422, error.code, title, error.message, [{ path: path ?? '', message: error.message }]);

@@ -14,6 +14,7 @@ import { ReadSchemas, type ReadSchema } from '../projections/read-schemas.js';
 import { isTenantSlugShape } from '../tenancy/slug.js';
 import { verifyReadSchema } from '../projections/verify.js';
 import { createProgressBar } from './progress-bar.js';
+import { definedFields } from '../domain/defined-fields.js';
 
 const usage = `usage: npm run projections -- <command> [--tenant <slug> | --all] [--grace-minutes <n>]
 
@@ -177,11 +178,10 @@ async function verify(tools: Tools, tenants: readonly string[]): Promise<number>
 }
 
 async function gc(tools: Tools, args: ProjectionsArguments): Promise<number> {
-  const result = await collectGarbage(tools.db, {
-    ...(args.graceMinutes !== undefined ? { graceMs: args.graceMinutes * 60_000 } : {}),
-    ...(args.tenant !== undefined ? { tenant: args.tenant } : {}),
-    logger: tools.logger,
-  });
+  const result = await collectGarbage(
+    tools.db,
+    definedFields({ graceMs: args.graceMinutes === undefined ? undefined : args.graceMinutes * 60_000, tenant: args.tenant, logger: tools.logger }),
+  );
   for (const schema of result.dropped) tools.out(`dropped ${schema}`);
   if (result.dropped.length === 0) tools.out('nothing to drop');
   for (const { schema, error } of result.failed) tools.err(`could not drop ${schema}: ${error}`);

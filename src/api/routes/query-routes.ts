@@ -6,7 +6,7 @@ import { stockAsOf } from '../../projections/queries.js';
 import { reservedStockLines } from '../../projections/reserved-stock.js';
 import { expiringLots, lowStock, stockHistory } from '../../projections/reports.queries.js';
 import { HttpProblem } from '../problem.js';
-import { definedFields } from '../defined-fields.js';
+import { definedFields } from '../../domain/defined-fields.js';
 import { route, type AnyRoute } from '../route.js';
 import { pageOfList } from '../list-pages.js';
 import { expiringQuery, movementsQuery, pageQuery, stockAsOfQuery, stockHistoryQuery, stockLineSchema, stockQuery } from '../schemas/queries.js';
