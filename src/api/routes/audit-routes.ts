@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { fold } from '../../domain/decider.js';
+import { isVirtualLocation } from '../../domain/locations.js';
 import { fromThousandths } from '../../domain/quantity.js';
 import type { StockEvent } from '../../domain/stock/events.js';
 import { splitBalanceKey } from '../../domain/stock/state.js';
@@ -112,7 +113,9 @@ export function auditRoutes(store: EventStore): AnyRoute[] {
           [...byLocation.entries()].map(([location, quantity]) => ({ reference, location: location === '' ? null : location, quantity: fromThousandths(quantity) })),
         );
         const serials = [...state.serials.entries()].map(([serial, location]) => ({ serial, location }));
-        const onHand = balances.filter((line) => !line.location.startsWith('@')).reduce((sum, line) => sum + Math.round(line.onHand * 1000), 0);
+        // Summed in exact thousandths over real locations only: the virtual ones hold the other side of each move.
+        let onHand = 0;
+        for (const [key, quantity] of state.onHand) if (!isVirtualLocation(splitBalanceKey(key).location)) onHand += quantity;
         return {
           status: 200,
           body: { sku: params.sku, at: at.toISOString(), eventsFolded: events.length, position, onHand: fromThousandths(onHand), balances, reservations, serials },
