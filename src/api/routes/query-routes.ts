@@ -8,7 +8,7 @@ import { expiringLots, lowStock, stockHistory } from '../../projections/reports.
 import { HttpProblem } from '../problem.js';
 import { definedFields } from '../../domain/defined-fields.js';
 import { route, type AnyRoute } from '../route.js';
-import { pageOfList } from '../list-pages.js';
+import { pageOfList } from '../../projections/cursor.js';
 import { expiringQuery, movementsQuery, pageQuery, stockAsOfQuery, stockHistoryQuery, stockLineSchema, stockQuery } from '../schemas/queries.js';
 import { inUnits, units } from '../units.js';
 
