@@ -1,6 +1,7 @@
 import { ConcurrencyConflict, RevisionMismatch } from '../commands/errors.js';
 import { DatabaseUnavailable } from '../database/availability.js';
 import { DomainError, InsufficientStock } from '../domain/errors.js';
+import { InvalidCursor } from '../projections/cursor.js';
 import { ReadModelNotReady } from '../projections/queries.js';
 import { isConnectionError } from '../projections/transient-error.js';
 import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
@@ -73,8 +74,7 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
     return { ...problem(503, error.code, 'Read model not ready', `The read model has applied position ${error.reached}, not yet ${error.wanted}.`), position: error.reached };
   }
   if (isConnectionError(error)) return unavailableProblem(error instanceof DatabaseUnavailable ? error.retryAfterSeconds : 1);
-  const coded = error as { code?: unknown; name?: string; message?: string };
-  if (coded.name === 'InvalidCursor') return problem(422, 'validation', 'The request is not valid', 'The cursor is not one this API gave out.', [{ path: 'cursor', message: 'is not valid' }]);
+  if (error instanceof InvalidCursor) return problem(422, 'validation', 'The request is not valid', 'The cursor is not one this API gave out.', [{ path: 'cursor', message: 'is not valid' }]);
   return undefined;
 }
 
