@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { Principal, Credentials } from '../tenancy/credentials.js';
 import { isTenantSlugShape } from '../tenancy/slug.js';
+import type { Clock } from './clock.js';
 import { requestHash, type IdempotencyRecords } from '../tenancy/idempotency.js';
 import { allows } from '../tenancy/roles.js';
 import { hostMeaning, hostName, type TenantDirectory } from '../tenancy/tenant-directory.js';
@@ -19,6 +20,8 @@ export interface RouterDependencies {
   readonly idempotency: IdempotencyRecords;
   readonly readModel: ReadModelAccess;
   readonly baseDomain: string;
+  /** The business time of each request (RouteContext.now). */
+  readonly clock: Clock;
 }
 
 const unknownTenant = (): HttpProblem => new HttpProblem(404, 'unknown-tenant', 'Unknown tenant', 'No tenant is known by this host name or X-Tenant header.');
@@ -117,6 +120,7 @@ function send(response: Response, result: RouteResult): void {
 }
 
 async function run(route: AnyRoute, request: Request, response: Response, dependencies: RouterDependencies): Promise<void> {
+  const now = dependencies.clock.now();
   const tenant = route.access === 'public' ? '' : await resolveTenant(request, dependencies);
   let principal: Principal | undefined;
   if (route.access !== 'public' && route.access !== 'tenant') {
@@ -131,7 +135,7 @@ async function run(route: AnyRoute, request: Request, response: Response, depend
   const readModel = route.positioned ? await dependencies.readModel.at(tenant, wanted) : { schema: '', position: '' };
   // Also on a refusal of the query (404 and the like): the position its answer was read at.
   if (route.positioned) response.setHeader('X-Position', readModel.position);
-  const context = { ...input, tenant, principal: principal as Principal, readModel, request };
+  const context = { ...input, tenant, principal: principal as Principal, readModel, request, now };
   if (key === undefined) {
     const result = await route.handle(context);
     send(response, route.positioned ? { ...result, headers: { ...result.headers, 'X-Position': readModel.position } } : result);

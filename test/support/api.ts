@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import request from 'supertest';
 import { startHttpServer, type HttpServer } from '../../src/api/http-server.js';
-import { composeApplication, type Application } from '../../src/composition-root.js';
+import { composeApplication, type Application, type CompositionOptions } from '../../src/composition-root.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -23,14 +23,15 @@ type Target = Parameters<typeof request>[0];
 
 /**
  * Gives a test file the whole application (composition root, projector daemon running) over its
- * own migrated database, started before its tests and stopped after them.
+ * own migrated database, started before its tests and stopped after them. `options` reach the
+ * composition root (a fixed clock, for one).
  */
-export function useApi(env: Record<string, string> = {}): ApiUnderTest {
+export function useApi(env: Record<string, string> = {}, options: CompositionOptions = {}): ApiUnderTest {
   const api = {} as ApiUnderTest;
   beforeAll(async () => {
     api.database = await createTestDatabase();
     const config = loadConfig({ DATABASE_URL: api.database.url, LOG_LEVEL: 'silent', DEMO: 'false', ...env });
-    api.application = composeApplication(config, createLogger('silent'), api.database.db);
+    api.application = composeApplication(config, createLogger('silent'), api.database.db, options);
     await api.application.start();
     api.server = await startHttpServer(api.application.app, 0, '127.0.0.1');
     api.app = `http://127.0.0.1:${api.server.port}`;

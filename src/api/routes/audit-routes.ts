@@ -95,8 +95,8 @@ export function auditRoutes(store: EventStore): AnyRoute[] {
       params: skuParams,
       query: replayQuery,
       responses: [{ status: 200, description: 'Balances, reservations and serials at that time, with the events folded.' }],
-      handle: async ({ params, query, tenant }) => {
-        const at = query.at === undefined ? new Date() : new Date(query.at);
+      handle: async ({ params, query, tenant, now }) => {
+        const at = query.at === undefined ? now : new Date(query.at);
         const events: StockEvent[] = [];
         let position: string | null = null;
         for await (const recorded of store.readStream(streamName(tenant, 'stock', params.sku), { until: at })) {

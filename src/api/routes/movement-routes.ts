@@ -32,7 +32,7 @@ export function commandMetadata(context: RouteContext<unknown, unknown, unknown>
     source: 'api',
     correlationId: typeof requestId === 'string' && requestId.length <= 200 ? requestId : randomUUID(),
     ...(context.idempotency ? { idempotencyKey: context.idempotency.key, idempotencyScope: context.idempotency.scope } : {}),
-    occurredAt: occurredAt === undefined ? new Date().toISOString() : new Date(occurredAt).toISOString(),
+    occurredAt: (occurredAt === undefined ? context.now : new Date(occurredAt)).toISOString(),
   };
 }
 
