@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
-import { assertPortFree } from './port.js';
+import { assertPortFree } from './tcp-port.js';
 import {
   binariesFor,
   defaultSharedRoot,
