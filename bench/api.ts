@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { findFreePort } from '../src/database/port.js';
+import { findFreePort } from '../src/database/tcp-port.js';
 import type { BenchContext, BenchReport, Benchmark } from './benchmark.js';
 import { measureCpu, processCpuMs, type CpuUse } from './cpu-time.js';
 import { formatCount, markdownTable } from './markdown.js';

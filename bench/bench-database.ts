@@ -7,7 +7,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { findFreePort } from '../src/database/port.js';
+import { findFreePort } from '../src/database/tcp-port.js';
 import type { Logger } from '../src/logger.js';
 
 /** The server of one benchmark run. */

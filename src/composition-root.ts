@@ -1,12 +1,16 @@
 /**
  * The composition root: the one place that knows every concrete class and wires them from the
- * configuration. inversify lives here and nowhere else; everything it builds is a plain class or
- * function that takes its dependencies as arguments.
+ * configuration, for the service and for every command-line tool. inversify lives here and
+ * nowhere else; everything it builds is a plain class or function that takes its dependencies as
+ * arguments. Read it as the map of the system: one function per layer binds that layer's parts
+ * (settings, database, event store, commands, projections, tenancy, API), each taking from the
+ * layers below it; `composeApplication` and `composeProjectionTools` pick what they run.
  */
 import type { Express } from 'express';
-import { Container } from 'inversify';
+import { Container, type ResolutionContext } from 'inversify';
 import type { Observable } from 'rxjs';
 import { createApp, type ReadinessCheck } from './api/app.js';
+import { systemClock, type Clock } from './api/clock.js';
 import { defaultLiveStreamLimits, LiveStreams, type LiveStreamLimits } from './api/live/live-streams.js';
 import { ReadModelAccess } from './api/read-model-access.js';
 import type { AnyRoute } from './api/route.js';
@@ -22,7 +26,9 @@ import { userRoutes } from './api/routes/user-routes.js';
 import { createCommandHandlers, type CommandHandlers } from './commands/command-handlers.js';
 import type { Config } from './config.js';
 import { DatabaseAvailability, selectOneProbe } from './database/availability.js';
+import { openConfiguredDatabase, type ConfiguredDatabase, type OpenOptions } from './database/configured-database.js';
 import type { Database } from './database/connection.js';
+import { migrate } from './database/migrations.js';
 import type { EventStore } from './eventstore/event-store.js';
 import { PostgresEventStore } from './eventstore/postgres/postgres-event-store.js';
 import type { Logger } from './logger.js';
@@ -40,11 +46,13 @@ import { Users } from './tenancy/users.js';
 const services = {
   config: Symbol('Config'),
   logger: Symbol('Logger'),
+  clock: Symbol('Clock'),
   database: Symbol('Database'),
   availability: Symbol('DatabaseAvailability'),
   eventStore: Symbol('EventStore'),
   readSchemas: Symbol('ReadSchemas'),
   projector: Symbol('ProjectorDaemon'),
+  preparer: Symbol('PreparingProjectorDaemon'),
   tenants: Symbol('TenantDirectory'),
   users: Symbol('Users'),
   credentials: Symbol('Credentials'),
@@ -67,8 +75,9 @@ export interface Application {
   /** Starts background work: the projector daemon, the credential-revocation listener and the idempotency-record purge. */
   start(): Promise<void>;
   /**
-   * Ends the open live streams (GET /api/live) and refuses new ones: call it before draining the
-   * HTTP server, whose drain would otherwise wait for them until its timeout. close() does it too.
+   * Says the service is draining (/readyz answers 503 from now on), ends the open live streams
+   * (GET /api/live) and refuses new ones: call it before draining the HTTP server, whose drain
+   * would otherwise wait for them until its timeout. close() does it too.
    */
   endStreams(): void;
   /** Ends subscriptions and background work; the database pool belongs to the caller. */
@@ -91,53 +100,77 @@ export interface CompositionOptions {
    * Without it, the application finds out from its failing queries and its probe.
    */
   readonly databaseUp?: Observable<boolean>;
+  /** The business time of requests; the machine's clock unless a test fixes it. */
+  readonly clock?: Clock;
   /** Other bounds for the live streams than the defaults (tests: short heartbeats, small caps). */
   readonly live?: Partial<LiveStreamLimits>;
 }
 
-/** Builds the application from its configuration and an open database. */
-export function composeApplication(config: Config, logger: Logger, db: Database, options: CompositionOptions = {}): Application {
-  const container = new Container({ defaultScope: 'Singleton' });
-  // What the parts log passes through the database's availability: connection failures of
-  // background work while the database is down are counted in its outage lines, not written each.
-  const availability = new DatabaseAvailability({ probe: selectOneProbe(db), logger: logger.child({ component: 'database' }) });
-  availability.watchPool(db.$pool);
-  const told = options.databaseUp?.subscribe((up) => availability.told(up));
-  const quietLogger = availability.quiet(logger);
-  const liveStreams = new LiveStreams({ ...defaultLiveStreamLimits, ...options.live });
-  // For /readyz: not ready until background work has started, nor once shutting down.
-  let phase: 'starting' | 'serving' | 'draining' = 'starting';
-  const child = (component: string): Logger => container.get<Logger>(services.logger).child({ component });
+/** The logger of one component, a child of the bound one. */
+const componentLogger = (context: ResolutionContext, component: string): Logger => context.get<Logger>(services.logger).child({ component });
+
+/** What every layer may be given: the configuration, the logger and the clock. */
+function bindSettings(container: Container, config: Config, logger: Logger, clock: Clock): void {
   container.bind<Config>(services.config).toConstantValue(config);
-  container.bind<Logger>(services.logger).toConstantValue(quietLogger);
+  container.bind<Logger>(services.logger).toConstantValue(logger);
+  container.bind<Clock>(services.clock).toConstantValue(clock);
+}
+
+/** The database layer: the open pool (opened by {@link openDatabase}) and, for the service, its availability gate. */
+function bindDatabase(container: Container, db: Database, availability?: DatabaseAvailability): void {
   container.bind<Database>(services.database).toConstantValue(db);
-  container.bind<DatabaseAvailability>(services.availability).toConstantValue(availability);
+  if (availability) container.bind<DatabaseAvailability>(services.availability).toConstantValue(availability);
+}
+
+/** The event store layer: the adapter EVENT_STORE names. */
+function bindEventStore(container: Container): void {
   container.bind<EventStore>(services.eventStore).toDynamicValue((context) => {
     const chosen = context.get<Config>(services.config).EVENT_STORE;
     if (chosen !== 'postgres') {
       throw new UnsupportedConfiguration(`EVENT_STORE=${chosen} is not available in this build yet; use EVENT_STORE=postgres`);
     }
-    return new PostgresEventStore(context.get<Database>(services.database), child('eventstore'));
+    return new PostgresEventStore(context.get<Database>(services.database), componentLogger(context, 'eventstore'));
   });
-  container.bind<ReadSchemas>(services.readSchemas).toDynamicValue(
-    (context) => new ReadSchemas(context.get<Database>(services.database), context.get<EventStore>(services.eventStore), child('read-schemas')),
-  );
-  container.bind<ProjectorDaemon>(services.projector).toDynamicValue(
-    (context) =>
-      new ProjectorDaemon(context.get<Database>(services.database), context.get<EventStore>(services.eventStore), context.get<ReadSchemas>(services.readSchemas), child('projector')),
-  );
-  container.bind<TenantDirectory>(services.tenants).toDynamicValue((context) => new TenantDirectory(context.get<Database>(services.database)));
-  container.bind<Users>(services.users).toDynamicValue((context) => new Users(context.get<Database>(services.database)));
-  container.bind<CredentialCache>(services.credentialCache).toDynamicValue((context) => new CredentialCache(context.get<Database>(services.database), child('credentials')));
-  container
-    .bind<Credentials>(services.credentials)
-    .toDynamicValue((context) => new Credentials(context.get<Database>(services.database), context.get<CredentialCache>(services.credentialCache)));
-  container.bind<LoginLimiter>(services.loginLimiter).toDynamicValue((context) => new LoginLimiter(context.get<Database>(services.database)));
-  container.bind<RegistrationLimit>(services.registrationLimit).toDynamicValue((context) => new RegistrationLimit(context.get<Database>(services.database)));
-  container.bind<IdempotencyRecords>(services.idempotency).toDynamicValue((context) => new IdempotencyRecords(context.get<Database>(services.database)));
+}
+
+/** The domain commands: catalog and stock handlers over the event store, asking tenancy for the tenant's policy. */
+function bindCommands(container: Container): void {
   container
     .bind<CommandHandlers>(services.commands)
     .toDynamicValue((context) => createCommandHandlers(context.get<EventStore>(services.eventStore), { policy: context.get<TenantDirectory>(services.tenants) }));
+}
+
+/** The projections: the read schemas, the daemon that serves them, and one that only prepares them (`projections prepare`). */
+function bindProjections(container: Container): void {
+  container
+    .bind<ReadSchemas>(services.readSchemas)
+    .toDynamicValue((context) => new ReadSchemas(context.get<Database>(services.database), context.get<EventStore>(services.eventStore), componentLogger(context, 'read-schemas')));
+  const daemon = (context: ResolutionContext, mode: 'serve' | 'prepare'): ProjectorDaemon =>
+    new ProjectorDaemon(
+      context.get<Database>(services.database),
+      context.get<EventStore>(services.eventStore),
+      context.get<ReadSchemas>(services.readSchemas),
+      componentLogger(context, 'projector'),
+      { mode },
+    );
+  container.bind<ProjectorDaemon>(services.projector).toDynamicValue((context) => daemon(context, 'serve'));
+  container.bind<ProjectorDaemon>(services.preparer).toDynamicValue((context) => daemon(context, 'prepare'));
+}
+
+/** The control plane: tenants, users, credentials, rate limits and idempotency records. */
+function bindTenancy(container: Container): void {
+  const database = (context: ResolutionContext): Database => context.get<Database>(services.database);
+  container.bind<TenantDirectory>(services.tenants).toDynamicValue((context) => new TenantDirectory(database(context)));
+  container.bind<Users>(services.users).toDynamicValue((context) => new Users(database(context)));
+  container.bind<CredentialCache>(services.credentialCache).toDynamicValue((context) => new CredentialCache(database(context), componentLogger(context, 'credentials')));
+  container.bind<Credentials>(services.credentials).toDynamicValue((context) => new Credentials(database(context), context.get<CredentialCache>(services.credentialCache)));
+  container.bind<LoginLimiter>(services.loginLimiter).toDynamicValue((context) => new LoginLimiter(database(context)));
+  container.bind<RegistrationLimit>(services.registrationLimit).toDynamicValue((context) => new RegistrationLimit(database(context)));
+  container.bind<IdempotencyRecords>(services.idempotency).toDynamicValue((context) => new IdempotencyRecords(database(context)));
+}
+
+/** The API: every route over the layers below, and the express app with its runner and readiness checks. */
+function bindApi(container: Container, serving: () => 'starting' | 'serving' | 'draining', liveStreams: LiveStreams): void {
   container.bind<AnyRoute[]>(services.routes).toDynamicValue((context) => {
     const database = context.get<Database>(services.database);
     const store = context.get<EventStore>(services.eventStore);
@@ -153,7 +186,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
         readSchemas,
         limiter: context.get<LoginLimiter>(services.loginLimiter),
         registrations: context.get<RegistrationLimit>(services.registrationLimit),
-        logger: child('tenancy'),
+        logger: componentLogger(context, 'tenancy'),
         baseDomain: settings.BASE_DOMAIN,
         port: settings.PORT,
         secureCookie: settings.SESSION_COOKIE_SECURE,
@@ -164,15 +197,21 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
       ...movementRoutes(commands.stock),
       ...queryRoutes(database),
       ...auditRoutes(store),
-      ...adminRoutes({ db: database, store, readSchemas, logger: child('read-models') }),
-      ...liveRoutes({ store, credentials: context.get<Credentials>(services.credentials), streams: liveStreams, logger: child('live') }),
+      ...adminRoutes({ db: database, store, readSchemas, logger: componentLogger(context, 'read-models') }),
+      ...liveRoutes({ store, credentials: context.get<Credentials>(services.credentials), streams: liveStreams, logger: componentLogger(context, 'live') }),
     ];
   });
   container.bind<Express>(services.app).toDynamicValue((context) => {
     const database = context.get<Database>(services.database);
     const gate = context.get<DatabaseAvailability>(services.availability);
     const readiness: ReadinessCheck[] = [
-      { name: 'service', check: async () => (phase === 'serving' ? undefined : phase) },
+      {
+        name: 'service',
+        check: async () => {
+          const phase = serving();
+          return phase === 'serving' ? undefined : phase;
+        },
+      },
       { name: 'database', check: async () => ((await gate.ready(() => database.one('select 1'))) ? undefined : 'unavailable') },
     ];
     const router: RouterDependencies = {
@@ -181,15 +220,53 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
       idempotency: context.get<IdempotencyRecords>(services.idempotency),
       readModel: new ReadModelAccess(context.get<ReadSchemas>(services.readSchemas)),
       baseDomain: context.get<Config>(services.config).BASE_DOMAIN,
+      clock: context.get<Clock>(services.clock),
     };
     return createApp({
-      logger: child('http'),
+      logger: componentLogger(context, 'http'),
       readiness,
       api: { routes: context.get<AnyRoute[]>(services.routes), router },
       trustProxy: context.get<Config>(services.config).TRUST_PROXY,
       database: gate,
     });
   });
+}
+
+/**
+ * Opens the configured database (DATABASE_URL, or the embedded server in DATA_DIR) and applies
+ * pending migrations: how the service and every command-line tool start. A database that cannot
+ * be migrated is closed again before the error is thrown.
+ */
+export async function openDatabase(config: Config, logger: Logger, options: OpenOptions | string = {}): Promise<{ database: ConfiguredDatabase; applied: number[] }> {
+  const database = await openConfiguredDatabase(config, logger, options);
+  try {
+    return { database, applied: await migrate(database.db, logger) };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** Builds the application from its configuration and an open database. */
+export function composeApplication(config: Config, logger: Logger, db: Database, options: CompositionOptions = {}): Application {
+  // What the parts log passes through the database's availability: connection failures of
+  // background work while the database is down are counted in its outage lines, not written each.
+  const availability = new DatabaseAvailability({ probe: selectOneProbe(db), logger: logger.child({ component: 'database' }) });
+  availability.watchPool(db.$pool);
+  const told = options.databaseUp?.subscribe((up) => availability.told(up));
+  const quietLogger = availability.quiet(logger);
+  // For /readyz: not ready until background work has started, nor once shutting down.
+  let phase: 'starting' | 'serving' | 'draining' = 'starting';
+  const liveStreams = new LiveStreams({ ...defaultLiveStreamLimits, ...options.live });
+
+  const container = new Container({ defaultScope: 'Singleton' });
+  bindSettings(container, config, quietLogger, options.clock ?? systemClock);
+  bindDatabase(container, db, availability);
+  bindEventStore(container);
+  bindCommands(container);
+  bindProjections(container);
+  bindTenancy(container);
+  bindApi(container, () => phase, liveStreams);
 
   const eventStore = container.get<EventStore>(services.eventStore);
   const projector = container.get<ProjectorDaemon>(services.projector);
@@ -215,7 +292,10 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
       purgeTimer.unref();
       if (phase === 'starting') phase = 'serving';
     },
-    endStreams: () => liveStreams.endAll(),
+    endStreams: () => {
+      phase = 'draining';
+      liveStreams.endAll();
+    },
     close: async () => {
       phase = 'draining';
       liveStreams.endAll();
@@ -227,5 +307,27 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
       told?.unsubscribe();
       availability.close();
     },
+  };
+}
+
+/** What `npm run projections` works with: the event store EVENT_STORE names, the read schemas, and a daemon that prepares them. */
+export interface ProjectionTools {
+  readonly store: EventStore;
+  readonly schemas: ReadSchemas;
+  /** A projector daemon in prepare mode: builds this version's schemas and keeps them current without making them live. */
+  preparer(): ProjectorDaemon;
+}
+
+/** Builds the projections command line's parts from the same layer bindings as the service. */
+export function composeProjectionTools(config: Config, logger: Logger, db: Database): ProjectionTools {
+  const container = new Container({ defaultScope: 'Singleton' });
+  bindSettings(container, config, logger, systemClock);
+  bindDatabase(container, db);
+  bindEventStore(container);
+  bindProjections(container);
+  return {
+    store: container.get<EventStore>(services.eventStore),
+    schemas: container.get<ReadSchemas>(services.readSchemas),
+    preparer: () => container.get<ProjectorDaemon>(services.preparer),
   };
 }

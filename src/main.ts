@@ -1,8 +1,7 @@
 import { startHttpServer, type HttpServer } from './api/http-server.js';
-import { composeApplication, type Application } from './composition-root.js';
+import { composeApplication, openDatabase, type Application } from './composition-root.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openConfiguredDatabase, type ConfiguredDatabase } from './database/configured-database.js';
-import { migrate } from './database/migrations.js';
+import type { ConfiguredDatabase } from './database/configured-database.js';
 import { createLogger, type Logger } from './logger.js';
 import { createDemoTenantIfEmpty } from './tenancy/demo-tenant.js';
 
@@ -58,11 +57,10 @@ async function main(): Promise<void> {
   }
 
   try {
-    running.database = await openConfiguredDatabase(config, logger, {
+    ({ database: running.database } = await openDatabase(config, logger, {
       // The supervision logged why; a supervisor (systemd, Kubernetes) starts the service again.
       onLost: () => shutdown('the embedded PostgreSQL could not be restarted', 1),
-    });
-    await migrate(running.database.db, logger);
+    }));
     running.application = composeApplication(config, logger, running.database.db, { databaseUp: running.database.availability });
     running.server = await startHttpServer(running.application.app, config.PORT);
     await running.application.start();

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from '../logger.js';
-import { errorHandler, notFoundHandler, problem, sendProblem, type DatabaseFailures } from './problem.js';
+import { errorHandler, notFoundHandler, sendProblem, type DatabaseFailures } from './error-handler.js';
+import { problem } from './problem.js';
 import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { createRouter, type RouterDependencies } from './router.js';

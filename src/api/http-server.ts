@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express } from 'express';
-import { PortInUseError } from '../database/port.js';
+import { PortInUseError } from '../database/tcp-port.js';
 
 /** Own property descriptors of `object` and of its prototypes up to (not including) `stop`; nearer ones win. */
 function descriptorsUpTo(object: object, stop: object): PropertyDescriptorMap {

@@ -1,6 +1,6 @@
 import { comparePositions, type Position } from '../eventstore/event-store.js';
 import { ReadModelNotReady } from '../projections/queries.js';
-import type { ReadSchemas } from '../projections/read-schemas.js';
+import { ReadSchemaGone, type ReadSchemas } from '../projections/read-schemas.js';
 
 /**
  * Which read schema a tenant's queries read, and how far it has applied the tenant's events. The
@@ -42,7 +42,7 @@ export class ReadModelAccess {
       } catch (error) {
         // The cached schema was switched away from and dropped: look it up again (once; a live
         // pointer to a missing schema is a fault, answered 503 rather than spun on).
-        if ((error as { code?: string }).code !== '42P01' || refreshed) throw error;
+        if (!(error instanceof ReadSchemaGone) || refreshed) throw error;
         refreshed = true;
         this.live.delete(tenant);
         continue;

@@ -1,6 +1,7 @@
 import { ConcurrencyConflict, RevisionMismatch } from '../commands/errors.js';
 import { DatabaseUnavailable } from '../database/availability.js';
 import { DomainError, InsufficientStock } from '../domain/errors.js';
+import { InvalidCursor } from '../projections/cursor.js';
 import { ReadModelNotReady } from '../projections/queries.js';
 import { isConnectionError } from '../projections/transient-error.js';
 import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
@@ -9,6 +10,7 @@ import { SessionRefused } from '../tenancy/credentials.js';
 import { LastAdmin, NotAUser, UnknownUser, WrongCurrentPassword } from '../tenancy/user-administration.js';
 import { UsernameTaken } from '../tenancy/users.js';
 import { problem, type ProblemBody } from './problem.js';
+import { definedFields } from '../domain/defined-fields.js';
 
 /** Domain refusals that mean "this request names something wrong": 422 with the field at fault. */
 const invalidRequest = new Set(['unknown-article', 'unknown-location', 'lot-required', 'lot-not-tracked', 'serials-mismatch', 'invalid-quantity', 'invalid-movement', 'virtual-location', 'invalid-parent']);
@@ -37,15 +39,15 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
     const path = error.line === undefined ? error.field : `lines.${error.line}${error.field === undefined ? '' : `.${error.field}`}`;
     const title = titles[error.code] ?? 'Refused';
     if (error instanceof InsufficientStock) {
-      return {
+      return definedFields({
         ...problem(409, error.code, title, error.message),
         sku: error.sku,
         location: error.location,
         lot: error.lot,
         requested: error.requested,
         available: error.available,
-        ...(error.line === undefined ? {} : { line: error.line }),
-      };
+        line: error.line,
+      });
     }
     if (notFound.has(error.code) && error.line === undefined && (error.code === 'unknown-article' || error.field === undefined)) return problem(404, error.code, title, error.message);
     if (invalidRequest.has(error.code)) return problem(422, error.code, title, error.message, [{ path: path ?? '', message: error.message }]);
@@ -72,8 +74,7 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
     return { ...problem(503, error.code, 'Read model not ready', `The read model has applied position ${error.reached}, not yet ${error.wanted}.`), position: error.reached };
   }
   if (isConnectionError(error)) return unavailableProblem(error instanceof DatabaseUnavailable ? error.retryAfterSeconds : 1);
-  const coded = error as { code?: unknown; name?: string; message?: string };
-  if (coded.name === 'InvalidCursor') return problem(422, 'validation', 'The request is not valid', 'The cursor is not one this API gave out.', [{ path: 'cursor', message: 'is not valid' }]);
+  if (error instanceof InvalidCursor) return problem(422, 'validation', 'The request is not valid', 'The cursor is not one this API gave out.', [{ path: 'cursor', message: 'is not valid' }]);
   return undefined;
 }
 

@@ -24,6 +24,8 @@ export interface RouteContext<P, Q, B> {
   /** The Idempotency-Key and its scope (idempotent routes given a key). */
   readonly idempotency?: { readonly key: string; readonly scope: string };
   readonly request: Request;
+  /** The request's business time, read once from the injected clock (src/api/clock.ts) as the runner took it. */
+  readonly now: Date;
 }
 
 /** A handler's answer; the runner sends it (and records it for an Idempotency-Key). */

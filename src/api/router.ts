@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { Principal, Credentials } from '../tenancy/credentials.js';
-import { isTenantSlug } from '../tenancy/slug.js';
+import { isTenantSlugShape } from '../tenancy/slug.js';
+import type { Clock } from './clock.js';
 import { requestHash, type IdempotencyRecords } from '../tenancy/idempotency.js';
 import { allows } from '../tenancy/roles.js';
 import { hostMeaning, hostName, type TenantDirectory } from '../tenancy/tenant-directory.js';
@@ -19,6 +20,8 @@ export interface RouterDependencies {
   readonly idempotency: IdempotencyRecords;
   readonly readModel: ReadModelAccess;
   readonly baseDomain: string;
+  /** The business time of each request (RouteContext.now). */
+  readonly clock: Clock;
 }
 
 const unknownTenant = (): HttpProblem => new HttpProblem(404, 'unknown-tenant', 'Unknown tenant', 'No tenant is known by this host name or X-Tenant header.');
@@ -38,7 +41,7 @@ async function resolveTenant(request: Request, dependencies: RouterDependencies)
     return tenant;
   }
   const header = request.headers['x-tenant'];
-  if (typeof header !== 'string' || !isTenantSlug(header) || !(await dependencies.tenants.exists(header))) throw unknownTenant();
+  if (typeof header !== 'string' || !isTenantSlugShape(header) || !(await dependencies.tenants.exists(header))) throw unknownTenant();
   return header;
 }
 
@@ -132,6 +135,7 @@ function send(response: Response, result: RouteResult): void {
 }
 
 async function run(route: AnyRoute, request: Request, response: Response, dependencies: RouterDependencies): Promise<void> {
+  const now = dependencies.clock.now();
   const tenant = route.access === 'public' ? '' : await resolveTenant(request, dependencies);
   let principal: Principal | undefined;
   if (route.access !== 'public' && route.access !== 'tenant') {
@@ -146,7 +150,7 @@ async function run(route: AnyRoute, request: Request, response: Response, depend
   const readModel = route.positioned ? await dependencies.readModel.at(tenant, wanted) : { schema: '', position: '' };
   // Also on a refusal of the query (404 and the like): the position its answer was read at.
   if (route.positioned) response.setHeader('X-Position', readModel.position);
-  const context = { ...input, tenant, principal: principal as Principal, readModel, request };
+  const context = { ...input, tenant, principal: principal as Principal, readModel, request, now };
   if (key === undefined) {
     const result = await route.handle(context);
     send(response, route.positioned ? { ...result, headers: { ...result.headers, 'X-Position': readModel.position } } : result);

@@ -1,6 +1,5 @@
+import { openDatabase } from '../composition-root.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { openConfiguredDatabase } from '../database/configured-database.js';
-import { migrate } from '../database/migrations.js';
 import { createLogger } from '../logger.js';
 
 /** `npm run migrate`: applies pending migrations to the configured (or embedded) database and exits. */
@@ -13,23 +12,16 @@ async function run(): Promise<number> {
     return 2;
   }
   const logger = createLogger(config.LOG_LEVEL, 'migrate');
-  let database;
   try {
-    database = await openConfiguredDatabase(config, logger, 'stockcontrol-migrate');
-  } catch (error) {
-    // A DATA_DIR in use, a port taken, an embedded server that cannot run: the message says it all.
-    process.stderr.write(`migrate: ${(error as Error).message}\n`);
-    return 1;
-  }
-  try {
-    const applied = await migrate(database.db, logger);
+    // A DATA_DIR in use, a port taken, an embedded server that cannot run, a migration that
+    // cannot be applied: the message says it all (and the database is closed again).
+    const { database, applied } = await openDatabase(config, logger, 'stockcontrol-migrate');
+    await database.close();
     process.stdout.write(applied.length === 0 ? 'database is up to date\n' : `applied migrations ${applied.join(', ')}\n`);
     return 0;
   } catch (error) {
     process.stderr.write(`migrate: ${(error as Error).message}\n`);
     return 1;
-  } finally {
-    await database.close();
   }
 }
 

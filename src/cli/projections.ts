@@ -1,19 +1,18 @@
 import { parseArgs } from 'node:util';
 import { destination } from 'pino';
 import { z } from 'zod';
+import { composeProjectionTools, openDatabase } from '../composition-root.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { openConfiguredDatabase } from '../database/configured-database.js';
 import type { Database } from '../database/connection.js';
-import { migrate } from '../database/migrations.js';
 import type { EventStore } from '../eventstore/event-store.js';
-import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store.js';
 import { createLogger, type Logger } from '../logger.js';
 import { collectGarbage } from '../projections/gc.js';
-import { ProjectorDaemon } from '../projections/daemon.js';
-import { ReadSchemas, type ReadSchema } from '../projections/read-schemas.js';
-import { readSchemaName } from '../projections/schema-name.js';
+import type { ProjectorDaemon } from '../projections/daemon.js';
+import type { ReadSchema, ReadSchemas } from '../projections/read-schemas.js';
+import { isTenantSlugShape } from '../tenancy/slug.js';
 import { verifyReadSchema } from '../projections/verify.js';
 import { createProgressBar } from './progress-bar.js';
+import { definedFields } from '../domain/defined-fields.js';
 
 const usage = `usage: npm run projections -- <command> [--tenant <slug> | --all] [--grace-minutes <n>]
 
@@ -35,20 +34,10 @@ class UsageError extends Error {
   }
 }
 
-/** Whether `value` is a tenant slug: asked of schema-name.ts, the one place that knows what a slug is. */
-function isTenantSlug(value: string): boolean {
-  try {
-    readSchemaName(value, 'check');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const argumentsSchema = z
   .object({
     command: z.enum(['status', 'rebuild', 'prepare', 'verify', 'gc'], { error: (issue) => `unknown command ${JSON.stringify(issue.input ?? '')}` }),
-    tenant: z.string().refine(isTenantSlug, 'must be a tenant slug (a-z, 0-9 and -, starting with a letter, 2 to 40 characters)').optional(),
+    tenant: z.string().refine(isTenantSlugShape, 'must be a tenant slug (a-z, 0-9 and -, starting with a letter, 3 to 40 characters)').optional(),
     all: z.boolean(),
     graceMinutes: z.coerce.number({ error: 'must be a number of minutes' }).min(0, 'must not be negative').optional(),
   })
@@ -89,6 +78,7 @@ interface Tools {
   readonly store: EventStore;
   readonly schemas: ReadSchemas;
   readonly logger: Logger;
+  preparer(): ProjectorDaemon;
   out(line: string): void;
   err(line: string): void;
 }
@@ -187,11 +177,10 @@ async function verify(tools: Tools, tenants: readonly string[]): Promise<number>
 }
 
 async function gc(tools: Tools, args: ProjectionsArguments): Promise<number> {
-  const result = await collectGarbage(tools.db, {
-    ...(args.graceMinutes !== undefined ? { graceMs: args.graceMinutes * 60_000 } : {}),
-    ...(args.tenant !== undefined ? { tenant: args.tenant } : {}),
-    logger: tools.logger,
-  });
+  const result = await collectGarbage(
+    tools.db,
+    definedFields({ graceMs: args.graceMinutes === undefined ? undefined : args.graceMinutes * 60_000, tenant: args.tenant, logger: tools.logger }),
+  );
   for (const schema of result.dropped) tools.out(`dropped ${schema}`);
   if (result.dropped.length === 0) tools.out('nothing to drop');
   for (const { schema, error } of result.failed) tools.err(`could not drop ${schema}: ${error}`);
@@ -203,7 +192,7 @@ async function gc(tools: Tools, args: ProjectionsArguments): Promise<number> {
  * printing what it does for each tenant every few seconds.
  */
 async function prepare(tools: Tools): Promise<number> {
-  const daemon = new ProjectorDaemon(tools.db, tools.store, tools.schemas, tools.logger, { mode: 'prepare' });
+  const daemon = tools.preparer();
   await daemon.start();
   tools.err(`preparing read schemas of version ${tools.schemas.version}; stop with Ctrl-C`);
   const report = (): void => {
@@ -243,22 +232,24 @@ async function run(argv: readonly string[]): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL, 'projections', destination({ dest: 2, sync: true }));
   let database;
   try {
-    database = await openConfiguredDatabase(config, logger, 'stockcontrol-projections');
+    ({ database } = await openDatabase(config, logger, 'stockcontrol-projections'));
   } catch (error) {
     // A DATA_DIR in use, a port taken, an embedded server that cannot run: the message says it all.
     process.stderr.write(`projections ${args.command}: ${(error as Error).message}\n`);
     return 1;
   }
-  const store = new PostgresEventStore(database.db, logger);
+  let store: EventStore | undefined;
   // Ctrl-C needs nothing here: the embedded server's own signal handler (installed when nobody
   // else handles SIGINT) stops it and exits with 130; a build cut short stays registered
   // as 'building' and gc drops it after the grace period.
   try {
-    await migrate(database.db, logger);
+    const parts = composeProjectionTools(config, logger, database.db);
+    store = parts.store;
     const tools: Tools = {
       db: database.db,
       store,
-      schemas: new ReadSchemas(database.db, store, logger),
+      schemas: parts.schemas,
+      preparer: parts.preparer,
       logger,
       out: (line) => process.stdout.write(`${line}\n`),
       err: (line) => process.stderr.write(`${line}\n`),
@@ -284,7 +275,7 @@ async function run(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     try {
-      await store.close();
+      await store?.close();
     } finally {
       await database.close();
     }

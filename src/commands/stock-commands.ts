@@ -8,6 +8,7 @@ import { streamName } from '../eventstore/stream-name.js';
 import type { CommandDependencies } from './command-context.js';
 import { KeyedLock } from './keyed-lock.js';
 import { MovementExecution, type MovementResult } from './movement-execution.js';
+import { definedFields } from '../domain/defined-fields.js';
 
 /** A request line names its article; the handler numbers the lines. Quantities are thousandths. */
 type RequestLine<L> = Omit<L, 'line'> & { readonly sku: string };
@@ -54,9 +55,6 @@ function byArticle<L extends { readonly sku: string }>(lines: readonly L[]): Map
   return groups;
 }
 
-const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
-  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
-
 /**
  * Every stock movement of API.md as a command: receipts, transfers, reservations and their
  * release, shipments, returns, adjustments, counts and reversals. Lines over several articles are
@@ -72,33 +70,33 @@ export class StockCommands {
   /** Goods in from @supplier. */
   async receive(metadata: CommandMetadata, request: ReceiptRequest): Promise<MovementResult> {
     const groups = byArticle(request.lines);
-    return await this.execution.execute(metadata, {
+    return await this.execution.execute(metadata, definedFields({
       kind: 'received',
-      ...optional('reference', request.reference),
+      reference: request.reference,
       skus: [...groups.keys()],
       locations: request.lines.map((line) => line.location),
       build: (sku, movementId, context) => ({
         type: 'ReceiveStock',
         context,
-        data: { movementId, sku, ...optional('reference', request.reference), lines: groups.get(sku) ?? [] },
+        data: definedFields({ movementId, sku, reference: request.reference, lines: groups.get(sku) ?? [] }),
       }),
-    });
+    }));
   }
 
   /** Put-away and every internal move. */
   async transfer(metadata: CommandMetadata, request: TransferRequest): Promise<MovementResult> {
     const groups = byArticle(request.lines);
-    return await this.execution.execute(metadata, {
+    return await this.execution.execute(metadata, definedFields({
       kind: 'transferred',
-      ...optional('reference', request.reference),
+      reference: request.reference,
       skus: [...groups.keys()],
       locations: request.lines.flatMap((line) => [line.from, line.to]),
       build: (sku, movementId, context) => ({
         type: 'TransferStock',
         context,
-        data: { movementId, sku, ...optional('reference', request.reference), lines: groups.get(sku) ?? [] },
+        data: definedFields({ movementId, sku, reference: request.reference, lines: groups.get(sku) ?? [] }),
       }),
-    });
+    }));
   }
 
   /** Reserves available stock for an order. */
@@ -151,33 +149,33 @@ export class StockCommands {
   /** Goods out to @customer; takes the reservation of the same reference first. */
   async ship(metadata: CommandMetadata, request: ShipmentRequest): Promise<MovementResult> {
     const groups = byArticle(request.lines);
-    return await this.execution.execute(metadata, {
+    return await this.execution.execute(metadata, definedFields({
       kind: 'shipped',
-      ...optional('reference', request.reference),
+      reference: request.reference,
       skus: [...groups.keys()],
       locations: request.lines.map((line) => line.from),
       build: (sku, movementId, context) => ({
         type: 'ShipStock',
         context,
-        data: { movementId, sku, ...optional('reference', request.reference), lines: groups.get(sku) ?? [] },
+        data: definedFields({ movementId, sku, reference: request.reference, lines: groups.get(sku) ?? [] }),
       }),
-    });
+    }));
   }
 
   /** Goods back from @customer. */
   async returnStock(metadata: CommandMetadata, request: ReturnRequest): Promise<MovementResult> {
     const groups = byArticle(request.lines);
-    return await this.execution.execute(metadata, {
+    return await this.execution.execute(metadata, definedFields({
       kind: 'returned',
-      ...optional('reference', request.reference),
+      reference: request.reference,
       skus: [...groups.keys()],
       locations: request.lines.map((line) => line.to),
       build: (sku, movementId, context) => ({
         type: 'ReturnStock',
         context,
-        data: { movementId, sku, reason: request.reason, ...optional('reference', request.reference), lines: groups.get(sku) ?? [] },
+        data: definedFields({ movementId, sku, reason: request.reason, reference: request.reference, lines: groups.get(sku) ?? [] }),
       }),
-    });
+    }));
   }
 
   /** Found or lost stock, to or from @loss. */
@@ -190,7 +188,7 @@ export class StockCommands {
       build: (sku, movementId, context) => ({
         type: 'AdjustStock',
         context,
-        data: { movementId, sku, reason: request.reason, ...optional('note', request.note), lines: groups.get(sku) ?? [] },
+        data: definedFields({ movementId, sku, reason: request.reason, note: request.note, lines: groups.get(sku) ?? [] }),
       }),
     });
   }

@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { applicationCredentials, prepareApplicationDatabase } from './application-role.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
-import { assertPortFree } from './port.js';
+import { assertPortFree } from './tcp-port.js';
 import {
   binariesFor,
   defaultSharedRoot,

@@ -2,6 +2,7 @@ import type { ArticleDetails, Tracking } from '../domain/article/article.js';
 import { oneUnit, type Quantity } from '../domain/quantity.js';
 import { articleFamilies, type ArticleFamily } from './article-families.js';
 import type { SeededRandom } from './seeded-random.js';
+import { definedFields } from '../domain/defined-fields.js';
 
 /** An article of the demo catalog with what the simulation needs to trade it. */
 export interface DemoArticle {
@@ -111,15 +112,15 @@ export function demoCatalog(random: SeededRandom, count: number, bins: readonly 
     const reorderPoint = Math.max(roundUpTo(dailyDemand * 12, step), replenishAt + step);
     const withReorderPoint = family.tracking !== 'serial' && random.chance(0.5);
     const barcode = random.chance(0.7) ? ean13(`426012${String(index + 1).padStart(6, '0')}`) : undefined;
-    const details: ArticleDetails = {
+    const details: ArticleDetails = definedFields({
       sku,
       name: `${family.name.replace('{v}', variantLabel)}${brandName ? `, ${brandName}` : ''}`,
       unit: family.unit,
       tracking: family.tracking,
-      ...(barcode === undefined ? {} : { barcode }),
+      barcode,
       ...(withReorderPoint ? { reorderPoint, reorderQuantity: replenishQuantity } : {}),
-      ...(family.shelfLifeDays === undefined ? {} : { shelfLifeDays: family.shelfLifeDays }),
-    };
+      shelfLifeDays: family.shelfLifeDays,
+    });
     const homeBin = homeBins[index % homeBins.length] as string;
     return {
       details,

@@ -3,6 +3,7 @@ import { oneUnit, type Quantity } from '../domain/quantity.js';
 import type { DemoArticle } from './article-catalog.js';
 import type { PlannedTake } from './stock-book.js';
 import { atWork, businessDate, day, hour, inSteps, later, startOfDay, timeOfDay, type Simulation } from './simulation.js';
+import { definedFields } from '../domain/defined-fields.js';
 
 /** An order reserved for a customer, waiting to be picked and shipped. */
 interface CustomerOrder {
@@ -132,7 +133,7 @@ export class CustomerOrders {
   private async ship(at: number, reference: string | undefined, lines: ReadonlyArray<{ article: DemoArticle; takes: readonly PlannedTake[] }>): Promise<void> {
     const { random, runner } = this.simulation;
     const request = lines.flatMap(({ article, takes }) => takes.map(({ location, ...take }) => ({ sku: article.details.sku, from: location, ...take })));
-    await runner.record({ kind: 'shipment', request: { ...(reference === undefined ? {} : { reference }), lines: request } }, at, reference ?? `shipment-${at}`);
+    await runner.record({ kind: 'shipment', request: definedFields({ reference, lines: request }) }, at, reference ?? `shipment-${at}`);
     // About one shipment in twenty comes back, at least one in thirty.
     this.shipments += 1;
     if (this.shipments % 30 === 5 || random.chance(0.02)) {
@@ -164,7 +165,7 @@ export class CustomerOrders {
       line = { sku, quantity: oneUnit, to: layout.returns, serials: [random.pick(atCustomer)] };
     } else {
       const quantity = random.chance(0.6) ? article.step : inSteps(article, shipped.quantity * random.next(), true);
-      line = { sku, quantity: Math.min(quantity, shipped.quantity), to: layout.returns, ...(shipped.lot === undefined ? {} : { lot: shipped.lot }) };
+      line = definedFields({ sku, quantity: Math.min(quantity, shipped.quantity), to: layout.returns, lot: shipped.lot });
     }
     const reason = random.pickWeighted(returnReasons, [35, 20, 35, 10]);
     const reference = orderReference ?? `RMA-${String(this.simulation.number('RMA')).padStart(5, '0')}`;

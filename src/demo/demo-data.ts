@@ -7,7 +7,7 @@ import { Purchasing } from './purchasing.js';
 import { SeededRandom } from './seeded-random.js';
 import { day, hour, isWorkingDay, startOfDay, type Simulation } from './simulation.js';
 import { StockBook } from './stock-book.js';
-import { StockControl } from './stock-control.js';
+import { StockKeeping } from './stock-keeping.js';
 import { demoWarehouse } from './warehouse-layout.js';
 
 /** What demo to make, and for whom. */
@@ -126,7 +126,7 @@ export async function generateDemoData(handlers: CommandHandlers, options: DemoO
   };
   const purchasing = new Purchasing(simulation);
   const orders = new CustomerOrders(simulation, ordersPerDay);
-  const control = new StockControl(simulation, purchasing, Math.max(1, Math.round(articleCount / 150)));
+  const keeping = new StockKeeping(simulation, purchasing, Math.max(1, Math.round(articleCount / 150)));
 
   // Each day's plan is made at its start, so the calendar holds one day ahead at most.
   let workingDay = 0;
@@ -137,7 +137,7 @@ export async function generateDemoData(handlers: CommandHandlers, options: DemoO
     if (dayIndex === 0) purchasing.openingStock(dayStart);
     if (!isWorkingDay(dayStart)) return;
     if (dayIndex > 0) orders.planDay(dayStart);
-    control.planDay(dayStart, workingDay);
+    keeping.planDay(dayStart, workingDay);
     agenda.schedule(dayStart + 17 * hour, async (at) => await purchasing.reviewStock(at));
     workingDay += 1;
   };

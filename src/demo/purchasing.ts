@@ -2,6 +2,7 @@ import type { Quantity } from '../domain/quantity.js';
 import type { ReceiptRequest } from '../commands/stock-commands.js';
 import { suppliers, type DemoArticle } from './article-catalog.js';
 import { businessDate, day, inSteps, later, minute, nextWorkingDay, startOfDay, timeOfDay, type Simulation } from './simulation.js';
+import { definedFields } from '../domain/defined-fields.js';
 
 /** A line of a purchase order: what was ordered of an article. */
 interface OrderLine {
@@ -112,7 +113,7 @@ export class Purchasing {
       const takes = book.planTake(sku, Number.MAX_SAFE_INTEGER, { from: [dock], withinWarehouse: true, step: article.step, serialTracked: tracking === 'serial' });
       return takes.map(({ location, ...take }) => ({ sku, from: location, to, ...take }));
     });
-    if (lines.length > 0) await runner.record({ kind: 'transfer', request: { ...(reference === undefined ? {} : { reference }), lines } }, at, reference ?? `put-away-${dock}-${at}`);
+    if (lines.length > 0) await runner.record({ kind: 'transfer', request: definedFields({ reference, lines }) }, at, reference ?? `put-away-${dock}-${at}`);
   }
 
   private nextLot(sku: string, at: number): string {

@@ -2,6 +2,7 @@ import { isVirtualLocation } from '../domain/locations.js';
 import { oneUnit, type Quantity } from '../domain/quantity.js';
 import type { StockEvent } from '../domain/stock/events.js';
 import { evolveStock, fefoOrder, initialStockState, onHandAt, reservedAt, splitBalanceKey, totalOnHand, totalReserved, type StockPosition, type StockState } from '../domain/stock/state.js';
+import { definedFields } from '../domain/defined-fields.js';
 
 /** One line of a planned take: how much of the article leaves a location (and lot), with which serials. */
 export interface PlannedTake {
@@ -99,7 +100,7 @@ export class StockBook {
     for (const [sku, state] of this.states) {
       for (const [key, onHand] of state.onHand) {
         const split = splitBalanceKey(key);
-        if (split.location === location && onHand > 0) found.push({ sku, ...(split.lot === undefined ? {} : { lot: split.lot }), onHand });
+        if (split.location === location && onHand > 0) found.push(definedFields({ sku, lot: split.lot, onHand }));
       }
     }
     return found.sort((a, b) => (a.sku === b.sku ? ((a.lot ?? '') < (b.lot ?? '') ? -1 : 1) : a.sku < b.sku ? -1 : 1));
@@ -133,7 +134,7 @@ export class StockBook {
       const quantity = Math.floor(Math.min(left, available) / options.step) * options.step;
       if (quantity <= 0) continue;
       const serials = options.serialTracked ? this.serialsAt(sku, position.location).slice(0, quantity / oneUnit) : undefined;
-      takes.push({ location: position.location, ...(position.lot === undefined ? {} : { lot: position.lot }), quantity, ...(serials ? { serials } : {}) });
+      takes.push(definedFields({ location: position.location, lot: position.lot, quantity, serials }));
       takenAtLocation.set(position.location, taken + quantity);
       articleLeft -= quantity;
       left -= quantity;

@@ -1,14 +1,16 @@
 /**
  * The one place that builds and parses stream names: `<tenant>:<category>-<id>`,
- * e.g. `isd:stock-BOLT-M8`, `isd:article-BOLT-M8`, `isd:location-A-01-02`.
+ * e.g. `isd:stock-BOLT-M8`, `isd:article-BOLT-M8`, `isd:location-A-01-02`. The tenant part is
+ * checked by tenancy/slug.ts's shape rule, the one rule of what a slug looks like.
  */
 
-const tenantPattern = /^[a-z][a-z0-9-]{1,39}$/;
+import { isTenantSlugShape } from '../tenancy/slug.js';
+
 const categoryPattern = /^[a-z][a-z0-9]*$/;
 
 /** Builds the name of the stream of `category` and `id` in `tenant`. */
 export function streamName(tenant: string, category: string, id: string): string {
-  if (!tenantPattern.test(tenant)) throw new Error(`invalid tenant slug for a stream name: ${JSON.stringify(tenant)}`);
+  if (!isTenantSlugShape(tenant)) throw new Error(`invalid tenant slug for a stream name: ${JSON.stringify(tenant)}`);
   if (!categoryPattern.test(category)) throw new Error(`invalid stream category: ${JSON.stringify(category)}`);
   if (id.length === 0) throw new Error('a stream id must not be empty');
   return `${tenant}:${category}-${id}`;
@@ -31,12 +33,12 @@ export function parseStreamName(name: string): ParsedStreamName | undefined {
   if (dash < 0) return undefined;
   const category = rest.slice(0, dash);
   const id = rest.slice(dash + 1);
-  if (!tenantPattern.test(tenant) || !categoryPattern.test(category) || id.length === 0) return undefined;
+  if (!isTenantSlugShape(tenant) || !categoryPattern.test(category) || id.length === 0) return undefined;
   return { tenant, category, id };
 }
 
 /** The stream-name prefix shared by every stream of a tenant (`acme:`), for prefix filters. */
 export function tenantStreamPrefix(tenant: string): string {
-  if (!tenantPattern.test(tenant)) throw new Error(`invalid tenant slug: ${JSON.stringify(tenant)}`);
+  if (!isTenantSlugShape(tenant)) throw new Error(`invalid tenant slug: ${JSON.stringify(tenant)}`);
   return `${tenant}:`;
 }

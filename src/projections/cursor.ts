@@ -1,8 +1,14 @@
 /**
- * Keyset pagination of the read side's lists. A cursor is opaque to clients: base64url of a small
- * JSON object `{ "l": <list>, "k": [<key of the last item served>] }`. The list name makes a
- * cursor of one list useless on another; the key lets the next page start right after the last
- * item with an index range scan, however deep the client has paged (no OFFSET).
+ * The one pagination module: every paginated GET's cursor is made and read here. A cursor is
+ * opaque to clients: base64url of a small JSON object `{ "l": <list>, "k": [<key>] }`. The list
+ * name makes a cursor of one list useless on another. Two kinds of page use it:
+ * - keyset pages of the read schemas' lists ({@link pageOf}): the key is the last item's, so the
+ *   next page starts right after it with an index range scan, however deep the client has paged
+ *   (no OFFSET);
+ * - pages of a list computed whole ({@link pageOfList}: stock lines, reports, users, tokens): the
+ *   key is the offset and the last item's key.
+ * It lives with the projections because the keyset queries (`*.queries.ts`) are its main users and
+ * sit below the API; the API imports it for the lists it computes itself.
  */
 
 /** A page of a list, as every paginated GET answers it. */
@@ -11,7 +17,7 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** Paging options of a list: `limit` is already validated by the API (1 to 500, default 50). */
+/** `?limit=&cursor=` of a list: `limit` is already validated by the API (1 to 500, default 50). */
 export interface PageRequest {
   readonly limit: number;
   readonly cursor?: string;
@@ -92,4 +98,24 @@ export function pageOf<Row, Item>(list: string, rows: readonly Row[], limit: num
   const last = served.at(-1);
   const nextCursor = rows.length > limit && last !== undefined ? encodeCursor(list, key(last)) : null;
   return { items: served.map(item), nextCursor };
+}
+
+/**
+ * A page of a list that is computed whole (stock lines with their shared-out reservations,
+ * reports, users, tokens: at most a few thousand items per tenant). The cursor carries the offset
+ * after the last item served and that item's key: the next page starts after that item where it
+ * now stands, or at the offset when it has gone.
+ */
+export function pageOfList<T>(list: string, items: readonly T[], request: PageRequest, key: (item: T) => string): Page<T> {
+  let start = 0;
+  if (request.cursor !== undefined) {
+    const [offset, last] = decodeCursor(list, request.cursor, ['int', 'text'] as const);
+    if (offset < 0) throw new InvalidCursor('negative offset');
+    const found = items[offset - 1] !== undefined && key(items[offset - 1] as T) === last ? offset : items.findIndex((item) => key(item) === last) + 1;
+    start = found > 0 ? found : offset;
+  }
+  const served = items.slice(start, start + request.limit);
+  const end = start + served.length;
+  const lastServed = served.at(-1);
+  return { items: served, nextCursor: end < items.length && lastServed !== undefined ? encodeCursor(list, [end, key(lastServed)]) : null };
 }

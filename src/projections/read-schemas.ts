@@ -32,6 +32,18 @@ export class ProjectionFailed extends Error {
   }
 }
 
+/** A read schema that is no longer there (dropped by the GC after a switch): callers look the live one up again. */
+export class ReadSchemaGone extends Error {
+  readonly code = 'read-schema-gone';
+  constructor(
+    readonly schema: string,
+    options: { cause: unknown },
+  ) {
+    super(`read schema ${schema} is gone`, options);
+    this.name = 'ReadSchemaGone';
+  }
+}
+
 /** Progress of a build: events applied so far of the total to apply, and the head it is heading for. */
 export interface BuildProgress {
   readonly events: number;
@@ -193,9 +205,15 @@ export class ReadSchemas {
     await this.db.tx('drop-read-schema', (t) => registry.dropUnlessLive(t, schema));
   }
 
-  /** The position a schema has applied. */
+  /** The position a schema has applied; throws ReadSchemaGone when the schema was dropped. */
   async checkpoint(schema: string): Promise<Position> {
-    return (await this.db.one<{ position: string }>(sql.selectCheckpoint(), [schema])).position;
+    try {
+      return (await this.db.one<{ position: string }>(sql.selectCheckpoint(), [schema])).position;
+    } catch (error) {
+      // 42P01 undefined_table: the schema, and so its checkpoint table, was dropped.
+      if ((error as { code?: unknown }).code === '42P01') throw new ReadSchemaGone(schema, { cause: error });
+      throw error;
+    }
   }
 
   /**

@@ -79,27 +79,38 @@ export const reservedSlugs: ReadonlySet<string> = new Set([
   'root',
 ]);
 
-/**
- * A tenant slug (API.md): 3 to 40 of `[a-z0-9-]`, starting with a letter, no leading, trailing or
- * double hyphen, not reserved. The slug is also the tenant's subdomain and part of its read
- * schema names, so it is checked here and nowhere else.
- */
-export const tenantSlugSchema = z
-  .string()
-  .min(3, 'must be at least 3 characters')
-  .max(40, 'must be at most 40 characters')
-  .regex(/^[a-z0-9-]*$/, 'may only contain a-z, 0-9 and -')
-  .regex(/^[a-z]/, 'must start with a letter')
-  .refine((slug) => !slug.endsWith('-') && !slug.includes('--'), 'may not end with a hyphen or contain two in a row')
-  .refine((slug) => !reservedSlugs.has(slug) && !slug.startsWith('pg'), 'is reserved');
+/** The fewest and most characters of a tenant slug. */
+const minLength = 3;
+const maxLength = 40;
 
+/** `[a-z0-9-]`, starting with a letter, ending with a letter or digit, no two hyphens in a row. */
 const slugShape = /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
 
 /**
- * Whether a text has the shape of a slug, to look a tenant up by (no error details). Reserved
- * slugs pass: the list only stops new registrations, so a tenant registered before a slug was
- * added to it stays reachable.
+ * A tenant slug (API.md): 3 to 40 of `[a-z0-9-]`, starting with a letter, no leading, trailing or
+ * double hyphen, not reserved: what a new tenant's slug must be, with an error per broken part.
+ * {@link isTenantSlugShape} is the same rule without the reserved names, for slugs that exist.
  */
-export function isTenantSlug(text: string): boolean {
-  return text.length >= 3 && text.length <= 40 && slugShape.test(text);
+export const registrableSlugSchema = z
+  .string()
+  .min(minLength, `must be at least ${minLength} characters`)
+  .max(maxLength, `must be at most ${maxLength} characters`)
+  .regex(/^[a-z0-9-]*$/, 'may only contain a-z, 0-9 and -')
+  .regex(/^[a-z]/, 'must start with a letter')
+  .refine((slug) => !slug.endsWith('-') && !slug.includes('--'), 'may not end with a hyphen or contain two in a row')
+  .refine((slug) => !isReservedSlug(slug), 'is reserved');
+
+/** Whether nobody may register `slug`: listed in {@link reservedSlugs} or starting with `pg`. */
+function isReservedSlug(slug: string): boolean {
+  return reservedSlugs.has(slug) || slug.startsWith('pg');
+}
+
+/**
+ * Whether a text has the shape of a tenant slug: what every existing tenant's slug has, so what
+ * X-Tenant look-ups, stream names and read-schema names accept. Reserved slugs pass: the list only
+ * stops new registrations, so a tenant registered before its slug was added stays reachable.
+ * Two-character slugs fail: registration has always required three, so no tenant has one.
+ */
+export function isTenantSlugShape(text: string): boolean {
+  return text.length >= minLength && text.length <= maxLength && slugShape.test(text);
 }

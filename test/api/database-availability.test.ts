@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../src/api/app.js';
 import { route } from '../../src/api/route.js';
 import type { RouterDependencies } from '../../src/api/router.js';
+import { systemClock } from '../../src/api/clock.js';
 import { composeApplication } from '../../src/composition-root.js';
 import { loadConfig } from '../../src/config.js';
 import { DatabaseAvailability } from '../../src/database/availability.js';
@@ -85,7 +86,7 @@ describe('the API while the database is lost and back', () => {
       return { status: 200, body: { ok: true } };
     },
   });
-  const app = createApp({ logger, readiness: [], api: { routes: [thing], router: {} as RouterDependencies }, database: availability });
+  const app = createApp({ logger, readiness: [], api: { routes: [thing], router: { clock: systemClock } as RouterDependencies }, database: availability });
   afterAll(() => availability.close());
 
   it('answers 503 unavailable with Retry-After, refuses at once while down, logs the outage once, and serves again when the probe answers', async () => {

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { findFreePort } from '../../src/database/port.js';
+import { findFreePort } from '../../src/database/tcp-port.js';
 import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 import { ndjson, stockctl } from './stockctl-process.js';

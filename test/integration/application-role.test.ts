@@ -12,7 +12,7 @@ import { openConfiguredDatabase } from '../../src/database/configured-database.j
 import { closeDatabase, openDatabase } from '../../src/database/connection.js';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { loadMigrations, migrate } from '../../src/database/migrations.js';
-import { findFreePort } from '../../src/database/port.js';
+import { findFreePort } from '../../src/database/tcp-port.js';
 import { stopStalePostmaster } from '../../src/database/postmaster.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { ProjectionJobGuard } from '../../src/projections/job-guard.js';

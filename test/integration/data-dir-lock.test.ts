@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { findFreePort } from '../../src/database/port.js';
+import { findFreePort } from '../../src/database/tcp-port.js';
 import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { closeDatabase, openDatabase, type Database } from '../../src/database/connection.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { migrate } from '../../src/database/migrations.js';
-import { findFreePort } from '../../src/database/port.js';
+import { findFreePort } from '../../src/database/tcp-port.js';
 import { isAlive, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { createLogger } from '../../src/logger.js';
 import { testClustersRoot } from '../support/test-cluster.js';

@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { findFreePort } from '../../src/database/port.js';
+import { findFreePort } from '../../src/database/tcp-port.js';
 import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 

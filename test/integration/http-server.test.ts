@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import { createApp } from '../../src/api/app.js';
 import { createHttpServer, productionTimeouts, startHttpServer, type HttpServer } from '../../src/api/http-server.js';
-import { PortInUseError } from '../../src/database/port.js';
+import { PortInUseError } from '../../src/database/tcp-port.js';
 import { createLogger } from '../../src/logger.js';
 
 /** A raw client connection: what it received, and when (ms after it connected) the server closed it. */

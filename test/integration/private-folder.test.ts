@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
-import { findFreePort } from '../../src/database/port.js';
+import { findFreePort } from '../../src/database/tcp-port.js';
 import { createLogger } from '../../src/logger.js';
 import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { startService } from '../support/service-process.js';

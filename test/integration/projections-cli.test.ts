@@ -27,9 +27,14 @@ describe('npm run projections', () => {
 
   /** Runs the CLI from source, as `npm run projections -- ...` runs its build, against this file's database. */
   function projections(...args: string[]): Promise<CliRun> {
+    return projectionsWith({}, ...args);
+  }
+
+  /** The same, with more environment variables. */
+  function projectionsWith(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/projections.ts', ...args], {
       cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -54,6 +59,12 @@ describe('npm run projections', () => {
   const readSide = useReadSide();
   beforeAll(() => {
     ({ database, store, side, schemas } = readSide);
+  });
+
+  it('takes its event store from the composition root, so EVENT_STORE is honoured as by the service', async () => {
+    const run = await projectionsWith({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://localhost:2113' }, 'status');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('EVENT_STORE=kurrentdb is not available in this build yet');
   });
 
   it('status prints the live schema of a tenant with its version, position, head and lag', async () => {

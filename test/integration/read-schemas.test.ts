@@ -11,7 +11,7 @@ import { ReadModelAccess } from '../../src/api/read-model-access.js';
 import { stockAsOf, ReadModelNotReady } from '../../src/projections/queries.js';
 import { reservedStockLines } from '../../src/projections/reserved-stock.js';
 import { readModelTables } from '../../src/projections/read-model.sql.js';
-import { ProjectionFailed, ReadSchemas } from '../../src/projections/read-schemas.js';
+import { ProjectionFailed, ReadSchemaGone, ReadSchemas } from '../../src/projections/read-schemas.js';
 import { freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
 import type { TestDatabase } from '../support/test-database.js';
 import { useReadSide } from '../support/read-side.js';
@@ -157,8 +157,14 @@ describe('per-tenant read schemas', () => {
   it('rebuilds again after older generations were dropped', async () => {
     const tenant = await warehouse();
     const first = await schemas.ensureLive(tenant);
+    // Caches the live schema's name for a minute and reads its checkpoint on every call.
+    const access = new ReadModelAccess(schemas, 60_000, 0);
+    expect((await access.at(tenant)).schema).toBe(first.schema);
     const second = await schemas.rebuild(tenant);
     await schemas.dropSchema(first.schema);
+    await expect(schemas.checkpoint(first.schema)).rejects.toBeInstanceOf(ReadSchemaGone);
+    // The dropped schema's typed error sends the access to look the live schema up again.
+    expect((await access.at(tenant)).schema).toBe(second.schema);
     const third = await schemas.rebuild(tenant);
     expect([second.schema.endsWith('_g1'), third.schema.endsWith('_g2')]).toEqual([true, true]);
     await expect(schemas.dropSchema(third.schema)).rejects.toThrow(/is live/);

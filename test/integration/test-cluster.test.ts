@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { socketDirectory, startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
-import { findFreePort } from '../../src/database/port.js';
+import { findFreePort } from '../../src/database/tcp-port.js';
 import { createLogger } from '../../src/logger.js';
 import { isAlive } from '../../src/database/postmaster.js';
 import { removeAbandonedClusters } from '../support/test-cluster.js';

@@ -23,7 +23,8 @@ type Target = Parameters<typeof request>[0];
 
 /**
  * Gives a test file the whole application (composition root, projector daemon running) over its
- * own migrated database, started before its tests and stopped after them.
+ * own migrated database, started before its tests and stopped after them. `options` reach the
+ * composition root (a fixed clock, for one).
  */
 export function useApi(env: Record<string, string> = {}, options: CompositionOptions = {}): ApiUnderTest {
   const api = {} as ApiUnderTest;

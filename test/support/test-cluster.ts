@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
-import { findFreePort } from '../../src/database/port.js';
+import { findFreePort } from '../../src/database/tcp-port.js';
 import { isHeld, readDataDirLock } from '../../src/database/data-dir-lock.js';
 import { isAlive, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { createLogger } from '../../src/logger.js';

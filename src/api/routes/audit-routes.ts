@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { fold } from '../../domain/decider.js';
+import { isVirtualLocation } from '../../domain/locations.js';
 import { fromThousandths } from '../../domain/quantity.js';
 import type { StockEvent } from '../../domain/stock/events.js';
 import { splitBalanceKey } from '../../domain/stock/state.js';
@@ -94,8 +95,8 @@ export function auditRoutes(store: EventStore): AnyRoute[] {
       params: skuParams,
       query: replayQuery,
       responses: [{ status: 200, description: 'Balances, reservations and serials at that time, with the events folded.' }],
-      handle: async ({ params, query, tenant }) => {
-        const at = query.at === undefined ? new Date() : new Date(query.at);
+      handle: async ({ params, query, tenant, now }) => {
+        const at = query.at === undefined ? now : new Date(query.at);
         const events: StockEvent[] = [];
         let position: string | null = null;
         for await (const recorded of store.readStream(streamName(tenant, 'stock', params.sku), { until: at })) {
@@ -112,7 +113,9 @@ export function auditRoutes(store: EventStore): AnyRoute[] {
           [...byLocation.entries()].map(([location, quantity]) => ({ reference, location: location === '' ? null : location, quantity: fromThousandths(quantity) })),
         );
         const serials = [...state.serials.entries()].map(([serial, location]) => ({ serial, location }));
-        const onHand = balances.filter((line) => !line.location.startsWith('@')).reduce((sum, line) => sum + Math.round(line.onHand * 1000), 0);
+        // Summed in exact thousandths over real locations only: the virtual ones hold the other side of each move.
+        let onHand = 0;
+        for (const [key, quantity] of state.onHand) if (!isVirtualLocation(splitBalanceKey(key).location)) onHand += quantity;
         return {
           status: 200,
           body: { sku: params.sku, at: at.toISOString(), eventsFolded: events.length, position, onHand: fromThousandths(onHand), balances, reservations, serials },

@@ -7,7 +7,7 @@ import type { EventStore } from '../../eventstore/event-store.js';
 import { findByBarcode, getArticle, listArticles, type Article } from '../../projections/catalog.queries.js';
 import { getLocation, listLocations } from '../../projections/locations.queries.js';
 import { HttpProblem } from '../problem.js';
-import { definedFields } from '../defined-fields.js';
+import { definedFields } from '../../domain/defined-fields.js';
 import { route, type AnyRoute, type RouteResult } from '../route.js';
 import {
   articleChangesSchema,

@@ -4,7 +4,7 @@ import type { StockCommands } from '../../commands/stock-commands.js';
 import type { MovementResult } from '../../commands/movement-execution.js';
 import type { CommandMetadata } from '../../domain/metadata.js';
 import { fromThousandths } from '../../domain/quantity.js';
-import { definedFields } from '../defined-fields.js';
+import { definedFields } from '../../domain/defined-fields.js';
 import { route, type AnyRoute, type RouteContext, type RouteResult } from '../route.js';
 import {
   adjustmentSchema,
@@ -32,21 +32,15 @@ export function commandMetadata(context: RouteContext<unknown, unknown, unknown>
     source: 'api',
     correlationId: typeof requestId === 'string' && requestId.length <= 200 ? requestId : randomUUID(),
     ...(context.idempotency ? { idempotencyKey: context.idempotency.key, idempotencyScope: context.idempotency.scope } : {}),
-    occurredAt: occurredAt === undefined ? new Date().toISOString() : new Date(occurredAt).toISOString(),
+    occurredAt: (occurredAt === undefined ? context.now : new Date(occurredAt)).toISOString(),
   };
 }
 
 /** A movement's answer (API.md): 201 with its id, position and lines, and X-Position. */
 export function movementAnswer(result: MovementResult, extra: Record<string, unknown> = {}): RouteResult {
-  const lines = result.record.lines.map((line) => ({
-    line: line.line,
-    sku: line.sku,
-    ...(line.from === undefined ? {} : { from: line.from }),
-    ...(line.to === undefined ? {} : { to: line.to }),
-    quantity: fromThousandths(line.quantity),
-    ...(line.lot === undefined ? {} : { lot: line.lot }),
-    ...(line.serials === undefined ? {} : { serials: line.serials }),
-  }));
+  const lines = result.record.lines.map((line) =>
+    definedFields({ line: line.line, sku: line.sku, from: line.from, to: line.to, quantity: fromThousandths(line.quantity), lot: line.lot, serials: line.serials }),
+  );
   return { status: 201, body: { movementId: result.movementId, position: result.position, lines, ...extra }, headers: { 'X-Position': result.position } };
 }
 
@@ -176,11 +170,9 @@ export function movementRoutes(stock: StockCommands): AnyRoute[] {
       handle: async (context) => {
         const { occurredAt, location, lines } = context.body;
         const result = await stock.count(commandMetadata(context, occurredAt), { location, lines: lines.map(definedFields) });
-        const differences = result.record.lines.map((line) => ({
-          sku: line.sku,
-          ...(line.lot === undefined ? {} : { lot: line.lot }),
-          difference: fromThousandths(line.to === '@count' ? -line.quantity : line.quantity),
-        }));
+        const differences = result.record.lines.map((line) =>
+          definedFields({ sku: line.sku, lot: line.lot, difference: fromThousandths(line.to === '@count' ? -line.quantity : line.quantity) }),
+        );
         return movementAnswer(result, { differences });
       },
     }),

@@ -6,14 +6,15 @@ import { stockAsOf } from '../../projections/queries.js';
 import { reservedStockLines } from '../../projections/reserved-stock.js';
 import { expiringLots, lowStock, stockHistory } from '../../projections/reports.queries.js';
 import { HttpProblem } from '../problem.js';
-import { definedFields } from '../defined-fields.js';
+import { definedFields } from '../../domain/defined-fields.js';
 import { route, type AnyRoute } from '../route.js';
-import { pageOfList } from '../list-pages.js';
+import { pageOfList } from '../../projections/cursor.js';
 import { expiringQuery, movementsQuery, pageQuery, stockAsOfQuery, stockHistoryQuery, stockLineSchema, stockQuery } from '../schemas/queries.js';
 import { inUnits, units } from '../units.js';
 
 /** Today's date (UTC) as YYYY-MM-DD. */
-const today = (): string => new Date().toISOString().slice(0, 10);
+/** The request's business date (UTC), the day the expiry and history reports count from. */
+const today = (now: Date): string => now.toISOString().slice(0, 10);
 
 /** The queries and reports of API.md, served from the tenant's live read schema. */
 export function queryRoutes(db: Database): AnyRoute[] {
@@ -85,8 +86,8 @@ export function queryRoutes(db: Database): AnyRoute[] {
       query: expiringQuery,
       positioned: true,
       responses: [{ status: 200, description: '`{ items }`' }],
-      handle: async ({ query, readModel }) => {
-        const items = (await expiringLots(db, readModel.schema, { withinDays: query.withinDays, today: today() })).map((lot) => inUnits(lot, ['onHand']));
+      handle: async ({ query, readModel, now }) => {
+        const items = (await expiringLots(db, readModel.schema, { withinDays: query.withinDays, today: today(now) })).map((lot) => inUnits(lot, ['onHand']));
         return { status: 200, body: pageOfList('expiring', items, query, (lot) => `${lot.sku}\u0000${lot.lot}`) };
       },
     }),
@@ -99,9 +100,9 @@ export function queryRoutes(db: Database): AnyRoute[] {
       query: stockHistoryQuery,
       positioned: true,
       responses: [{ status: 200, description: '`{ sku, days: [{ day, onHand }] }`' }],
-      handle: async ({ query, readModel }) => {
+      handle: async ({ query, readModel, now }) => {
         if (!(await getArticle(db, readModel.schema, query.sku))) throw new HttpProblem(404, 'unknown-article', 'Unknown article', `The article ${query.sku} does not exist in this tenant.`);
-        const history = await stockHistory(db, readModel.schema, { sku: query.sku, days: query.days, today: today() });
+        const history = await stockHistory(db, readModel.schema, { sku: query.sku, days: query.days, today: today(now) });
         return { status: 200, body: { sku: history.sku, days: history.days.map((day) => inUnits(day, ['onHand'])) } };
       },
     }),

@@ -11,7 +11,7 @@ import { registerTenant } from '../../tenancy/registration.js';
 import type { Users } from '../../tenancy/users.js';
 import { clearedSessionCookies, sessionCookieHeader } from '../cookies.js';
 import { HttpProblem } from '../problem.js';
-import { pageOfList } from '../list-pages.js';
+import { pageOfList } from '../../projections/cursor.js';
 import { route, type AnyRoute } from '../route.js';
 import { pageQuery } from '../schemas/queries.js';
 import { loginAnswerSchema, loginRequestSchema, sessionAnswerSchema, newTokenSchema, newUserSchema, registeredSchema, registrationSchema, tokenParams } from '../schemas/tenancy.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { roles } from '../../tenancy/roles.js';
-import { tenantSlugSchema } from '../../tenancy/slug.js';
+import { registrableSlugSchema } from '../../tenancy/slug.js';
 import { isPrintable, stringSchema, textSchema } from './common.js';
 
 /** A username as users are created with it. */
@@ -13,7 +13,7 @@ const emailSchema = z.email('must be a valid email address').max(254);
 export const registrationSchema = z
   .object({
     companyName: stringSchema().trim().min(2, 'must be 2 to 100 characters').max(100, 'must be 2 to 100 characters').refine(isPrintable, 'must not contain control characters'),
-    tenant: tenantSlugSchema,
+    tenant: registrableSlugSchema,
     email: emailSchema,
     username: usernameSchema,
     password: passwordSchema,

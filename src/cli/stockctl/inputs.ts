@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { isTenantSlug } from '../../tenancy/slug.js';
+import { isTenantSlugShape } from '../../tenancy/slug.js';
 
 /** The tenant a command works on (`--tenant`), as a slug; lookups accept any slug-shaped text. */
-export const tenantOption = z.string({ error: 'is required: --tenant <slug>' }).refine(isTenantSlug, 'must be a tenant slug (a-z, 0-9 and -, starting with a letter, 3 to 40 characters)');
+export const tenantOption = z.string({ error: 'is required: --tenant <slug>' }).refine(isTenantSlugShape, 'must be a tenant slug (a-z, 0-9 and -, starting with a letter, 3 to 40 characters)');
 
 /** A position token (`--after`). */
 export const positionOption = z.string().regex(/^\d{1,20}$/, 'must be a position (a whole number)');

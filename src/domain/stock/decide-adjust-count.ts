@@ -1,7 +1,8 @@
+import { definedFields } from '../defined-fields.js';
 import { DuplicateSerial, InvalidQuantity, SerialsMismatch } from '../errors.js';
 import { isVirtualLocation } from '../locations.js';
 import { isWholeUnits, maxQuantity } from '../quantity.js';
-import { Decision, defined, type CommandOf } from './decision.js';
+import { Decision, type CommandOf } from './decision.js';
 import type { StockEvent } from './events.js';
 import { checkArticle, checkAvailable, checkLocation, checkLot, checkQuantity, checkSerials, checkSerialsAt } from './rules.js';
 import { onHandAt, type StockState } from './state.js';
@@ -30,7 +31,7 @@ export function adjust(command: CommandOf<'AdjustStock'>, state: StockState): St
     }
     decision.record({
       type: 'StockAdjusted',
-      data: defined({
+      data: definedFields({
         movementId: data.movementId,
         line: line.line,
         sku: data.sku,
@@ -83,7 +84,7 @@ export function count(command: CommandOf<'CountStock'>, state: StockState): Stoc
     if (difference < 0) checkAvailable(decision.draft, context, data.sku, { location: data.location, lot: line.lot, quantity: -difference, line: line.line });
     decision.record({
       type: 'StockCounted',
-      data: defined({
+      data: definedFields({
         movementId: data.movementId,
         line: line.line,
         sku: data.sku,

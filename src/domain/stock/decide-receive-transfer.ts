@@ -1,6 +1,7 @@
 import { DuplicateSerial, InvalidMovement, LotExpiryMismatch } from '../errors.js';
 import type { StockContext } from './commands.js';
-import { Decision, defined, type CommandOf } from './decision.js';
+import { definedFields } from '../defined-fields.js';
+import { Decision, type CommandOf } from './decision.js';
 import type { StockEvent } from './events.js';
 import { checkArticle, checkAvailable, checkLocation, checkLot, checkQuantity, checkSerials, checkSerialsAt } from './rules.js';
 import type { StockState } from './state.js';
@@ -39,7 +40,7 @@ export function receive(command: CommandOf<'ReceiveStock'>, state: StockState): 
     }
     decision.record({
       type: 'StockReceived',
-      data: defined({
+      data: definedFields({
         movementId: data.movementId,
         line: line.line,
         sku: data.sku,
@@ -72,7 +73,7 @@ export function transfer(command: CommandOf<'TransferStock'>, state: StockState)
     checkAvailable(decision.draft, context, data.sku, { location: line.from, lot: line.lot, quantity: line.quantity, line: line.line, withinWarehouse: true });
     decision.record({
       type: 'StockTransferred',
-      data: defined({
+      data: definedFields({
         movementId: data.movementId,
         line: line.line,
         sku: data.sku,

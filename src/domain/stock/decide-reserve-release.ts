@@ -1,6 +1,7 @@
+import { definedFields } from '../defined-fields.js';
 import { InsufficientStock } from '../errors.js';
 import { fromThousandths } from '../quantity.js';
-import { Decision, defined, type CommandOf } from './decision.js';
+import { Decision, type CommandOf } from './decision.js';
 import type { StockEvent } from './events.js';
 import { availableToReserve, checkArticle, checkLocation, checkQuantity } from './rules.js';
 import type { StockState } from './state.js';
@@ -19,7 +20,7 @@ export function reserve(command: CommandOf<'ReserveStock'>, state: StockState): 
     }
     decision.record({
       type: 'StockReserved',
-      data: defined({ movementId: data.movementId, line: line.line, sku: data.sku, reference: data.reference, location: line.location, quantity: line.quantity }),
+      data: definedFields({ movementId: data.movementId, line: line.line, sku: data.sku, reference: data.reference, location: line.location, quantity: line.quantity }),
     });
   }
   return decision.events;
@@ -32,6 +33,6 @@ export function release(command: CommandOf<'ReleaseReservedStock'>, state: Stock
   if (!parts) return [];
   return [...parts].map(([location, quantity], line) => ({
     type: 'StockReservationReleased',
-    data: defined({ movementId: data.movementId, line, sku: data.sku, reference: data.reference, location: location === '' ? undefined : location, quantity }),
+    data: definedFields({ movementId: data.movementId, line, sku: data.sku, reference: data.reference, location: location === '' ? undefined : location, quantity }),
   }));
 }

@@ -1,5 +1,6 @@
+import { definedFields } from '../defined-fields.js';
 import { isVirtualLocation } from '../locations.js';
-import { Decision, defined, type CommandOf } from './decision.js';
+import { Decision, type CommandOf } from './decision.js';
 import type { StockEvent } from './events.js';
 import { checkArticle, checkAvailable, checkLocation, checkSerialsAt } from './rules.js';
 import type { StockState } from './state.js';
@@ -18,7 +19,7 @@ export function reverse(command: CommandOf<'ReverseStockMovement'>, state: Stock
     checkAvailable(decision.draft, context, data.sku, { location: from, lot: line.lot, quantity: line.quantity, line: line.line });
     decision.record({
       type: 'StockMovementReversed',
-      data: defined({
+      data: definedFields({
         movementId: data.movementId,
         line: line.line,
         sku: data.sku,

@@ -1,6 +1,7 @@
+import { definedFields } from '../defined-fields.js';
 import { LotExpired } from '../errors.js';
 import type { Quantity } from '../quantity.js';
-import { Decision, defined, type CommandOf } from './decision.js';
+import { Decision, type CommandOf } from './decision.js';
 import type { ReservationPart, StockEvent } from './events.js';
 import { checkArticle, checkAvailable, checkLocation, checkLot, checkQuantity, checkSerials, checkSerialsAt } from './rules.js';
 import type { StockState } from './state.js';
@@ -43,7 +44,7 @@ export function ship(command: CommandOf<'ShipStock'>, state: StockState): StockE
     const consumed = data.reference === undefined ? [] : consumeReservation(decision.draft, data.reference, line.from, line.quantity);
     decision.record({
       type: 'StockShipped',
-      data: defined({
+      data: definedFields({
         movementId: data.movementId,
         line: line.line,
         sku: data.sku,
@@ -72,7 +73,7 @@ export function returnStock(command: CommandOf<'ReturnStock'>, state: StockState
     checkSerialsAt(decision.draft, data.sku, line.serials, '@customer', line.line);
     decision.record({
       type: 'StockReturned',
-      data: defined({
+      data: definedFields({
         movementId: data.movementId,
         line: line.line,
         sku: data.sku,

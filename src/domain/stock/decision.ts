@@ -6,11 +6,6 @@ import { evolveStock, type StockState } from './state.js';
 /** The stock command of one type, as the decide function for that type takes it. */
 export type CommandOf<T extends StockCommand['type']> = Extract<StockCommand, { type: T }>;
 
-/** Keeps only the optional fields that are set, so events carry no `undefined`. */
-export function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}
-
 /** Records events on a draft as they are decided, so each line is checked against the lines before it. */
 export class Decision {
   readonly events: StockEvent[] = [];

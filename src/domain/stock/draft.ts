@@ -1,4 +1,5 @@
 import type { Registry, StockState } from './state.js';
+import { definedFields } from '../defined-fields.js';
 
 /** A registry that reads through to a base and keeps its own writes apart from it. */
 class Overlay<V> implements Registry<V> {
@@ -26,11 +27,11 @@ class Overlay<V> implements Registry<V> {
  * overlaid so that trying a command costs the same however long the article's history is.
  */
 export function draftOf(state: StockState): StockState {
-  return {
-    ...(state.sku === undefined ? {} : { sku: state.sku }),
+  return definedFields({
+    sku: state.sku,
     onHand: new Map(state.onHand),
     reservations: new Map([...state.reservations].map(([reference, parts]) => [reference, new Map(parts)])),
     serials: new Overlay(state.serials),
     lots: new Overlay(state.lots),
-  };
+  });
 }

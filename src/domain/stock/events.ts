@@ -1,4 +1,5 @@
 import { oneUnit, type Quantity } from '../quantity.js';
+import { definedFields } from '../defined-fields.js';
 
 /**
  * Why returned goods came back (API.md). The one list: the event schemas and the API's request
@@ -128,11 +129,7 @@ export interface Move {
 
 /** The moves an event makes (none for reservations). Double entry: each takes from one place what it gives another. */
 export function movesOf(event: StockEvent): Move[] {
-  const common = (move: Omit<Move, 'lot' | 'serials'>, lot?: string, serials?: readonly string[]): Move => ({
-    ...move,
-    ...(lot === undefined ? {} : { lot }),
-    ...(serials === undefined ? {} : { serials }),
-  });
+  const common = (move: Omit<Move, 'lot' | 'serials'>, lot?: string, serials?: readonly string[]): Move => definedFields({ ...move, lot, serials });
   switch (event.type) {
     case 'StockReceived':
       return [common({ from: '@supplier', to: event.data.to, quantity: event.data.quantity }, event.data.lot, event.data.serials)];

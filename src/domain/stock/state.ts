@@ -1,6 +1,7 @@
 import { isVirtualLocation } from '../locations.js';
 import type { Quantity } from '../quantity.js';
 import { movesOf, type Move, type ReservationPart, type StockEvent } from './events.js';
+import { definedFields } from '../defined-fields.js';
 
 /** What is known of a lot of this article. */
 export interface LotInfo {
@@ -160,7 +161,7 @@ export function fefoOrder(state: StockState, location?: string): StockPosition[]
     const split = splitBalanceKey(key);
     if (isVirtualLocation(split.location) || onHand <= 0 || (location !== undefined && split.location !== location)) continue;
     const expiresOn = split.lot === undefined ? undefined : state.lots.get(split.lot)?.expiresOn;
-    positions.push({ ...split, ...(expiresOn === undefined ? {} : { expiresOn }), onHand });
+    positions.push(definedFields({ ...split, expiresOn, onHand }));
   }
   // Missing expiry and lot sort last; plain code-point order, the same on every machine.
   const compare = (a: string | undefined, b: string | undefined): number =>

@@ -4,7 +4,7 @@ import { createCommandHandlers } from '../../../commands/command-handlers.js';
 import { generateDemoData } from '../../../demo/demo-data.js';
 import { ReadSchemas } from '../../../projections/read-schemas.js';
 import { registerTenant } from '../../../tenancy/registration.js';
-import { tenantSlugSchema } from '../../../tenancy/slug.js';
+import { registrableSlugSchema } from '../../../tenancy/slug.js';
 import { TenantDirectory } from '../../../tenancy/tenant-directory.js';
 import { Users } from '../../../tenancy/users.js';
 import { createProgressBar } from '../../progress-bar.js';
@@ -35,7 +35,7 @@ export const demoCommand = leaf({
   modes: ['operator'],
   example: 'stockctl demo --tenant trial --articles 50 --days 30 --seed 7',
   input: z
-    .object({ positionals: z.tuple([]), values: z.object({ tenant: tenantSlugSchema, articles: countOption(1, 100_000), days: countOption(1, 3650), seed: countOption(0, 2 ** 31) }) })
+    .object({ positionals: z.tuple([]), values: z.object({ tenant: registrableSlugSchema, articles: countOption(1, 100_000), days: countOption(1, 3650), seed: countOption(0, 2 ** 31) }) })
     .transform(({ values }) => values),
   run: async ({ tenant, articles, days, seed }, context) => {
     const { db, store, logger, baseDomain } = await context.operator();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { newUserSchema, passwordSchema, usernameSchema } from '../../../api/schemas/tenancy.js';
 import { ReadSchemas } from '../../../projections/read-schemas.js';
 import { registerTenant } from '../../../tenancy/registration.js';
-import { isTenantSlug, tenantSlugSchema } from '../../../tenancy/slug.js';
+import { isTenantSlugShape, registrableSlugSchema } from '../../../tenancy/slug.js';
 import { Users } from '../../../tenancy/users.js';
 import { leaf, NotFound, type CommandGroup } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -56,7 +56,7 @@ const show = leaf({
   example: 'stockctl tenants show demo',
   input: z.object({ positionals: z.tuple([z.string({ error: 'give the tenant: <slug>' })]) }).transform(({ positionals }) => ({ tenant: positionals[0] })),
   run: async ({ tenant }, context: CommandContext) => {
-    if (!isTenantSlug(tenant)) throw new NotFound(`no tenant ${tenant}`);
+    if (!isTenantSlugShape(tenant)) throw new NotFound(`no tenant ${tenant}`);
     const { db } = await context.operator();
     const row = await db.oneOrNone<TenantRow & { domains: string[]; events: number }>(sql.selectTenant(), [tenant]);
     if (!row) throw new NotFound(`no tenant ${tenant}`);
@@ -80,7 +80,7 @@ const create = leaf({
   example: 'stockctl tenants create acme --company "Acme Ltd" --admin-email admin@acme.example',
   input: z
     .object({
-      positionals: z.tuple([tenantSlugSchema]),
+      positionals: z.tuple([registrableSlugSchema]),
       values: z.object({ company: z.string({ error: 'is required' }).trim().min(2).max(100), 'admin-email': newUserSchema.shape.email, 'admin-username': usernameSchema }),
     })
     .transform(({ positionals, values }) => ({ tenant: positionals[0], companyName: values.company, email: values['admin-email'], username: values['admin-username'] })),

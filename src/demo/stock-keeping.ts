@@ -25,11 +25,12 @@ const reversalReasons: Partial<Record<RecordedMovement['kind'], string>> = {
 };
 
 /**
- * Keeping the books right: cycle counts of a few bins a day (some with differences), adjustments
- * for damage, loss and finds, a weekly check that quarantines expired lots (disposed of monthly), moves
- * from overflow bins back to home bins, and now and then the reversal of a recent mistake.
+ * The demo warehouse's stock keeping, keeping the books right: cycle counts of a few bins a day
+ * (some with differences), adjustments for damage, loss and finds, a weekly check that
+ * quarantines expired lots (disposed of monthly), moves from overflow bins back to home bins, and
+ * now and then the reversal of a recent mistake.
  */
-export class StockControl {
+export class StockKeeping {
   private readonly bins: ReadonlySet<string>;
 
   constructor(
