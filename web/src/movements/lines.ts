@@ -3,7 +3,7 @@
  * them. Pure: no React, no API, so the rules are tested by jest (test/web/movement-lines.test.ts).
  */
 import { parseQuantityInput } from '../lib/quantity-input.js';
-import { addQuantities } from '../lib/quantity.js';
+import { addQuantities, formatQuantity } from '../lib/quantity.js';
 
 /** One line as typed. Every field is text; a form uses the ones its kind has. */
 export interface LineDraft {
@@ -39,11 +39,14 @@ export function locationsOf(line: LineDraft | undefined): Pick<LineDraft, Locati
   return { location: line?.location ?? '', from: line?.from ?? '', to: line?.to ?? '' };
 }
 
-/** `quantity` + 1 when it reads as a quantity in `locale`, else 1: a repeated scan counts one more. */
+/**
+ * `quantity` + 1, written as the locale writes it (so the next scan and the submission read it
+ * back), when it reads as a quantity; left as typed otherwise: a repeated scan counts one more.
+ */
 function plusOne(quantity: string, locale: string | undefined): string {
   if (quantity.trim() === '') return '1';
   try {
-    return addQuantities(parseQuantityInput(quantity, locale, 'any'), '1');
+    return formatQuantity(addQuantities(parseQuantityInput(quantity, locale, 'any'), '1'), locale);
   } catch {
     return quantity;
   }
