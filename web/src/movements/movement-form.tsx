@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { formatQuantity } from '../lib/quantity';
 import { draftKeyOf, DraftError, movementBody, type HeaderField, type MovementKind } from './kinds';
 import { LineEditor } from './line-editor';
-import { applyScan, emptyLine, type LineDraft, type ScanTarget } from './lines';
+import { applyScan, emptyLine, locationsOf, type LineDraft, type ScanTarget } from './lines';
 import { RecordedPanel, type Figure } from './recorded';
 import { ScanField } from './scan-field';
 import { useSubmission } from './submission';
@@ -47,13 +47,19 @@ export function MovementForm({ kind }: { readonly kind: MovementKind }) {
   const [header, setHeader] = useState<Record<string, string>>({});
   const [lines, setLines] = useState<LineDraft[]>(() => [emptyLine()]);
   const [scanned, setScanned] = useState('');
+  // The scanned location as of the last scan, not of the last render: scans come faster than renders.
+  const scannedNow = useRef('');
   const [draftErrors, setDraftErrors] = useState<ReadonlyMap<number, ReadonlyMap<string, string>>>(new Map());
   const [figures, setFigures] = useState<Figure[]>([]);
   const { state, submit, reset } = useSubmission(kind.path);
 
   function onScan(target: ScanTarget) {
-    if (target.kind === 'location') setScanned(target.code);
-    setLines((before) => applyScan(before, target, kind.scanLocation, target.kind === 'location' ? target.code : scanned, locale));
+    if (target.kind === 'location') {
+      scannedNow.current = target.code;
+      setScanned(target.code);
+    }
+    const current = scannedNow.current;
+    setLines((before) => applyScan(before, target, kind.scanLocation, current, locale));
   }
 
   async function send(event: FormEvent) {
@@ -73,7 +79,8 @@ export function MovementForm({ kind }: { readonly kind: MovementKind }) {
     const recorded = await submit(body);
     if (recorded) {
       setFigures(sent);
-      setLines([emptyLine({ [kind.scanLocation]: scanned })]);
+      // The next line keeps where the last one went: a put-away goes on with the same bins.
+      setLines((before) => [emptyLine(locationsOf(before.at(-1)))]);
     }
   }
 

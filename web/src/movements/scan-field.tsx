@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { ProblemError, type Answer } from '../api/client';
 import { api } from '../app/api';
-import { Gs1Error, parseScan } from '../lib/gs1';
-import { createScanDetector } from '../lib/scanner';
+import { GROUP_SEPARATOR, Gs1Error, parseScan } from '../lib/gs1';
+import { createScanDetector, defaultScannerOptions } from '../lib/scanner';
 import type { ScanTarget } from './lines';
 
 type BarcodeAnswer = Answer<'/api/barcodes/{code}', 'get'>;
@@ -53,21 +53,37 @@ export async function resolveScan(code: string): Promise<ScanTarget> {
   }
 }
 
+/** Puts back what a field held before a scanner burst, through React's onChange like typing does. */
+function restoreValue(field: HTMLInputElement | HTMLTextAreaElement, value: string): void {
+  const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(field) as object, 'value')?.set;
+  setter?.call(field, value);
+  field.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
 /**
- * The scan field every movement form has, focused when the form opens: a keyboard-wedge burst
- * ended by Enter (web/src/lib/scanner.ts, FNC1 keys kept as the group separator) or a code typed
- * by hand and Enter is looked up and handed to `onScan`; the field empties for the next scan.
+ * The scan field every movement form has, focused when the form opens: what it holds when Enter
+ * comes (a scanner's burst, FNC1 keys kept as the group separator, or a code typed by hand) is
+ * looked up and handed to `onScan`, and the field empties for the next scan. A keyboard-wedge
+ * burst ending in Enter anywhere else on the page (web/src/lib/scanner.ts) is taken as a scan too.
  */
 export function ScanField({ onScan, hint }: { readonly onScan: (target: ScanTarget) => void; readonly hint: string }) {
-  const detector = useRef(createScanDetector());
   const input = useRef<HTMLInputElement>(null);
   const [text, setText] = useState('');
   const [message, setMessage] = useState<{ readonly ok: boolean; readonly text: string }>();
   const [busy, setBusy] = useState(false);
+  // Scans handled so far: a test (or a curious user) sees when the last one is done.
+  const [handled, setHandled] = useState(0);
+  // Scans are handled one after the other, in the order scanned: a fast scanner sends the next
+  // code before the last one's look-up has answered, and each scan builds on the last.
+  const queue = useRef<Promise<void>>(Promise.resolve());
 
   useEffect(() => input.current?.focus(), []);
 
-  async function handle(code: string) {
+  function handle(code: string) {
+    queue.current = queue.current.then(() => lookUpAndApply(code));
+  }
+
+  async function lookUpAndApply(code: string) {
     setBusy(true);
     try {
       const target = await resolveScan(code);
@@ -77,18 +93,53 @@ export function ScanField({ onScan, hint }: { readonly onScan: (target: ScanTarg
       setMessage({ ok: false, text: error instanceof Gs1Error ? `Not a valid GS1 code: ${error.message}` : error instanceof Error ? error.message : String(error) });
     } finally {
       setBusy(false);
+      setHandled((count) => count + 1);
       input.current?.focus();
     }
   }
 
+  // A burst typed while another field or a button has the focus is a scan too (the user left the
+  // focus in Quantity): its Enter must not submit the form, and its characters leave that field.
+  const latestHandle = useRef(handle);
+  useEffect(() => {
+    latestHandle.current = handle;
+  });
+  useEffect(() => {
+    // A little more room between keys than the default: a form re-renders on every key typed in
+    // its fields, and a busy tablet then takes a burst's keys further apart.
+    const detector = createScanDetector({ maxGapMs: 60 });
+    let burstStart: { readonly target: EventTarget | null; readonly value: string } | undefined;
+    const listener = (event: globalThis.KeyboardEvent) => {
+      if (event.target === input.current) return;
+      const output = detector.feed({ key: event.key, timeStamp: event.timeStamp });
+      const field = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement ? event.target : undefined;
+      if (output.kind === 'typing' && event.key.length === 1) burstStart = { target: event.target, value: field?.value ?? '' };
+      if (output.kind !== 'scan') return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (field && burstStart?.target === field) restoreValue(field, burstStart.value);
+      burstStart = undefined;
+      latestHandle.current(output.code);
+    };
+    document.addEventListener('keydown', listener, true);
+    return () => document.removeEventListener('keydown', listener, true);
+  }, []);
+
   function keyDown(event: KeyboardEvent<HTMLInputElement>) {
-    const output = detector.current.feed({ key: event.key, timeStamp: event.timeStamp });
-    if (event.key !== 'Enter' && output.kind !== 'scan') return;
-    // Enter here is a scan, never the form's submission.
+    // A scanner's FNC1 key puts no character in the field: keep it as the GS1 group separator.
+    if (defaultScannerOptions.separatorKeys.includes(event.key)) {
+      event.preventDefault();
+      setText((before) => `${before}${GROUP_SEPARATOR}`);
+      return;
+    }
+    if (event.key !== 'Enter') return;
+    // Enter here ends a scan (or a code typed by hand), never the form's submission. The field's
+    // whole text is the code: on a loaded tablet a scanner's keys can come further apart than a
+    // burst allows, and everything typed in this field is meant as a code anyway.
     event.preventDefault();
-    const code = output.kind === 'scan' ? output.code : text.trim();
+    const code = text.trim();
     setText('');
-    if (code !== '') void handle(code);
+    if (code !== '') handle(code);
   }
 
   return (
@@ -104,6 +155,7 @@ export function ScanField({ onScan, hint }: { readonly onScan: (target: ScanTarg
         autoComplete="off"
         value={text}
         aria-describedby="scan-hint scan-result"
+        data-scans={handled}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={keyDown}
       />
