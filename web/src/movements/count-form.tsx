@@ -112,7 +112,7 @@ export function CountForm() {
         )}
         {state.kind === 'refused' && (
           <div className="alert alert-danger" role="alert">
-            {state.title}
+            {state.detail}
           </div>
         )}
         {state.kind === 'offline' && (
@@ -168,7 +168,7 @@ export function CountForm() {
               </table>
             </div>
             <p className="small text-body-secondary">Recording moves each difference to or from @count.
-              {review.untouched > 0 ? ` ${review.untouched} other article(s) at ${location} were not counted and stay as they are.` : ''}</p>
+              {review.untouched === 1 ? ` 1 other article at ${location} was not counted and stays as it is.` : review.untouched > 1 ? ` ${review.untouched} other articles at ${location} were not counted and stay as they are.` : ''}</p>
             <div className="d-flex gap-2">
               <button type="button" className="btn btn-primary" disabled={state.kind === 'sending'} onClick={() => void record()}>
                 <i className="bi bi-check2 me-2" aria-hidden="true" />

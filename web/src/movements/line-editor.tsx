@@ -2,8 +2,9 @@ import { Field } from '../screens/field';
 import { emptyLine, locationsOf, type LineDraft } from './lines';
 import type { LineField } from './kinds';
 
-/** Bootstrap columns per field: SKU and locations wide, the rest narrow; one column each on a phone. */
-const widths: Readonly<Record<string, string>> = { sku: 'col-md-3', location: 'col-md-2', from: 'col-md-2', to: 'col-md-2', quantity: 'col-md-2', lot: 'col-md-2', expiresOn: 'col-md-2', serials: 'col-md-3' };
+/** Bootstrap columns per field: a line on one row on a laptop, three fields a row on a tablet (a date needs the room). */
+const widths: Readonly<Record<string, string>> = { quantity: 'col-6 col-md-4 col-xl-1' };
+const defaultWidth = 'col-6 col-md-4 col-xl-2';
 
 /**
  * The lines of a form, each a group named "Line N" with a labelled field per API field and the
@@ -33,7 +34,7 @@ export function LineEditor({
             {general && <div className="text-danger small mb-2">{general}</div>}
             <div className="row g-2 align-items-start">
               {fields.map((field) => (
-                <div key={field.key} className={`col-6 ${widths[field.key] ?? 'col-md-2'}`}>
+                <div key={field.key} className={widths[field.key] ?? defaultWidth}>
                   <Field
                     label={field.label}
                     name={`lines.${index}.${field.api}`}
@@ -48,9 +49,9 @@ export function LineEditor({
                 </div>
               ))}
               <div className="col-auto ms-auto align-self-center">
-                <button type="button" className="btn btn-outline-danger btn-sm" disabled={lines.length === 1} onClick={() => onChange(lines.filter((_, at) => at !== index))}>
-                  <i className="bi bi-trash me-1" aria-hidden="true" />
-                  Remove line {index + 1}
+                <button type="button" className="btn btn-outline-danger btn-sm mb-3" disabled={lines.length === 1} title={`Remove line ${index + 1}`} onClick={() => onChange(lines.filter((_, at) => at !== index))}>
+                  <i className="bi bi-trash" aria-hidden="true" />
+                  <span className="visually-hidden">Remove line {index + 1}</span>
                 </button>
               </div>
             </div>

@@ -90,7 +90,8 @@ export function MovementForm({ kind }: { readonly kind: MovementKind }) {
     for (const [line, fields] of state.errors.lines) lineErrors.set(line, new Map([...fields].map(([field, message]) => [draftKeyOf(kind, field), message])));
     if (state.available) {
       const at = lineErrors.get(state.available.line) ?? new Map<string, string>();
-      at.set('quantity', `${at.get('quantity') ?? 'Not enough stock.'} Available: ${formatQuantity(state.available.quantity, locale)}`);
+      // The figure in the user's locale instead of the service's English sentence.
+      at.set('quantity', `Not enough stock. Available: ${formatQuantity(state.available.quantity, locale)}`);
       lineErrors.set(state.available.line, at);
     }
   }
@@ -112,8 +113,7 @@ export function MovementForm({ kind }: { readonly kind: MovementKind }) {
         <LineEditor fields={kind.lineFields} lines={lines} errors={lineErrors} onChange={setLines} />
         {state.kind === 'refused' && (
           <div className="alert alert-danger" role="alert">
-            {state.title}
-            {placed ? ' See the marked fields.' : ''}
+            {placed ? `${state.title}: see the marked fields.` : state.detail}
           </div>
         )}
         {draftErrors.size > 0 && (

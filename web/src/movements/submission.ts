@@ -16,7 +16,7 @@ export type SubmissionState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'sending' }
   | { readonly kind: 'recorded'; readonly result: Recorded }
-  | { readonly kind: 'refused'; readonly title: string; readonly errors: FormErrors; readonly available?: { readonly line: number; readonly quantity: string } }
+  | { readonly kind: 'refused'; readonly title: string; readonly detail: string; readonly errors: FormErrors; readonly available?: { readonly line: number; readonly quantity: string } }
   | { readonly kind: 'offline'; readonly message: string };
 
 /**
@@ -50,7 +50,8 @@ export function useSubmission(path: string) {
         const available = problem.extra['available'];
         setState({
           kind: 'refused',
-          title: problem.detail ?? problem.title,
+          title: problem.title,
+          detail: problem.detail ?? problem.title,
           errors: formErrors(problem),
           ...(problem.code === 'insufficient-stock' && typeof line === 'number' && typeof available === 'number' ? { available: { line, quantity: fromApiNumber(available) } } : {}),
         });
