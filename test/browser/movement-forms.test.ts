@@ -197,6 +197,51 @@ describeInBrowser('the movement forms in Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('shows an unknown SKU at its line and field', async () => {
+    const page = await open('Receive');
+    await line(page, 1).getByLabel('SKU').fill('FORM-A');
+    await line(page, 1).getByLabel('Location').fill('BIN-F1');
+    await line(page, 1).getByLabel('Quantity').fill('1');
+    await page.getByRole('button', { name: 'Add line' }).click();
+    await line(page, 2).getByLabel('SKU').fill('NO-SUCH-SKU');
+    await line(page, 2).getByLabel('Quantity').fill('1');
+    await page.getByRole('button', { name: 'Record receive' }).click();
+    await line(page, 2).locator('.invalid-feedback').waitFor();
+    expect(await line(page, 2).getByLabel('SKU').getAttribute('aria-invalid')).toBe('true');
+    expect(await line(page, 2).getByLabel('Location').inputValue()).toBe('BIN-F1');
+    expect(await line(page, 1).locator('.invalid-feedback').count()).toBe(0);
+    await page.close();
+  }, 120_000);
+
+  it('sends the same Idempotency-Key again after a network error, and records once', async () => {
+    const page = await open('Adjust');
+    const keys: string[] = [];
+    let attempts = 0;
+    await page.route('**/api/stock/adjustments', async (route) => {
+      keys.push((await route.request().allHeaders())['idempotency-key'] ?? '');
+      attempts += 1;
+      // The first attempt reaches the service and its answer is lost on the way back.
+      if (attempts === 1) {
+        await route.fetch();
+        await route.abort('connectionreset');
+      } else await route.continue();
+    });
+    await page.getByLabel('Reason').selectOption('found');
+    await line(page, 1).getByLabel('SKU').fill('FORM-A');
+    await line(page, 1).getByLabel('Location').fill('BIN-F1');
+    await line(page, 1).getByLabel('Quantity').fill('4');
+    await page.getByRole('button', { name: 'Record adjust' }).click();
+    await page.getByText('Submitting again will not record it twice.').waitFor();
+    expect(await line(page, 1).getByLabel('Quantity').inputValue()).toBe('4');
+    await page.getByRole('button', { name: 'Record adjust' }).click();
+    await page.locator('.movement-id').waitFor();
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).not.toBe('');
+    expect(keys[1]).toBe(keys[0]);
+    await expectOnHand('FORM-A', 'BIN-F1', 6);
+    await page.close();
+  }, 120_000);
+
   it('shows Reserve, Return and Adjust with their fields', async () => {
     for (const [title, shot] of [
       ['Reserve', 'reserve'],

@@ -108,18 +108,28 @@ export function ScanField({ onScan, hint }: { readonly onScan: (target: ScanTarg
     // A little more room between keys than the default: a form re-renders on every key typed in
     // its fields, and a busy tablet then takes a burst's keys further apart.
     const detector = createScanDetector({ maxGapMs: 60 });
+    // What the field held before the keys that came without a pause a person makes (300 ms): on a
+    // busy machine the detector may see the burst's first keys as typing, but they are the scan's.
     let burstStart: { readonly target: EventTarget | null; readonly value: string } | undefined;
+    let lastKeyAt = Number.NEGATIVE_INFINITY;
     const listener = (event: globalThis.KeyboardEvent) => {
       if (event.target === input.current) return;
       const output = detector.feed({ key: event.key, timeStamp: event.timeStamp });
       const field = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement ? event.target : undefined;
-      if (output.kind === 'typing' && event.key.length === 1) burstStart = { target: event.target, value: field?.value ?? '' };
+      if (event.key.length === 1) {
+        if (event.timeStamp - lastKeyAt > 300 || burstStart?.target !== event.target) burstStart = { target: event.target, value: field?.value ?? '' };
+        lastKeyAt = event.timeStamp;
+      }
       if (output.kind !== 'scan') return;
       event.preventDefault();
       event.stopPropagation();
-      if (field && burstStart?.target === field) restoreValue(field, burstStart.value);
+      let code = output.code;
+      if (field && burstStart?.target === field) {
+        if (field.value.startsWith(burstStart.value) && field.value.length - burstStart.value.length >= code.length) code = field.value.slice(burstStart.value.length);
+        restoreValue(field, burstStart.value);
+      }
       burstStart = undefined;
-      latestHandle.current(output.code);
+      latestHandle.current(code);
     };
     document.addEventListener('keydown', listener, true);
     return () => document.removeEventListener('keydown', listener, true);
