@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import { movementScreens } from '../movements/forms';
 import { ComingNext } from '../screens/coming-next';
 import { StockScreen } from '../screens/stock';
 import { api } from './api';
@@ -10,6 +11,7 @@ import { useSession, type SessionUser } from './session';
 /** The screens built so far; every other screen of the menu shows "coming next". */
 const built: Readonly<Record<string, () => ReactNode>> = {
   '/stock': () => <StockScreen />,
+  ...movementScreens,
 };
 
 /** "Catching up": shown while the read model has not yet applied the last command. */
