@@ -1,4 +1,4 @@
-import { isIP, isIPv4 } from 'node:net';
+import { BlockList, isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -6,24 +6,65 @@ const port = z.coerce.number().int().min(1).max(65535);
 /** The subnets express's `trust proxy` knows by name. */
 const namedSubnets = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-/** Whether `entry` is a proxy address, a subnet (`address/bits` or `IPv4/netmask`) or a named subnet. */
-function isProxyAddress(entry: string): boolean {
-  if (namedSubnets.has(entry) || isIP(entry) !== 0) return true;
+/**
+ * The widest subnets TRUST_PROXY takes. A /8 of IPv4 (16 million addresses, 10.0.0.0/8) and a /16
+ * of IPv6 are already more than any operator's proxies: anything wider, up to 0.0.0.0/0 or ::/0,
+ * trusts the Internet's addresses and is `true` in disguise (the client writes X-Forwarded-For).
+ */
+const minimumPrefix = { 4: 8, 6: 16 } as const;
+
+/** More hops than any real chain of proxies; 4294967295 would be `true` in disguise too. */
+const maximumHops = 10;
+
+/**
+ * Where IPv4 addresses sit in IPv6 (::ffff:a.b.c.d). express matches an IPv4 client against an
+ * IPv6 subnet in this form, so ::/16 or ::ffff:0:0/96 would trust every IPv4 address: such a
+ * subnet is held to the IPv4 minimum, counted in its last 32 bits.
+ */
+const ipv4Mapped = new BlockList();
+ipv4Mapped.addSubnet('::ffff:0:0', 96, 'ipv6');
+
+/** The prefix length of an IPv4 netmask (255.255.0.0: 16), or undefined if its ones are not contiguous. */
+function netmaskPrefix(netmask: string): number | undefined {
+  const bits = netmask.split('.').map((octet) => Number(octet).toString(2).padStart(8, '0')).join('');
+  return /^1*0*$/.test(bits) ? bits.indexOf('0') === -1 ? 32 : bits.indexOf('0') : undefined;
+}
+
+/** What a TRUST_PROXY entry is: a proxy address or a subnet of at least the minimum prefix ('ok'), too wide, or not one. */
+function proxyEntry(entry: string): 'ok' | 'too-wide' | 'invalid' {
+  if (namedSubnets.has(entry) || isIP(entry) !== 0) return 'ok';
   const [address = '', range, ...rest] = entry.split('/');
-  if (range === undefined || rest.length > 0) return false;
+  if (range === undefined || rest.length > 0) return 'invalid';
   const family = isIP(address);
-  if (family === 4 && isIPv4(range)) return true;
-  return family !== 0 && /^\d{1,3}$/.test(range) && Number(range) <= (family === 4 ? 32 : 128);
+  let bits: number | undefined;
+  if (family === 4 && isIPv4(range)) bits = netmaskPrefix(range);
+  else if (family !== 0 && /^\d{1,3}$/.test(range) && Number(range) <= (family === 4 ? 32 : 128)) bits = Number(range);
+  if (bits === undefined || family === 0) return 'invalid';
+  if (family === 4) return bits < minimumPrefix[4] ? 'too-wide' : 'ok';
+  if (bits < minimumPrefix[6]) return 'too-wide';
+  // Does the subnet hold IPv4-mapped addresses? It holds ::ffff:0:0 if it is that wide, else its own address says.
+  const subnet = new BlockList();
+  subnet.addSubnet(address, bits, 'ipv6');
+  const mapsIpv4 = bits <= 96 ? subnet.check('::ffff:0:0', 'ipv6') : ipv4Mapped.check(address, 'ipv6');
+  return mapsIpv4 && bits < 96 + minimumPrefix[4] ? 'too-wide' : 'ok';
 }
 
 /**
  * TRUST_PROXY as express's `trust proxy` takes it: false, a hop count, or a comma-separated list
  * of proxy addresses and subnets. `true` would believe the leftmost X-Forwarded-For entry, which
- * the client writes, so anyone could pick the address the login and registration limits count.
+ * the client writes, so anyone could pick the address the login and registration limits count;
+ * so would a hop count above 10 or a subnet wider than /8 (IPv4) or /16 (IPv6), which are refused.
  */
 function trustProxySetting(value: string, context: z.RefinementCtx): false | number | string {
   if (value === 'false') return false;
-  if (/^\d+$/.test(value)) return Number(value);
+  if (/^\d+$/.test(value)) {
+    if (Number(value) <= maximumHops) return Number(value);
+    context.addIssue({
+      code: 'custom',
+      message: `${value} hops would believe X-Forwarded-For entries a client writes; set the number of proxies in front of the service (at most ${maximumHops}, e.g. TRUST_PROXY=1) or their addresses/subnets`,
+    });
+    return z.NEVER;
+  }
   if (value === 'true') {
     context.addIssue({
       code: 'custom',
@@ -33,11 +74,20 @@ function trustProxySetting(value: string, context: z.RefinementCtx): false | num
     return z.NEVER;
   }
   const entries = value.split(',').map((entry) => entry.trim());
-  const bad = entries.filter((entry) => !isProxyAddress(entry));
+  const kinds = entries.map((entry) => [entry, proxyEntry(entry)] as const);
+  const bad = kinds.filter(([, kind]) => kind === 'invalid').map(([entry]) => entry);
   if (bad.length > 0) {
     context.addIssue({
       code: 'custom',
       message: `must be false, a number of proxies, or comma-separated proxy addresses/subnets (CIDR, loopback, linklocal, uniquelocal); not ${bad.map((entry) => JSON.stringify(entry)).join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  const wide = kinds.filter(([, kind]) => kind === 'too-wide').map(([entry]) => entry);
+  if (wide.length > 0) {
+    context.addIssue({
+      code: 'custom',
+      message: `${wide.map((entry) => JSON.stringify(entry)).join(', ')} would believe X-Forwarded-For from most of the Internet, as true would; name the proxies' addresses or subnets of at least /${minimumPrefix[4]} (IPv4) or /${minimumPrefix[6]} (IPv6), e.g. TRUST_PROXY=10.0.0.0/8, loopback or uniquelocal (all of 10/8, 172.16/12, 192.168/16 and fc00::/7)`,
     });
     return z.NEVER;
   }

@@ -52,6 +52,11 @@ export function createApp(dependencies: AppDependencies): Express {
   const { logger } = dependencies;
   const app = express();
   app.disable('x-powered-by');
+  // Paths are matched case-sensitively (express matches /API/users to /api/users by default): the
+  // API is /api and nothing else, so that what decides an API answer (its router) and what decides
+  // its headers (securityHeaders' Cache-Control: no-store) see the same paths. Set before the
+  // first app.use, which creates the application's router with it.
+  app.set('case sensitive routing', true);
   // No automatic ETags (a SHA-1 of every answer's body, ~15 µs a request): answers are read-model
   // data that change with every movement, a hash ETag means nothing on a command's answer, and
   // the ETags the API gives (catalog answers: the stream revision, for If-Match) are set by the

@@ -167,7 +167,8 @@ async function run(route: AnyRoute, request: Request, response: Response, depend
 
 /** The express router of the routes: each request resolved, authenticated, authorised, validated, then handled. */
 export function createRouter(routes: readonly AnyRoute[], dependencies: RouterDependencies): Router {
-  const router = Router();
+  // Case-sensitive like the application (app.ts): /API/users is not an API path.
+  const router = Router({ caseSensitive: true });
   for (const route of routes) {
     router[route.method](route.path, async (request: Request, response: Response) => {
       await run(route, request, response, dependencies);

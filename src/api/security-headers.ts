@@ -37,8 +37,12 @@ export const contentSecurityPolicy = [
 /** How long a browser keeps to HTTPS once it has seen Strict-Transport-Security: a year. */
 const hstsMaxAgeSeconds = 365 * 24 * 3600;
 
-/** Paths whose answers carry credentials, tenant data or live state: never stored by a cache. */
-const uncachedPaths = /^\/(api(\/|$)|healthz$|readyz$)/;
+/**
+ * Paths whose answers carry credentials, tenant data or live state: never stored by a cache.
+ * Matched whatever their case: routing is case-sensitive (app.ts), so /API/users reaches no API
+ * route and is answered 404, but should a route ever match it, its answer is still not stored.
+ */
+const uncachedPaths = /^\/(api(\/|$)|healthz$|readyz$)/i;
 
 /**
  * Sets the security headers of every answer (errors and 404s included): no MIME sniffing, no

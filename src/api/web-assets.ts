@@ -6,8 +6,12 @@ import express, { type RequestHandler, type Router } from 'express';
 /** Hashed by Vite (name-<hash>.js): a file under /assets/ never changes, so it may be kept a year. */
 const immutableAssets = 'public, max-age=31536000, immutable';
 
-/** Paths that belong to the API and the probes: never answered with the dashboard. */
-const serverPaths = /^\/(api(\/|$)|healthz$|readyz$)/;
+/**
+ * Paths that belong to the API and the probes: never answered with the dashboard. Whatever their
+ * case, like securityHeaders' no-store paths: /API/unknown is a mistyped API path (404
+ * problem+json), not a deep link of the dashboard.
+ */
+const serverPaths = /^\/(api(\/|$)|healthz$|readyz$)/i;
 
 /** What `/` says when the service was built without the dashboard (`npm run build:server`). */
 const notBuilt = 'The dashboard is not built. Run `npm run build` to build it, then restart the service.\n';

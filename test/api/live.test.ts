@@ -90,7 +90,7 @@ const bearer = (session: TenantSession): Record<string, string> => ({ 'X-Tenant'
 
 describe('GET /api/live', () => {
   // Short heartbeats and checks, small caps: the behaviour of the production values, in test time.
-  const api = useApi({}, { live: { heartbeatMs: 100, recheckMs: 100, perCredential: 3, perProcess: 5 } });
+  const api = useApi({}, { live: { heartbeatMs: 100, recheckMs: 100, perCredential: 3, perTenant: 4, perProcess: 5 } });
   let acme: TenantSession;
   let globex: TenantSession;
 
@@ -268,6 +268,31 @@ describe('GET /api/live', () => {
     }
   });
 
+  it('refuses a tenant its fifth stream with 429 however many tokens it mints, while another tenant still gets one', async () => {
+    // A second credential of the same tenant: a new login is a new session.
+    const again = await request(api.app).post('/api/auth/login').set('X-Tenant', 'acme').send({ username: 'admin', password: adminPassword }).expect(200);
+    const second: TenantSession = { tenant: 'acme', token: (again.body as { token: string }).token };
+    const open: LiveClient[] = [];
+    try {
+      // The streams of the tests before are released a moment after their clients closed them.
+      for (const session of [acme, acme, acme, second]) open.push(await openAdmitted(api.app, bearer(session)));
+      expect(open.map((client) => client.status)).toEqual([200, 200, 200, 200]);
+      const fifth = await openLive(api.app, bearer(second));
+      open.push(fifth);
+      expect([fifth.status, fifth.headers['retry-after']]).toEqual([429, '5']);
+      const refusal = JSON.parse(await settled(fifth)) as { code: string; detail: string };
+      expect([refusal.code, refusal.detail]).toEqual(['rate-limited', 'This server keeps at most 4 live streams per tenant open; close one or retry later.']);
+      // The process has a place left (4 of 5): it is another tenant's.
+      const theirs = await openLive(api.app, bearer(globex));
+      open.push(theirs);
+      expect(theirs.status).toBe(200);
+    } finally {
+      for (const client of open) client.close();
+    }
+    // Closed streams give their places back; the next test starts with none held.
+    await waitFor(() => open.every((client) => client.ended()), 'the closed streams');
+  });
+
   it('answers HEAD with the stream headers and ends at once, holding no place', async () => {
     // One kept-alive connection: a HEAD whose answer never ended would hold it, and its place.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -308,6 +333,17 @@ describe('GET /api/live', () => {
 });
 
 /** The whole body of a refused request. */
+/** Opens a live stream, retrying for up to 2 s while a place is still held by a closed stream. */
+async function openAdmitted(base: string, headers: Record<string, string>): Promise<LiveClient> {
+  const deadline = Date.now() + 2000;
+  let client = await openLive(base, headers);
+  while (client.status === 429 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    client = await openLive(base, headers);
+  }
+  return client;
+}
+
 async function settled(client: LiveClient): Promise<string> {
   await waitFor(() => client.ended(), 'the refusal body');
   return client.body;

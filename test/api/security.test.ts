@@ -48,6 +48,16 @@ describe('security headers and the session cookie over plain HTTP', () => {
     expect(answers[2]?.headers['cache-control']).toBe('no-store');
   });
 
+  it('serves no tenant data at a case variant of an API path, and keeps such answers out of caches', async () => {
+    for (const variant of ['/API/users', '/Api/users', '/api/USERS']) {
+      const answer = await as(api.app, acme).get(variant);
+      expect([variant, answer.status, answer.body.code]).toEqual([variant, 404, 'not-found']);
+      expect(answer.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(answer.text).not.toContain('admin');
+      expect(answer.headers['cache-control']).toBe('no-store');
+    }
+  });
+
   it('keeps the unprefixed, non-Secure cookie over plain HTTP (browsers refuse __Host- without Secure)', async () => {
     const login = await request(api.app).post('/api/auth/login').set('X-Tenant', 'acme').send({ username: 'admin', password: adminPassword }).expect(200);
     const [cookie] = setCookies(login);

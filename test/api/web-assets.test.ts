@@ -58,8 +58,10 @@ describe('the dashboard served by the service', () => {
   });
 
   it('keeps the JSON 404 of unknown API paths and the probes', async () => {
-    for (const apiPath of ['/api/nothing-here', '/api', '/api/']) {
-      const answer = await request(site.url).get(apiPath).expect(404);
+    // A case variant of /api is a mistyped API path, not a deep link of the dashboard.
+    for (const apiPath of ['/api/nothing-here', '/api', '/api/', '/API/unknown', '/Api', '/HEALTHZ']) {
+      const answer = await request(site.url).get(apiPath);
+      expect([apiPath, answer.status]).toEqual([apiPath, 404]);
       expect(answer.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(answer.body.code).toBe('not-found');
       expect(answer.headers['cache-control']).toBe('no-store');

@@ -42,8 +42,8 @@ describe('configuration', () => {
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
-    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, loopback ,fd00::/8,192.168.1.1/255.255.255.0, 2001:db8::1' }).TRUST_PROXY).toBe(
-      '10.0.0.0/8,loopback,fd00::/8,192.168.1.1/255.255.255.0,2001:db8::1',
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, loopback ,fd00::/16,192.168.1.1/255.255.255.0, 2001:db8::1' }).TRUST_PROXY).toBe(
+      '10.0.0.0/8,loopback,fd00::/16,192.168.1.1/255.255.255.0,2001:db8::1',
     );
   });
 
@@ -59,7 +59,24 @@ describe('configuration', () => {
     }
   });
 
-  it.each(['yes', '10.0.0.0/33', '300.1.1.1', 'loopback,', '-1', '1.5', 'fd00::/129'])('refuses TRUST_PROXY=%s', (value) => {
+  it.each(['0.0.0.0/0', '::/0', '0.0.0.0/0.0.0.0', '10.0.0.0/7', '128.0.0.0/128.0.0.0', 'fd00::/15', '::/16', '::ffff:0:0/96', '::ffff:0.0.0.0/100', 'loopback,0.0.0.0/1'])(
+    'refuses TRUST_PROXY=%s, a subnet as wide as true, saying why',
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY.*most of the Internet.*at least \/8 \(IPv4\) or \/16 \(IPv6\)/s);
+    },
+  );
+
+  it.each(['11', '4294967295', '99999999999999999999'])('refuses TRUST_PROXY=%s hops, more than any chain of proxies', (value) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY.*hops.*at most 10/s);
+  });
+
+  it('takes the narrowest subnets and hop counts it allows', () => {
+    expect(loadConfig({ TRUST_PROXY: '10' }).TRUST_PROXY).toBe(10);
+    expect(loadConfig({ TRUST_PROXY: '0' }).TRUST_PROXY).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/255.0.0.0,fd00::/16,::ffff:10.0.0.0/104' }).TRUST_PROXY).toBe('10.0.0.0/255.0.0.0,fd00::/16,::ffff:10.0.0.0/104');
+  });
+
+  it.each(['yes', '10.0.0.0/255.0.255.0', '10.0.0.0/33', '300.1.1.1', 'loopback,', '-1', '1.5', 'fd00::/129'])('refuses TRUST_PROXY=%s', (value) => {
     expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
   });
 });

@@ -4,6 +4,11 @@ import { HttpProblem } from '../problem.js';
 export interface LiveStreamLimits {
   /** Streams open at once in this process; one more is answered 429. */
   readonly perProcess: number;
+  /**
+   * Streams open at once per tenant, whatever its credentials; one more is answered 429. Without
+   * it one tenant minting tokens (10 streams each) could take every place of the process.
+   */
+  readonly perTenant: number;
   /** Streams open at once per credential (session or API token); one more is answered 429. */
   readonly perCredential: number;
   /** A comment line this often (ms), so that proxies and browsers keep an idle stream open (API.md: 15 s). */
@@ -16,12 +21,14 @@ export interface LiveStreamLimits {
 
 /**
  * The defaults. 1,000 streams cost about 1,000 idle sockets and subscriptions (each woken by its
- * tenant's appends only); 10 per credential covers a user's tabs and devices. A revocation holds
+ * tenant's appends only); 100 per tenant is a tenth of them, enough for a large team's screens and
+ * leaving the rest to other tenants; 10 per credential covers a user's tabs and devices. A revocation holds
  * within 5 s (the credential cache evicts at once, so the check asks the database). 1 MiB is some
  * 5,000 unread notices: a client that far behind reconnects with Last-Event-ID and catches up.
  */
 export const defaultLiveStreamLimits: LiveStreamLimits = {
   perProcess: 1000,
+  perTenant: 100,
   perCredential: 10,
   heartbeatMs: 15_000,
   recheckMs: 5_000,
@@ -38,6 +45,8 @@ const retryAfterSeconds = 5;
 export class LiveStreams {
   /** Each open stream's function that ends it, by credential id. */
   private readonly open = new Map<string, Set<() => void>>();
+  /** How many streams each tenant has open (absent: none). */
+  private readonly perTenant = new Map<string, number>();
   private count = 0;
   private closed = false;
 
@@ -49,21 +58,30 @@ export class LiveStreams {
   }
 
   /**
-   * Admits a stream of `credentialId` whose `end` ends it; answers the function that releases its
-   * place (call it once the stream has ended). Throws 429 `rate-limited` over a cap, 503
-   * `unavailable` once the service is shutting down.
+   * Admits a stream of `tenant`'s credential `credentialId` whose `end` ends it; answers the
+   * function that releases its place (call it once the stream has ended). Throws 429
+   * `rate-limited` over a cap, 503 `unavailable` once the service is shutting down.
    */
-  admit(credentialId: string, end: () => void): () => void {
+  admit(tenant: string, credentialId: string, end: () => void): () => void {
     if (this.closed) {
       throw new HttpProblem(503, 'unavailable', 'Shutting down', 'The service is shutting down; reconnect with Last-Event-ID.', undefined, { retryAfter: 1 });
     }
     const mine = this.open.get(credentialId) ?? new Set<() => void>();
-    if (this.count >= this.limits.perProcess || mine.size >= this.limits.perCredential) {
-      const which = mine.size >= this.limits.perCredential ? `${this.limits.perCredential} live streams per credential` : `${this.limits.perProcess} live streams`;
+    const tenantCount = this.perTenant.get(tenant) ?? 0;
+    const which =
+      mine.size >= this.limits.perCredential
+        ? `${this.limits.perCredential} live streams per credential`
+        : tenantCount >= this.limits.perTenant
+          ? `${this.limits.perTenant} live streams per tenant`
+          : this.count >= this.limits.perProcess
+            ? `${this.limits.perProcess} live streams`
+            : undefined;
+    if (which !== undefined) {
       throw new HttpProblem(429, 'rate-limited', 'Too many live streams', `This server keeps at most ${which} open; close one or retry later.`, undefined, { retryAfter: retryAfterSeconds });
     }
     mine.add(end);
     this.open.set(credentialId, mine);
+    this.perTenant.set(tenant, tenantCount + 1);
     this.count += 1;
     let released = false;
     return () => {
@@ -71,6 +89,9 @@ export class LiveStreams {
       released = true;
       mine.delete(end);
       if (mine.size === 0 && this.open.get(credentialId) === mine) this.open.delete(credentialId);
+      const left = (this.perTenant.get(tenant) ?? 1) - 1;
+      if (left > 0) this.perTenant.set(tenant, left);
+      else this.perTenant.delete(tenant);
       this.count -= 1;
     };
   }

@@ -81,7 +81,7 @@ export function liveRoutes(dependencies: LiveRouteDependencies): AnyRoute[] {
         },
         {
           status: 429,
-          description: '`rate-limited`: too many live streams open (per credential or in this process).',
+          description: '`rate-limited`: too many live streams open (per credential, per tenant or in this process).',
           headers: { 'Retry-After': { description: 'Seconds to wait before reconnecting.', type: 'integer' } },
         },
       ],
@@ -89,7 +89,7 @@ export function liveRoutes(dependencies: LiveRouteDependencies): AnyRoute[] {
         const after = await startAfter(request, query.after, store, tenant);
         // Admitted last, once nothing can refuse the request any more; the place is the stream's from here.
         let end: () => void = () => undefined;
-        const release = streams.admit(principal.credentialId, () => end());
+        const release = streams.admit(tenant, principal.credentialId, () => end());
         return {
           status: 200,
           headers: eventStreamHeaders,
