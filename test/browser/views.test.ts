@@ -48,7 +48,7 @@ describeInBrowser('the dashboard views (Overview, Articles, Locations, Movements
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.locator('tr.ledger-row', { hasText: 'received' }).first().waitFor();
     const first = page.locator('tr.ledger-row').filter({ has: page.getByRole('button', { name: /^Reverse / }) }).first();
-    const sku = await first.locator('td').nth(2).innerText();
+    const sku = await first.locator('td').nth(3).innerText();
     await first.getByRole('button', { name: /^Reverse / }).click();
     const dialog = page.getByRole('dialog', { name: 'Reverse this movement?' });
     await dialog.waitFor();
@@ -64,7 +64,7 @@ describeInBrowser('the dashboard views (Overview, Articles, Locations, Movements
     await page.getByLabel('SKU').fill(sku);
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.locator('tr.ledger-row', { hasText: 'reversed' }).first().waitFor();
-    expect(await page.locator('tr.ledger-row', { hasText: 'reversed' }).first().locator('td').nth(2).innerText()).toBe(sku);
+    expect(await page.locator('tr.ledger-row', { hasText: 'reversed' }).first().locator('td').nth(3).innerText()).toBe(sku);
     await page.close();
   }, 120_000);
 
@@ -72,14 +72,16 @@ describeInBrowser('the dashboard views (Overview, Articles, Locations, Movements
     const page = await signedIn();
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     // Every figure is answered (no "…" left), the admin also sees the read model's lag.
-    await page.waitForFunction("[...document.querySelectorAll('.overview-figure')].every((figure) => figure.textContent !== '…')");
+    await page.locator('.overview-figure').nth(4).waitFor();
+    await page.locator('.overview-figure', { hasText: /^…$/ }).first().waitFor({ state: 'detached' });
     expect(await page.locator('.overview-figure').count()).toBe(5);
     expect(await page.getByText('Read model behind').count()).toBe(1);
     await shoot(page, 'overview');
     await open(page, 'Reports');
     await page.getByRole('heading', { name: 'Low stock / reorder' }).waitFor();
     await page.getByRole('heading', { name: 'Lots expiring within 30 days' }).waitFor();
-    await page.waitForFunction("document.querySelectorAll('[role=status] .spinner-border').length === 0");
+    await page.locator('tr.low-stock-line').first().waitFor();
+    await page.locator('main .spinner-border').first().waitFor({ state: 'detached' });
     await shoot(page, 'reports');
     await page.close();
   }, 120_000);

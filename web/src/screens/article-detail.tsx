@@ -214,7 +214,7 @@ export function ArticleDetail({ sku }: { readonly sku: string }) {
           <h2 className="h5">Stock lines</h2>
           <LoadState pending={lines.isPending} error={lines.error} empty={lines.data?.items.length === 0} emptyText="No stock of this article.">
             <div className="table-responsive">
-              <table className="table table-sm" aria-label="Stock lines">
+              <table className="table table-sm text-nowrap" aria-label="Stock lines">
                 <thead className="table-light">
                   <tr>
                     <th scope="col">Location</th>
@@ -243,7 +243,7 @@ export function ArticleDetail({ sku }: { readonly sku: string }) {
           <h2 className="h5">Latest movements</h2>
           <LoadState pending={movements.isPending} error={movements.error} empty={movements.data?.items.length === 0} emptyText="No movement of this article yet.">
             <div className="table-responsive">
-              <table className="table table-sm" aria-label="Movements of this article">
+              <table className="table table-sm text-nowrap" aria-label="Movements of this article">
                 <thead className="table-light">
                   <tr>
                     <th scope="col">When</th>

@@ -66,7 +66,7 @@ function ArticleList() {
             <tbody>
               {items.map((article) => (
                 <tr key={article.sku} className="article-row">
-                  <td>
+                  <td className="text-nowrap">
                     <Link href={`/${encodeURIComponent(article.sku)}`}>{article.sku}</Link>
                     {article.archived && <span className="badge text-bg-secondary ms-1">Archived</span>}
                   </td>

@@ -118,7 +118,7 @@ function Contents({ code, canBlock }: { readonly code: string; readonly canBlock
             <p className="text-body-secondary">Nothing is stored here.</p>
           ) : (
             <div className="table-responsive">
-              <table className="table table-sm table-hover" aria-label={`Contents of ${data.code}`}>
+              <table className="table table-sm table-hover text-nowrap" aria-label={`Contents of ${data.code}`}>
                 <thead className="table-light">
                   <tr>
                     <th scope="col">SKU</th>

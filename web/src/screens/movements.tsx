@@ -176,9 +176,15 @@ export function MovementsScreen({ initialSku = '' }: { readonly initialSku?: str
       )}
       <LoadState pending={ledger.isPending} error={ledger.error} empty={rows.length === 0 && !ledger.hasNextPage} emptyText="No movement matches these filters.">
         <div className="table-responsive">
-          <table className="table table-sm table-hover" aria-label="Ledger">
+          <table className="table table-sm table-hover text-nowrap" aria-label="Ledger">
             <thead className="table-light">
               <tr>
+                {/* First, so that a tablet shows it without scrolling the wide ledger sideways. */}
+                {canReverse && (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                )}
                 <th scope="col">When</th>
                 <th scope="col">Kind</th>
                 <th scope="col">SKU</th>
@@ -190,25 +196,11 @@ export function MovementsScreen({ initialSku = '' }: { readonly initialSku?: str
                 </th>
                 <th scope="col">Reference</th>
                 <th scope="col">User</th>
-                {canReverse && (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                )}
               </tr>
             </thead>
             <tbody>
               {rows.map((row, index) => (
                 <tr key={`${row.movementId}-${index}`} className="ledger-row">
-                  <td className="text-nowrap">{formatDateTime(row.occurredAt, browserLocales)}</td>
-                  <td>{row.kind === 'reversed' ? <span className="badge text-bg-warning">reversed</span> : row.kind}</td>
-                  <td>{row.sku}</td>
-                  <td>{row.from}</td>
-                  <td>{row.to}</td>
-                  <td>{row.lot ?? ''}</td>
-                  <QuantityCell value={row.quantity} />
-                  <td>{row.reference ?? ''}</td>
-                  <td>{row.user}</td>
                   {canReverse && (
                     <td>
                       {row.kind !== 'reversed' && (
@@ -218,6 +210,15 @@ export function MovementsScreen({ initialSku = '' }: { readonly initialSku?: str
                       )}
                     </td>
                   )}
+                  <td className="text-nowrap">{formatDateTime(row.occurredAt, browserLocales)}</td>
+                  <td>{row.kind === 'reversed' ? <span className="badge text-bg-warning">reversed</span> : row.kind}</td>
+                  <td>{row.sku}</td>
+                  <td>{row.from}</td>
+                  <td>{row.to}</td>
+                  <td>{row.lot ?? ''}</td>
+                  <QuantityCell value={row.quantity} />
+                  <td>{row.reference ?? ''}</td>
+                  <td>{row.user}</td>
                 </tr>
               ))}
             </tbody>

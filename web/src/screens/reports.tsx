@@ -22,7 +22,7 @@ export function LowStockTable({ lines }: { readonly lines: readonly LowStockLine
         <tbody>
           {lines.map((line) => (
             <tr key={line.sku} className="low-stock-line">
-              <td>
+              <td className="text-nowrap">
                 <Link href={`/articles/${encodeURIComponent(line.sku)}`}>{line.sku}</Link>
               </td>
               <td>{line.name}</td>
@@ -42,7 +42,7 @@ export function ExpiringTable({ lots }: { readonly lots: readonly ExpiringLot[] 
   const days = new Intl.NumberFormat(browserLocales);
   return (
     <div className="table-responsive">
-      <table className="table table-sm table-hover" aria-label="Expiring lots">
+      <table className="table table-sm table-hover text-nowrap" aria-label="Expiring lots">
         <thead className="table-light">
           <tr>
             <th scope="col">SKU</th>
