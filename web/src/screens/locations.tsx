@@ -9,15 +9,9 @@ import { LoadState } from '../components/load-state';
 import { QuantityCell, browserLocales } from '../components/quantity';
 import { formatDate } from '../lib/format';
 import { Field } from './field';
+import { visibleCodes, type Location } from './location-search';
 import type { Page } from './reports-data';
 
-interface Location {
-  readonly code: string;
-  readonly name: string | null;
-  readonly parent: string | null;
-  readonly type: string;
-  readonly blocked: boolean;
-}
 
 interface LocationWithStock extends Location {
   readonly stock: ReadonlyArray<{ readonly sku: string; readonly lot: string | null; readonly expiresOn: string | null; readonly onHand: number; readonly reserved: number; readonly available: number }>;
@@ -36,22 +30,6 @@ async function allLocations(): Promise<Location[]> {
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return all;
-}
-
-/**
- * The codes to show for a search: every location whose code or name contains the text, at any
- * depth, and its ancestors so that it is seen where it sits in the tree.
- */
-export function visibleCodes(locations: readonly Location[], search: string): Set<string> | undefined {
-  const text = search.trim().toLowerCase();
-  if (!text) return undefined;
-  const byCode = new Map(locations.map((location) => [location.code, location]));
-  const shown = new Set<string>();
-  for (const location of locations) {
-    if (!location.code.toLowerCase().includes(text) && !(location.name ?? '').toLowerCase().includes(text)) continue;
-    for (let at: Location | undefined = location; at && !shown.has(at.code); at = at.parent ? byCode.get(at.parent) : undefined) shown.add(at.code);
-  }
-  return shown;
 }
 
 function Tree({ parent, children, shown, selected, onSelect }: { readonly parent: string | null; readonly children: ReadonlyMap<string | null, readonly Location[]>; readonly shown: Set<string> | undefined; readonly selected: string | undefined; readonly onSelect: (code: string) => void }) {

@@ -188,12 +188,12 @@ export function MovementsScreen({ initialSku = '' }: { readonly initialSku?: str
                 <th scope="col">When</th>
                 <th scope="col">Kind</th>
                 <th scope="col">SKU</th>
-                <th scope="col">From</th>
-                <th scope="col">To</th>
-                <th scope="col">Lot</th>
                 <th scope="col" className="text-end">
                   Quantity
                 </th>
+                <th scope="col">From</th>
+                <th scope="col">To</th>
+                <th scope="col">Lot</th>
                 <th scope="col">Reference</th>
                 <th scope="col">User</th>
               </tr>
@@ -213,10 +213,10 @@ export function MovementsScreen({ initialSku = '' }: { readonly initialSku?: str
                   <td className="text-nowrap">{formatDateTime(row.occurredAt, browserLocales)}</td>
                   <td>{row.kind === 'reversed' ? <span className="badge text-bg-warning">reversed</span> : row.kind}</td>
                   <td>{row.sku}</td>
+                  <QuantityCell value={row.quantity} />
                   <td>{row.from}</td>
                   <td>{row.to}</td>
                   <td>{row.lot ?? ''}</td>
-                  <QuantityCell value={row.quantity} />
                   <td>{row.reference ?? ''}</td>
                   <td>{row.user}</td>
                 </tr>
