@@ -1,6 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { toThousandths } from '../lib/quantity';
-import { fromApiNumber } from '../lib/quantity';
+import { fromApiNumber, toThousandths } from '../lib/quantity';
 
 /** One day of an article's on-hand history (GET /api/reports/stock-history). */
 export interface HistoryDay {
@@ -16,8 +15,13 @@ export interface HistoryDay {
 export function OnHandChart({ days, label }: { readonly days: readonly HistoryDay[]; readonly label: string }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    let plot: { destroy(): void } | undefined;
+    let plot: { destroy(): void; setSize(size: { width: number; height: number }): void } | undefined;
     let cancelled = false;
+    // The chart follows its box's width: a tablet turned, a window resized, the menu opened.
+    const resizing = new ResizeObserver(() => {
+      if (plot && box.current) plot.setSize({ width: Math.max(280, box.current.clientWidth), height: 220 });
+    });
+    if (box.current) resizing.observe(box.current);
     void Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([{ default: UPlot }]) => {
       if (cancelled || !box.current) return;
       const x = days.map((day) => Date.parse(`${day.day}T00:00:00Z`) / 1000);
@@ -28,6 +32,7 @@ export function OnHandChart({ days, label }: { readonly days: readonly HistoryDa
     });
     return () => {
       cancelled = true;
+      resizing.disconnect();
       plot?.destroy();
     };
   }, [days]);
