@@ -1,7 +1,12 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { movementScreens } from '../movements/forms';
+import { ArticlesScreen } from '../screens/articles';
 import { ComingNext } from '../screens/coming-next';
+import { LocationsScreen } from '../screens/locations';
+import { MovementsScreen } from '../screens/movements';
+import { OverviewScreen } from '../screens/overview';
+import { ReportsScreen } from '../screens/reports';
 import { StockScreen } from '../screens/stock';
 import { api } from './api';
 import { ErrorBoundary } from './error-boundary';
@@ -10,8 +15,13 @@ import { useSession, type SessionUser } from './session';
 
 /** The screens built so far; every other screen of the menu shows "coming next". */
 const built: Readonly<Record<string, () => ReactNode>> = {
+  '/': () => <OverviewScreen />,
   '/stock': () => <StockScreen />,
   ...movementScreens,
+  '/articles': () => <ArticlesScreen />,
+  '/locations': () => <LocationsScreen />,
+  '/movements': () => <MovementsScreen />,
+  '/reports': () => <ReportsScreen />,
 };
 
 /** "Catching up": shown while the read model has not yet applied the last command. */
