@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { ComingNext } from '../screens/coming-next';
+import { ScanScreen } from '../screens/scan';
 import { StockScreen } from '../screens/stock';
 import { api } from './api';
 import { ErrorBoundary } from './error-boundary';
@@ -10,6 +11,7 @@ import { useSession, type SessionUser } from './session';
 /** The screens built so far; every other screen of the menu shows "coming next". */
 const built: Readonly<Record<string, () => ReactNode>> = {
   '/stock': () => <StockScreen />,
+  '/scan': () => <ScanScreen />,
 };
 
 /** "Catching up": shown while the read model has not yet applied the last command. */
