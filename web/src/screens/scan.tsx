@@ -108,7 +108,7 @@ export function ScanScreen() {
     <section className="scan-screen">
       <h1 className="h3">Scan</h1>
       <p className="text-body-secondary">Scan or type a barcode, a GS1 label or a location code to open what it names.</p>
-      <form onSubmit={submit} className="mb-3">
+      <form onSubmit={submit} className="mb-3 scan-form">
         <label htmlFor="scan-code" className="form-label">
           Code
         </label>
