@@ -22,8 +22,9 @@ import { describeEnvironment, environmentMarkdown } from './machine.js';
 import { Progress } from './progress.js';
 import { rebuildBenchmark } from './rebuild.js';
 import { updateResultsFile } from './results-file.js';
+import { webBenchmark } from './web.js';
 
-const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark];
+const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark, webBenchmark];
 
 /** bench/RESULTS.md in the source tree, also when this runs compiled from dist/bench/. */
 const resultsFile = path.resolve(
