@@ -23,8 +23,9 @@ import { Progress } from './progress.js';
 import { rebuildBenchmark } from './rebuild.js';
 import { stockctlBenchmark } from './stockctl.js';
 import { updateResultsFile } from './results-file.js';
+import { webBenchmark } from './web.js';
 
-const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark, stockctlBenchmark];
+const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark];
 
 /** bench/RESULTS.md in the source tree, also when this runs compiled from dist/bench/. */
 const resultsFile = path.resolve(

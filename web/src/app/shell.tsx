@@ -7,6 +7,7 @@ import { LocationsScreen } from '../screens/locations';
 import { MovementsScreen } from '../screens/movements';
 import { OverviewScreen } from '../screens/overview';
 import { ReportsScreen } from '../screens/reports';
+import { ScanScreen } from '../screens/scan';
 import { StockScreen } from '../screens/stock';
 import { api } from './api';
 import { ErrorBoundary } from './error-boundary';
@@ -22,6 +23,7 @@ const built: Readonly<Record<string, () => ReactNode>> = {
   '/locations': () => <LocationsScreen />,
   '/movements': () => <MovementsScreen />,
   '/reports': () => <ReportsScreen />,
+  '/scan': () => <ScanScreen />,
 };
 
 /** "Catching up": shown while the read model has not yet applied the last command. */
