@@ -139,7 +139,13 @@ describe('one process per data directory', () => {
       folder = await mkdtemp(path.join(os.tmpdir(), 'stockcontrol-elsewhere-'));
       await chmod(folder, 0o755);
     });
-    afterEach(async () => rm(folder, { recursive: true, force: true }));
+    afterEach(async () => {
+      // Should a start have been let through (the defect this guards against), stop what it started.
+      for (const service of started) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+      await Promise.all(started.map(async (service) => service.exited));
+      await stopStalePostmaster(path.join(folder, 'pg')).catch(() => undefined);
+      await rm(folder, { recursive: true, force: true });
+    });
 
     it('is never taken over: the start, the lock and stopStalePostmaster refuse, naming the folder, the holder and the file to remove, and delete nothing', async () => {
       const here = placeOfThisProcess();
