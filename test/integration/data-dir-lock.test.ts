@@ -1,5 +1,5 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,6 +163,25 @@ describe('one process per data directory', () => {
       await expect(stopStalePostmaster(path.join(folder, 'pg'))).rejects.toMatchObject({ code: 'data-dir-in-use' });
       expect(await readFile(lock, 'utf8')).toBe(content);
       expect(await readPostmasterLock(path.join(folder, 'pg'))).toMatchObject({ pid: 2 ** 22 + 1 });
+    }, 60_000);
+
+    // A real other PID namespace where the machine allows making one (root and util-linux's unshare).
+    const unshare = process.getuid?.() === 0 && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+    (unshare ? it : it.skip)('a holder in a real other PID namespace (unshare --pid), pid 1 there, is refused from here', async () => {
+      const script = `import { lockDataDir } from './src/database/data-dir-lock.ts';
+        lockDataDir(process.argv[1]).then(() => { process.stdout.write('got'); setInterval(() => {}, 1000); }, (error) => { process.stdout.write(error.message); });`;
+      const holder = spawn('unshare', ['--pid', '--mount-proc', '--kill-child', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script, folder], { cwd: projectRoot });
+      try {
+        const answer = await new Promise<string>((resolve) => {
+          holder.stdout.on('data', (chunk: Buffer) => resolve(chunk.toString()));
+          holder.on('exit', () => resolve('exited'));
+        });
+        expect(answer).toBe('got');
+        expect(JSON.parse(await readFile(path.join(folder, 'stockcontrol.lock'), 'utf8'))).toMatchObject({ pid: 1 });
+        await expect(lockDataDir(path.resolve(folder))).rejects.toMatchObject({ code: 'data-dir-in-use', message: expect.stringContaining('another PID namespace') });
+      } finally {
+        holder.kill('SIGKILL');
+      }
     }, 60_000);
 
     it('written during another boot is taken over only by a host process of the same host name (the machine restarted)', async () => {
