@@ -1,28 +1,50 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isAlive } from './postmaster.js';
+import { initialPidNamespace, isAlive, placeOfThisProcess, processStartTime, type ProcessPlace } from './process-identity.js';
 
-/** Thrown when another live process holds the data directory: an operator error, not a crash. */
+/** Thrown when another process holds, or may hold, the data directory: an operator error, not a crash. */
 export class DataDirInUseError extends Error {
   readonly code = 'data-dir-in-use';
   constructor(
     readonly dataDir: string,
     readonly holderPid: number,
+    /** Set when the holder cannot be checked from here (another PID namespace or boot). */
+    readonly unknowable?: { readonly reason: string; readonly holder: LockContent },
   ) {
     super(
-      `DATA_DIR ${dataDir} is in use by process ${holderPid} (its embedded PostgreSQL belongs to that process). ` +
-        'Stop that process, or give this one another DATA_DIR (or a DATABASE_URL).',
+      unknowable === undefined
+        ? `DATA_DIR ${dataDir} is in use by process ${holderPid} (its embedded PostgreSQL belongs to that process). ` +
+            'Stop that process, or give this one another DATA_DIR (or a DATABASE_URL).'
+        : `DATA_DIR ${dataDir} is locked by process ${holderPid} ${describePlace(unknowable.holder.place)}, which cannot be checked from here ` +
+            `(${unknowable.reason}): it may still be running, and a second PostgreSQL on the same cluster would corrupt it, so nothing was taken over or deleted. ` +
+            `Stop that process where it runs (its container or machine). If it is truly gone, remove ${lockFile(dataDir)} by hand and start again.`,
     );
     this.name = 'DataDirInUseError';
   }
 }
 
-/** What the lock file says: the holder's pid and its start time, so a recycled pid is told apart. */
-interface LockContent {
+/**
+ * What the lock file says: the holder's pid and its start time, so a recycled pid is told apart,
+ * and where that pid means something (its PID namespace, boot and host). Lock files written
+ * before the place was recorded have no place.
+ */
+export interface LockContent {
   readonly pid: number;
   readonly startedAt: string;
+  readonly place?: ProcessPlace;
 }
+
+/** What can be said, from this process, about the process a lock file names. */
+export type HolderVerdict = 'alive' | 'gone' | { readonly unknowable: string };
+
+/** How a pid is looked at here; a parameter so that the judging can be specified without processes. */
+export interface HolderProbe {
+  isAlive(pid: number): boolean;
+  startTimeOf(pid: number): string;
+}
+
+const probeHere: HolderProbe = { isAlive, startTimeOf: processStartTime };
 
 /** A held lock; released by release() or, at the latest, when the process exits. */
 export interface DataDirLock {
@@ -35,34 +57,80 @@ export interface DataDirLock {
 /** The lock file of a data directory. */
 export const lockFile = (dataDir: string): string => path.join(dataDir, 'stockcontrol.lock');
 
-/**
- * A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or '' where
- * /proc is not there. With the pid, it names one process for good: a pid is reused, this pair is not.
- */
-export function processStartTime(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count from its end.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-  } catch {
-    return '';
-  }
+function describePlace(place: ProcessPlace | undefined): string {
+  if (place === undefined) return '';
+  return `(recorded: PID namespace ${place.pidNamespace || 'unknown'}, boot ${place.bootId || 'unknown'}, host ${place.host || 'unknown'})`;
 }
 
 function parse(text: string): LockContent | undefined {
   try {
-    const content = JSON.parse(text) as Partial<LockContent>;
-    return typeof content.pid === 'number' && content.pid > 0 ? { pid: content.pid, startedAt: String(content.startedAt ?? '') } : undefined;
+    const content = JSON.parse(text) as { pid?: unknown; startedAt?: unknown; pidNamespace?: unknown; bootId?: unknown; host?: unknown };
+    if (typeof content.pid !== 'number' || content.pid <= 0) return undefined;
+    const startedAt = String(content.startedAt ?? '');
+    const recorded = content.pidNamespace !== undefined || content.bootId !== undefined || content.host !== undefined;
+    if (!recorded) return { pid: content.pid, startedAt };
+    // A missing or odd field stays '' and then differs from this process's: refused, not guessed.
+    const field = (value: unknown): string => (typeof value === 'string' ? value : '');
+    return { pid: content.pid, startedAt, place: { pidNamespace: field(content.pidNamespace), bootId: field(content.bootId), host: field(content.host) } };
   } catch {
     return undefined;
   }
 }
 
-/** Whether the process a lock file names is still the one that wrote it. */
+function serialise(content: LockContent): string {
+  return JSON.stringify({ pid: content.pid, startedAt: content.startedAt, ...content.place });
+}
+
+/** The pid and start time checked here: only meaningful when the holder ran in this namespace and boot. */
+function judgeHere(content: LockContent, probe: HolderProbe): HolderVerdict {
+  if (!probe.isAlive(content.pid)) return 'gone';
+  const startedAt = probe.startTimeOf(content.pid);
+  return startedAt === '' || content.startedAt === '' || startedAt === content.startedAt ? 'alive' : 'gone';
+}
+
+/**
+ * Judges the process a lock file names, from a process at `here`. A pid (and its start time) is
+ * checked only where it means the same thing: the same boot and the same PID namespace. Another
+ * namespace (another container sharing the volume, or a container and the host) is never judged:
+ * pid 1 there is not pid 1 here, and PostgreSQL's own shared-memory interlock does not reach
+ * across IPC namespaces either, so a wrong "gone" means two postmasters on one cluster.
+ *
+ * Another boot id means another kernel: this machine restarted (the holder is surely gone), or
+ * another machine or VM shares the volume (it may be running). The two are told apart only when
+ * both processes run in the initial PID namespace (whose id is the same on every boot, so the
+ * holder was a host process, not a container) under the same non-empty host name: that is the
+ * host of this machine, restarted. A container's recorded place says nothing about which machine
+ * it ran on (its host name is its own, its namespace id is allocated at run time), so it is
+ * refused, as are two machines that share a volume; the operator removes the lock by hand.
+ * Lock files from before the place was recorded are judged as they always were.
+ */
+export function judgeHolder(content: LockContent, here: ProcessPlace, probe: HolderProbe = probeHere): HolderVerdict {
+  const place = content.place;
+  if (place === undefined) return judgeHere(content, probe);
+  if (place.bootId !== here.bootId) {
+    const hostRestarted =
+      place.bootId !== '' && here.bootId !== '' && place.pidNamespace === initialPidNamespace && here.pidNamespace === initialPidNamespace && place.host !== '' && place.host === here.host;
+    return hostRestarted ? 'gone' : { unknowable: `it was written during another boot (boot id ${place.bootId || 'unknown'}, this one is ${here.bootId || 'unknown'}), by another machine or from a container` };
+  }
+  if (place.pidNamespace !== here.pidNamespace) {
+    return { unknowable: `it runs in another PID namespace (${place.pidNamespace || 'unknown'}, this one is ${here.pidNamespace || 'unknown'}): another container, or a container and its host` };
+  }
+  return judgeHere(content, probe);
+}
+
+/**
+ * Whether the process a lock file names may still hold it: alive here, or somewhere this process
+ * cannot check (then it must be left alone).
+ */
 export function isHeld(content: LockContent): boolean {
-  if (!isAlive(content.pid)) return false;
-  const startedAt = processStartTime(content.pid);
-  return startedAt === '' || content.startedAt === '' || startedAt === content.startedAt;
+  return judgeHolder(content, placeOfThisProcess()) !== 'gone';
+}
+
+/** The error for a lock whose holder is alive or cannot be judged; undefined when it is gone. */
+export function holderError(dataDir: string, content: LockContent): DataDirInUseError | undefined {
+  const verdict = judgeHolder(content, placeOfThisProcess());
+  if (verdict === 'gone') return undefined;
+  return verdict === 'alive' ? new DataDirInUseError(dataDir, content.pid) : new DataDirInUseError(dataDir, content.pid, { reason: verdict.unknowable, holder: content });
 }
 
 /** Reads a data directory's lock file; undefined when there is none or it is unreadable. */
@@ -77,7 +145,7 @@ export async function readDataDirLock(dataDir: string): Promise<LockContent | un
  */
 async function createExclusive(file: string, content: LockContent): Promise<boolean> {
   const own = `${file}.${process.pid}`;
-  await writeFile(own, JSON.stringify(content), { mode: 0o644, flag: 'w' });
+  await writeFile(own, serialise(content), { mode: 0o644, flag: 'w' });
   try {
     await link(own, file);
     return true;
@@ -86,7 +154,7 @@ async function createExclusive(file: string, content: LockContent): Promise<bool
     if (code === 'EEXIST') return false;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
     // A file system without hard links: O_EXCL, with the short window of an empty file.
-    return await writeFile(file, JSON.stringify(content), { mode: 0o644, flag: 'wx' }).then(
+    return await writeFile(file, serialise(content), { mode: 0o644, flag: 'wx' }).then(
       () => true,
       (failure: NodeJS.ErrnoException) => {
         if (failure.code === 'EEXIST') return false;
@@ -100,19 +168,21 @@ async function createExclusive(file: string, content: LockContent): Promise<bool
 
 /**
  * Takes the data directory's lock for this process's life: `stockcontrol.lock`, created
- * exclusively (a hard link, which fails when the name exists) and holding the pid and start
- * time. A lock whose process is gone is taken over; a live holder makes this throw
- * DataDirInUseError at once. The file is removed on release() and when the process exits (a
+ * exclusively (a hard link, which fails when the name exists) and holding the pid, start time
+ * and place (PID namespace, boot id, host). A lock whose process is gone is taken over; a live
+ * holder, or one that cannot be judged from here (see judgeHolder), makes this throw
+ * DataDirInUseError at once, leaving the lock file as it is. The file is removed on release() and when the process exits (a
  * SIGKILL leaves it, and the next start takes it over).
  */
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const file = lockFile(dataDir);
-  const mine: LockContent = { pid: process.pid, startedAt: processStartTime(process.pid) };
+  const mine: LockContent = { pid: process.pid, startedAt: processStartTime(process.pid), place: placeOfThisProcess() };
   let tookOverFrom: number | undefined;
   for (let attempt = 0; ; attempt += 1) {
     if (await createExclusive(file, mine)) break;
     const current = parse(await readFile(file, 'utf8').catch(() => ''));
-    if (current && isHeld(current)) throw new DataDirInUseError(dataDir, current.pid);
+    const refusal = current && holderError(dataDir, current);
+    if (refusal) throw refusal;
     if (attempt >= 5) throw new Error(`could not take the lock ${file}: it keeps changing`);
     // Stale: move it aside under a name of our own, so that of two processes taking it over at
     // once only one removes it; if what we moved turns out live (taken over meanwhile), put it back.

@@ -1,6 +1,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { holderError, readDataDirLock, type LockContent } from './data-dir-lock.js';
+import { isAlive, placeOfThisProcess, processStartTime } from './process-identity.js';
+
+// Where it has always been imported from.
+export { isAlive } from './process-identity.js';
 
 /** What `postmaster.pid` in a PostgreSQL data directory says about the server that wrote it. */
 export interface PostmasterLock {
@@ -24,16 +29,6 @@ export async function readPostmasterLock(dataDir: string): Promise<PostmasterLoc
   return { pid, dataDir: dirLine ?? '', port: Number.isInteger(port) && port > 0 ? port : undefined };
 }
 
-/** True while a process with this pid exists (signal 0 probes without delivering anything). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function commandLineOf(pid: number): Promise<string> {
   try {
     return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
@@ -54,28 +49,46 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
 /** How a stale server was dealt with, for the start-up log. */
 export type StaleServerOutcome = 'none' | 'stopped' | 'removed-stale-lock';
 
+/** Whether a data directory's lock is this very process's (same pid, start and place). */
+function isOwn(holder: LockContent): boolean {
+  const here = placeOfThisProcess();
+  const place = holder.place;
+  const samePlace = place === undefined || (place.pidNamespace === here.pidNamespace && place.bootId === here.bootId && place.host === here.host);
+  return holder.pid === process.pid && holder.startedAt === processStartTime(process.pid) && samePlace;
+}
+
 /**
  * Stops a PostgreSQL server that an earlier, killed run left running on this data directory.
+ *
+ * First the data directory's lock (`dataDir`, by default the cluster's parent folder, where
+ * DATA_DIR keeps it unless the cluster lives elsewhere as root): when another process holds it, or
+ * may hold it where this one cannot check (another PID namespace or boot), the server belongs to
+ * that process and this throws DataDirInUseError, touching nothing. A postmaster.pid whose pid is
+ * not visible here is then no proof that the server is gone.
  *
  * The server is recognised by its `postmaster.pid`: the pid must be alive and be a postgres
  * process for this very directory, so a recycled pid of an unrelated program is never signalled.
  * It gets a fast shutdown (SIGINT), then an immediate one (SIGQUIT) if it does not go in time.
  * A lock file whose process is gone is removed so the next start is not refused.
  */
-export async function stopStalePostmaster(dataDir: string, timeoutMs = 15_000): Promise<StaleServerOutcome> {
-  const lock = await readPostmasterLock(dataDir);
+export async function stopStalePostmaster(clusterDir: string, options: { readonly dataDir?: string; readonly timeoutMs?: number } = {}): Promise<StaleServerOutcome> {
+  const lock = await readPostmasterLock(clusterDir);
   if (!lock) return 'none';
+  const dataDir = options.dataDir ?? path.dirname(clusterDir);
+  const holder = await readDataDirLock(dataDir);
+  const refusal = holder && !isOwn(holder) ? holderError(dataDir, holder) : undefined;
+  if (refusal) throw refusal;
   const commandLine = isAlive(lock.pid) ? await commandLineOf(lock.pid) : '';
-  const ours = commandLine.includes('postgres') && path.resolve(lock.dataDir) === path.resolve(dataDir);
+  const ours = commandLine.includes('postgres') && path.resolve(lock.dataDir) === path.resolve(clusterDir);
   if (!ours) {
-    await rm(path.join(dataDir, 'postmaster.pid'), { force: true });
+    await rm(path.join(clusterDir, 'postmaster.pid'), { force: true });
     return 'removed-stale-lock';
   }
   process.kill(lock.pid, 'SIGINT');
-  if (!(await waitForExit(lock.pid, timeoutMs))) {
+  if (!(await waitForExit(lock.pid, options.timeoutMs ?? 15_000))) {
     process.kill(lock.pid, 'SIGQUIT');
     if (!(await waitForExit(lock.pid, 5_000))) {
-      throw new Error(`PostgreSQL (pid ${lock.pid}) left running on ${dataDir} did not stop`);
+      throw new Error(`PostgreSQL (pid ${lock.pid}) left running on ${clusterDir} did not stop`);
     }
   }
   return 'stopped';

@@ -1,9 +1,11 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { lockDataDir } from '../../src/database/data-dir-lock.js';
+import { initialPidNamespace, placeOfThisProcess } from '../../src/database/process-identity.js';
 import { findFreePort } from '../../src/database/tcp-port.js';
 import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
@@ -119,4 +121,87 @@ describe('one process per data directory', () => {
     service.child.kill('SIGTERM');
     expect({ code: await service.exited, output: service.output() }).toMatchObject({ code: 0 });
   }, 90_000);
+
+  describe('a holder in another PID namespace or boot (another container, the host, another machine on a shared volume)', () => {
+    let folder: string;
+    const postmasterPid = (): string => path.join(folder, 'pg', 'postmaster.pid');
+    // Pid 1 is alive in every namespace but it is not the holder's pid 1: the start time differs,
+    // which the check of old took for a recycled pid. The server's pid is one that is not visible here.
+    const writeHolder = async (place: Record<string, string>): Promise<string> => {
+      const content = JSON.stringify({ pid: 1, startedAt: 'another-namespace', ...place });
+      await writeFile(path.join(folder, 'stockcontrol.lock'), content);
+      await mkdir(path.join(folder, 'pg'));
+      await writeFile(postmasterPid(), `${2 ** 22 + 1}\n${path.join(folder, 'pg')}\n1764880000\n5432\n`);
+      return content;
+    };
+
+    beforeEach(async () => {
+      folder = await mkdtemp(path.join(os.tmpdir(), 'stockcontrol-elsewhere-'));
+      await chmod(folder, 0o755);
+    });
+    afterEach(async () => {
+      // Should a start have been let through (the defect this guards against), stop what it started.
+      for (const service of started) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+      await Promise.all(started.map(async (service) => service.exited));
+      await stopStalePostmaster(path.join(folder, 'pg')).catch(() => undefined);
+      await rm(folder, { recursive: true, force: true });
+    });
+
+    it('is never taken over: the start, the lock and stopStalePostmaster refuse, naming the folder, the holder and the file to remove, and delete nothing', async () => {
+      const here = placeOfThisProcess();
+      const content = await writeHolder({ pidNamespace: 'pid:[4026599999]', bootId: here.bootId, host: 'other-container' });
+      const lock = path.join(path.resolve(folder), 'stockcontrol.lock');
+
+      const service = run({ ...(await ports(folder)) });
+      expect({ code: await service.exited, output: service.output() }).toMatchObject({ code: 1 });
+      expect(service.output()).toContain(`DATA_DIR ${path.resolve(folder)} is locked by process 1`);
+      expect(service.output()).toContain('pid:[4026599999]');
+      expect(service.output()).toContain(`remove ${lock} by hand`);
+      expect(service.output()).not.toMatch(/\n\s+at /);
+
+      await expect(lockDataDir(path.resolve(folder))).rejects.toMatchObject({ code: 'data-dir-in-use', message: expect.stringContaining('another PID namespace') });
+      await expect(stopStalePostmaster(path.join(folder, 'pg'))).rejects.toMatchObject({ code: 'data-dir-in-use' });
+      expect(await readFile(lock, 'utf8')).toBe(content);
+      expect(await readPostmasterLock(path.join(folder, 'pg'))).toMatchObject({ pid: 2 ** 22 + 1 });
+    }, 60_000);
+
+    // A real other PID namespace where the machine allows making one (root and util-linux's unshare).
+    const unshare = process.getuid?.() === 0 && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+    (unshare ? it : it.skip)('a holder in a real other PID namespace (unshare --pid), pid 1 there, is refused from here', async () => {
+      const script = `import { lockDataDir } from './src/database/data-dir-lock.ts';
+        lockDataDir(process.argv[1]).then(() => { process.stdout.write('got'); setInterval(() => {}, 1000); }, (error) => { process.stdout.write(error.message); });`;
+      const holder = spawn('unshare', ['--pid', '--mount-proc', '--kill-child', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script, folder], { cwd: projectRoot });
+      try {
+        const answer = await new Promise<string>((resolve) => {
+          holder.stdout.on('data', (chunk: Buffer) => resolve(chunk.toString()));
+          holder.on('exit', () => resolve('exited'));
+        });
+        expect(answer).toBe('got');
+        expect(JSON.parse(await readFile(path.join(folder, 'stockcontrol.lock'), 'utf8'))).toMatchObject({ pid: 1 });
+        await expect(lockDataDir(path.resolve(folder))).rejects.toMatchObject({ code: 'data-dir-in-use', message: expect.stringContaining('another PID namespace') });
+      } finally {
+        holder.kill('SIGKILL');
+      }
+    }, 60_000);
+
+    it('written during another boot is taken over only by a host process of the same host name (the machine restarted)', async () => {
+      const here = placeOfThisProcess();
+      await writeHolder({ pidNamespace: initialPidNamespace, bootId: 'a-boot-before-this-one', host: here.host });
+      const attempt = lockDataDir(path.resolve(folder));
+      if (here.pidNamespace === initialPidNamespace) {
+        const lock = await attempt;
+        expect(lock.tookOverFrom).toBe(1);
+        expect(await stopStalePostmaster(path.join(folder, 'pg'))).toBe('removed-stale-lock');
+        lock.release();
+      } else {
+        // These tests run in a container: from here the host's restart cannot be told apart.
+        await expect(attempt).rejects.toMatchObject({ code: 'data-dir-in-use' });
+      }
+      await rm(path.join(folder, 'pg'), { recursive: true, force: true });
+      await writeHolder({ pidNamespace: initialPidNamespace, bootId: 'a-boot-before-this-one', host: `not-${here.host}` });
+      await expect(lockDataDir(path.resolve(folder))).rejects.toMatchObject({ code: 'data-dir-in-use', message: expect.stringContaining('another boot') });
+      expect(await readPostmasterLock(path.join(folder, 'pg'))).toMatchObject({ pid: 2 ** 22 + 1 });
+    }, 60_000);
+  });
 });
+
