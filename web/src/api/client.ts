@@ -224,6 +224,14 @@ export function createApiClient(environment: ClientEnvironment) {
     },
     /** The position the next reads wait for (the last command's X-Position). */
     minPosition: (): string | undefined => minPosition,
+    /**
+     * A position the next reads must wait for, heard of elsewhere (a live update's movement): the
+     * later of it and the one kept, so that a refetch never shows a figure older than it.
+     */
+    waitForPosition(position: string): void {
+      if (!/^\d{1,20}$/.test(position)) return;
+      if (minPosition === undefined || BigInt(position) > BigInt(minPosition)) minPosition = position;
+    },
     onCatchingUp(listener: (catchingUp: boolean) => void): () => void {
       catchingUpListeners.add(listener);
       return () => catchingUpListeners.delete(listener);
