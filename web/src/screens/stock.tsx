@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { quantityText, type Answer } from '../api/client';
 import { api } from '../app/api';
 import { Field } from './field';
+import { ChangesSince, TimeSlider, useAsOf } from './stock-as-of';
 
 type StockPage = Answer<'/api/stock', 'get'>;
 type StockLine = StockPage['items'][number];
@@ -18,7 +19,9 @@ interface Filters {
 const pageSize = 500;
 const rowHeight = 37;
 
-function stockPage(filters: Filters, cursor: string | undefined): Promise<StockPage> {
+/** A page of stock now, or as it stood at `at` (the time slider; as-of filters by SKU and location only). */
+function stockPage(filters: Filters, cursor: string | undefined, at?: string): Promise<StockPage> {
+  if (at) return api.get<StockPage>('/api/stock/as-of', { at, sku: filters.sku, location: filters.location, limit: pageSize, cursor });
   return api.get<StockPage>('/api/stock', { ...filters, limit: pageSize, cursor });
 }
 
@@ -30,11 +33,11 @@ export function stockCsv(lines: readonly StockLine[]): string {
 }
 
 /** Every line the filters show (all pages), as a CSV file download. */
-async function exportCsv(filters: Filters): Promise<void> {
+async function exportCsv(filters: Filters, at?: string): Promise<void> {
   const lines: StockLine[] = [];
   let cursor: string | undefined;
   do {
-    const page = await stockPage(filters, cursor);
+    const page = await stockPage(filters, cursor, at);
     lines.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -56,9 +59,10 @@ export function StockScreen() {
   const [filters, setFilters] = useState<Filters>(draft);
   const [exporting, setExporting] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
+  const at = useAsOf();
   const stock = useInfiniteQuery({
-    queryKey: ['stock', filters],
-    queryFn: ({ pageParam }) => stockPage(filters, pageParam),
+    queryKey: ['stock', filters, at ?? 'now'],
+    queryFn: ({ pageParam }) => stockPage(filters, pageParam, at),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
@@ -83,6 +87,7 @@ export function StockScreen() {
   return (
     <section>
       <h1 className="h3">Stock</h1>
+      <TimeSlider key={at ?? 'now'} at={at} />
       <form className="row g-2 align-items-end mb-2" onSubmit={apply} role="search" aria-label="Stock filters">
         <div className="col-sm-3">
           <Field label="SKU" name="sku" value={draft.sku} onChange={(event) => setDraft({ ...draft, sku: event.target.value })} />
@@ -104,7 +109,7 @@ export function StockScreen() {
             disabled={exporting}
             onClick={() => {
               setExporting(true);
-              void exportCsv(filters).finally(() => setExporting(false));
+              void exportCsv(filters, at).finally(() => setExporting(false));
             }}
           >
             <i className="bi bi-download me-1" aria-hidden="true" />
@@ -169,6 +174,7 @@ export function StockScreen() {
         </table>
         {!stock.isPending && lines.length === 0 && <p className="p-3 mb-0 text-body-secondary">No stock matches these filters.</p>}
       </div>
+      {at && <ChangesSince at={at} />}
     </section>
   );
 }
