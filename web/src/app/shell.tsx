@@ -1,15 +1,20 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { ComingNext } from '../screens/coming-next';
+import { AdminScreen } from '../screens/admin';
+import { AuditScreen } from '../screens/audit';
 import { StockScreen } from '../screens/stock';
 import { api } from './api';
 import { ErrorBoundary } from './error-boundary';
+import { useLiveUpdates } from './live';
 import { screensFor, type Screen } from './navigation';
 import { useSession, type SessionUser } from './session';
 
 /** The screens built so far; every other screen of the menu shows "coming next". */
 const built: Readonly<Record<string, () => ReactNode>> = {
   '/stock': () => <StockScreen />,
+  '/audit': () => <AuditScreen />,
+  '/admin': () => <AdminScreen />,
 };
 
 /** "Catching up": shown while the read model has not yet applied the last command. */
@@ -63,6 +68,7 @@ export function Shell({ user }: { readonly user: SessionUser }) {
   const [location] = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
   const screens = screensFor(user.role);
+  useLiveUpdates();
   return (
     <div className="d-flex flex-column min-vh-100">
       <header className="navbar navbar-expand bg-dark border-bottom" data-bs-theme="dark">
