@@ -1,3 +1,4 @@
+import { isPositionToken, laterPosition } from '../lib/positions';
 import type { paths } from './schema';
 
 /** One field's refusal, as problem+json lists it (`lines.0.quantity`). */
@@ -229,8 +230,8 @@ export function createApiClient(environment: ClientEnvironment) {
      * later of it and the one kept, so that a refetch never shows a figure older than it.
      */
     waitForPosition(position: string): void {
-      if (!/^\d{1,20}$/.test(position)) return;
-      if (minPosition === undefined || BigInt(position) > BigInt(minPosition)) minPosition = position;
+      if (!isPositionToken(position)) return;
+      minPosition = minPosition === undefined ? position : laterPosition(minPosition, position);
     },
     onCatchingUp(listener: (catchingUp: boolean) => void): () => void {
       catchingUpListeners.add(listener);

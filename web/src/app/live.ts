@@ -1,30 +1,12 @@
-import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { createEventStreamParser } from '../lib/server-sent-events';
 import { api } from './api';
+import { createLiveApplier, type LiveMovement } from './live-applier';
 
-/** A movement as GET /api/live announces it (API.md, "Live updates"). */
-export interface LiveMovement {
-  readonly position: string;
-  readonly kind: string;
-  readonly movementId: string;
-  readonly skus: readonly string[];
-  readonly locations: readonly string[];
-}
 
-/** The caches of what shows stock: refetched when any movement arrives. */
-const stockShowingQueries = ['stock', 'movements', 'articles', 'article', 'reports', 'overview'];
 /** Waits before reconnecting after the stream ended or failed: quick at first, then calmer. */
 const reconnectDelaysMs = [500, 1_000, 2_000, 5_000, 10_000];
-
-/**
- * A movement arrived: the next reads wait for its position (so that the refetch shows it), and
- * the caches of screens that show stock are invalidated, which refetches those on screen.
- */
-export function applyLiveMovement(queries: QueryClient, movement: LiveMovement): void {
-  api.waitForPosition(movement.position);
-  void queries.invalidateQueries({ predicate: (query) => typeof query.queryKey[0] === 'string' && stockShowingQueries.includes(query.queryKey[0]) });
-}
 
 /**
  * Live updates for the whole app while signed in: reads GET /api/live (server-sent events) with
@@ -36,6 +18,7 @@ export function useLiveUpdates(): void {
   const queries = useQueryClient();
   useEffect(() => {
     const stop = new AbortController();
+    const applier = createLiveApplier(queries, (position) => api.waitForPosition(position));
     let lastEventId: string | undefined;
     let failures = 0;
     async function follow(): Promise<void> {
@@ -48,7 +31,7 @@ export function useLiveUpdates(): void {
       failures = 0;
       const parser = createEventStreamParser((event) => {
         try {
-          applyLiveMovement(queries, JSON.parse(event.data) as LiveMovement);
+          applier.apply(JSON.parse(event.data) as LiveMovement);
         } catch {
           // Not a movement (a future event type): nothing on screen depends on it.
         }
@@ -73,6 +56,9 @@ export function useLiveUpdates(): void {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     })();
-    return () => stop.abort();
+    return () => {
+      stop.abort();
+      applier.stop();
+    };
   }, [queries]);
 }
