@@ -115,7 +115,12 @@ function UserRow({ user }: { readonly user: User }) {
         <label className="visually-hidden" htmlFor={`role-${user.id}`}>
           Role of {user.username}
         </label>
-        <select id={`role-${user.id}`} className="form-select form-select-sm" value={user.role} disabled={act.isPending} onChange={(event) => run(() => api.command('PATCH', path, { role: event.target.value }), `Role changed to ${event.target.value}; sessions ended.`)}>
+        <select id={`role-${user.id}`} className="form-select form-select-sm" value={user.role} disabled={act.isPending} onChange={(event) => {
+            // Read now: the select is controlled and shows the old role again until the list is refetched.
+            const role = event.target.value;
+            run(() => api.command('PATCH', path, { role }), `Role changed to ${role}; sessions ended.`);
+          }}
+        >
           {roles.map((role) => (
             <option key={role}>{role}</option>
           ))}

@@ -170,7 +170,7 @@ function ArticleReplay() {
           <Field label="SKU" name="replay-sku" required value={draft.sku} onChange={(event) => setDraft({ ...draft, sku: event.target.value })} />
         </div>
         <div className="col-sm-4">
-          <Field label="As of" name="replay-at" type="datetime-local" help="Blank: now." value={draft.at} onChange={(event) => setDraft({ ...draft, at: event.target.value })} />
+          <Field label="As of" name="replay-at" type="datetime-local" step={1} help="Blank: now." value={draft.at} onChange={(event) => setDraft({ ...draft, at: event.target.value })} />
         </div>
         <div className="col-sm-4 mb-3 align-self-start pt-sm-4 mt-sm-2">
           <button type="submit" className="btn btn-primary">
