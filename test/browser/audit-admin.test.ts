@@ -120,6 +120,7 @@ describeInBrowser('Audit, Admin and live updates in Chromium, against the real s
     const changes = page.locator('tr.change-since', { hasText: 'PO-AUD-2' });
     await changes.waitFor();
     expect(await changes.innerText()).toContain('7');
+    await shoot(page, 'stock-as-of');
     await page.getByRole('link', { name: 'Back to now' }).click();
     await page.getByRole('button', { name: 'Filter' }).click();
     await onHandBecomes(page, '12');

@@ -96,7 +96,7 @@ export function TokensSection() {
       <h2 className="h5" id="admin-tokens">
         API tokens
       </h2>
-      <form className="row g-2 align-items-start border rounded p-2 mb-3" onSubmit={submit} aria-label="Create API token">
+      <form className="row g-2 mx-0 align-items-start border rounded p-2 mb-3" onSubmit={submit} aria-label="Create API token">
         <div className="col-md-5">
           <Field label="Token name" name="token-name" required placeholder="rf-terminal-3" value={draft.name} error={problem?.at('name')} onChange={(event) => setDraft({ ...draft, name: event.target.value })} />
         </div>

@@ -54,17 +54,17 @@ function CreateUser() {
     create.mutate();
   }
   return (
-    <form className="row g-2 align-items-start border rounded p-2 mb-3" onSubmit={submit} aria-label="Create user">
-      <div className="col-md-3">
+    <form className="row g-2 mx-0 align-items-start border rounded p-2 mb-3" onSubmit={submit} aria-label="Create user">
+      <div className="col-md-6 col-lg-3">
         <Field label="Username" name="new-username" required autoComplete="off" value={draft.username} error={at('username')} onChange={(event) => setDraft({ ...draft, username: event.target.value })} />
       </div>
-      <div className="col-md-3">
+      <div className="col-md-6 col-lg-3">
         <Field label="Email" name="new-email" type="email" required autoComplete="off" value={draft.email} error={at('email')} onChange={(event) => setDraft({ ...draft, email: event.target.value })} />
       </div>
-      <div className="col-md-3">
+      <div className="col-md-5 col-lg-3">
         <Field label="Password" name="new-password" type="password" required autoComplete="new-password" value={draft.password} error={at('password')} onChange={(event) => setDraft({ ...draft, password: event.target.value })} />
       </div>
-      <div className="col-md-2">
+      <div className="col-md-4 col-lg-2">
         <label htmlFor="new-role" className="form-label">
           Role
         </label>
@@ -74,7 +74,7 @@ function CreateUser() {
           ))}
         </select>
       </div>
-      <div className="col-md-1 pt-md-4 mt-md-2">
+      <div className="col-md-3 col-lg-1 pt-md-4 mt-md-2">
         <button type="submit" className="btn btn-primary w-100" disabled={create.isPending}>
           Create
         </button>
@@ -115,7 +115,7 @@ function UserRow({ user }: { readonly user: User }) {
         <label className="visually-hidden" htmlFor={`role-${user.id}`}>
           Role of {user.username}
         </label>
-        <select id={`role-${user.id}`} className="form-select form-select-sm" value={user.role} disabled={act.isPending} onChange={(event) => {
+        <select id={`role-${user.id}`} className="form-select form-select-sm w-auto" value={user.role} disabled={act.isPending} onChange={(event) => {
             // Read now: the select is controlled and shows the old role again until the list is refetched.
             const role = event.target.value;
             run(() => api.command('PATCH', path, { role }), `Role changed to ${role}; sessions ended.`);

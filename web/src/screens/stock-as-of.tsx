@@ -55,7 +55,7 @@ export function TimeSlider({ at }: { readonly at: string | undefined }) {
       <div className="card-body py-2 row g-2 align-items-end">
         <div className="col-md-5">
           <label htmlFor="time-slider-days" className="form-label mb-0">
-            Days back: {slider === 0 ? 'now' : slider}
+            Days back: {slider === 0 ? (at ? 'under a day' : 'now') : slider}
           </label>
           <input
             id="time-slider-days"
@@ -114,8 +114,8 @@ export function ChangesSince({ at }: { readonly at: string }) {
   });
   const items = movements.data?.pages.flatMap((page) => page.items) ?? [];
   return (
-    <section aria-labelledby="changes-since" className="mt-3">
-      <h2 className="h5" id="changes-since">
+    <section aria-labelledby="changes-since" className="mb-2">
+      <h2 className="h6" id="changes-since">
         Changes since {formatDateTime(at, browserLocale)}
       </h2>
       {movements.isError && (
@@ -126,9 +126,9 @@ export function ChangesSince({ at }: { readonly at: string }) {
       {movements.isPending ? (
         <p className="text-body-secondary">Loading…</p>
       ) : items.length === 0 ? (
-        <p className="text-body-secondary">No movements since then: stock is as it was.</p>
+        <p className="text-body-secondary small">No movements since then: stock is as it was.</p>
       ) : (
-        <div className="table-responsive border rounded changes-since">
+        <div className="table-responsive border rounded changes-since" tabIndex={0} aria-label="Changes since">
           <table className="table table-sm mb-0">
             <thead className="table-light">
               <tr>
@@ -164,7 +164,7 @@ export function ChangesSince({ at }: { readonly at: string }) {
         </div>
       )}
       {movements.hasNextPage && (
-        <button type="button" className="btn btn-outline-secondary mt-2" disabled={movements.isFetchingNextPage} onClick={() => void movements.fetchNextPage()}>
+        <button type="button" className="btn btn-sm btn-outline-secondary mt-1" disabled={movements.isFetchingNextPage} onClick={() => void movements.fetchNextPage()}>
           Load more
         </button>
       )}

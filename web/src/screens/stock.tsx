@@ -88,6 +88,7 @@ export function StockScreen() {
     <section>
       <h1 className="h3">Stock</h1>
       <TimeSlider key={at ?? 'now'} at={at} />
+      {at && <ChangesSince at={at} />}
       <form className="row g-2 align-items-end mb-2" onSubmit={apply} role="search" aria-label="Stock filters">
         <div className="col-sm-3">
           <Field label="SKU" name="sku" value={draft.sku} onChange={(event) => setDraft({ ...draft, sku: event.target.value })} />
@@ -123,7 +124,7 @@ export function StockScreen() {
         </div>
       )}
       <p className="text-body-secondary small mb-1" aria-live="polite">
-        {stock.isPending ? 'Loading…' : `${lines.length}${hasNextPage ? '+' : ''} lines, first expiring first`}
+        {stock.isPending ? 'Loading…' : `${lines.length}${hasNextPage ? '+' : ''} lines, ${at ? 'on hand as it stood then' : 'first expiring first'}`}
       </p>
       <div ref={scroller} className="stock-scroller border rounded" tabIndex={0} aria-label="Stock lines">
         <table className="table table-sm table-hover mb-0" aria-rowcount={lines.length + 1}>
@@ -160,8 +161,9 @@ export function StockScreen() {
                   <td>{line.lot ?? ''}</td>
                   <td>{line.expiresOn ?? ''}</td>
                   <td className="text-end font-monospace">{quantityText(line.onHand)}</td>
-                  <td className="text-end font-monospace">{quantityText(line.reserved)}</td>
-                  <td className="text-end font-monospace">{quantityText(line.available)}</td>
+                  {/* As of a past time the API gives on hand only (reservations are not kept over time). */}
+                  <td className="text-end font-monospace">{at ? '' : quantityText(line.reserved)}</td>
+                  <td className="text-end font-monospace">{at ? '' : quantityText(line.available)}</td>
                 </tr>
               );
             })}
@@ -174,7 +176,6 @@ export function StockScreen() {
         </table>
         {!stock.isPending && lines.length === 0 && <p className="p-3 mb-0 text-body-secondary">No stock matches these filters.</p>}
       </div>
-      {at && <ChangesSince at={at} />}
     </section>
   );
 }
