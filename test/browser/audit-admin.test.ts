@@ -194,6 +194,11 @@ describeInBrowser('Audit, Admin and live updates in Chromium, against the real s
     }
     expect(reads).toBeGreaterThan(0);
     expect(await page.getByRole('progressbar', { name: 'Rebuild progress' }).getAttribute('aria-valuenow')).toBe('100');
+    // A rebuild started elsewhere (the page polls only while its own runs): "Rebuild" is refused plainly.
+    expect((await call('POST', '/api/admin/projections/rebuild')).status).toBe(202);
+    await page.getByRole('button', { name: 'Rebuild' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Already running' }).waitFor();
+    await page.locator('.rebuild-progress[data-state="done"]').waitFor({ timeout: 120_000 });
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByText('Verified: the read model matches the events.').waitFor({ timeout: 60_000 });
     await shoot(page, 'admin');
