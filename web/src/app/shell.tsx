@@ -1,9 +1,9 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { ComingNext } from '../screens/coming-next';
+import { StockScreen } from '../screens/stock';
 import { AdminScreen } from '../screens/admin';
 import { AuditScreen } from '../screens/audit';
-import { StockScreen } from '../screens/stock';
 import { api } from './api';
 import { ErrorBoundary } from './error-boundary';
 import { useLiveUpdates } from './live';
@@ -12,9 +12,9 @@ import { useSession, type SessionUser } from './session';
 
 /** The screens built so far; every other screen of the menu shows "coming next". */
 const built: Readonly<Record<string, () => ReactNode>> = {
-  '/stock': () => <StockScreen />,
   '/audit': () => <AuditScreen />,
   '/admin': () => <AdminScreen />,
+  '/stock': () => <StockScreen />,
 };
 
 /** "Catching up": shown while the read model has not yet applied the last command. */
