@@ -1,3 +1,4 @@
+import { isPositionToken, laterPosition } from '../lib/positions';
 import type { paths } from './schema';
 
 /** One field's refusal, as problem+json lists it (`lines.0.quantity`). */
@@ -224,6 +225,14 @@ export function createApiClient(environment: ClientEnvironment) {
     },
     /** The position the next reads wait for (the last command's X-Position). */
     minPosition: (): string | undefined => minPosition,
+    /**
+     * A position the next reads must wait for, heard of elsewhere (a live update's movement): the
+     * later of it and the one kept, so that a refetch never shows a figure older than it.
+     */
+    waitForPosition(position: string): void {
+      if (!isPositionToken(position)) return;
+      minPosition = minPosition === undefined ? position : laterPosition(minPosition, position);
+    },
     onCatchingUp(listener: (catchingUp: boolean) => void): () => void {
       catchingUpListeners.add(listener);
       return () => catchingUpListeners.delete(listener);

@@ -9,14 +9,19 @@ import { OverviewScreen } from '../screens/overview';
 import { ReportsScreen } from '../screens/reports';
 import { ScanScreen } from '../screens/scan';
 import { StockScreen } from '../screens/stock';
+import { AdminScreen } from '../screens/admin';
+import { AuditScreen } from '../screens/audit';
 import { api } from './api';
 import { ErrorBoundary } from './error-boundary';
+import { useLiveUpdates } from './live';
 import { screensFor, type Screen } from './navigation';
 import { useSession, type SessionUser } from './session';
 
 /** The screens built so far; every other screen of the menu shows "coming next". */
 const built: Readonly<Record<string, () => ReactNode>> = {
   '/': () => <OverviewScreen />,
+  '/audit': () => <AuditScreen />,
+  '/admin': () => <AdminScreen />,
   '/stock': () => <StockScreen />,
   ...movementScreens,
   '/articles': () => <ArticlesScreen />,
@@ -77,6 +82,7 @@ export function Shell({ user }: { readonly user: SessionUser }) {
   const [location] = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
   const screens = screensFor(user.role);
+  useLiveUpdates();
   return (
     <div className="d-flex flex-column min-vh-100">
       <header className="navbar navbar-expand bg-dark border-bottom" data-bs-theme="dark">

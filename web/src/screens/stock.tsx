@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { quantityText, type Answer } from '../api/client';
 import { api } from '../app/api';
 import { Field } from './field';
+import { ChangesSince, TimeSlider, useAsOf } from './stock-as-of';
 
 type StockPage = Answer<'/api/stock', 'get'>;
 type StockLine = StockPage['items'][number];
@@ -18,7 +19,9 @@ interface Filters {
 const pageSize = 500;
 const rowHeight = 37;
 
-function stockPage(filters: Filters, cursor: string | undefined): Promise<StockPage> {
+/** A page of stock now, or as it stood at `at` (the time slider; as-of filters by SKU and location only). */
+function stockPage(filters: Filters, cursor: string | undefined, at?: string): Promise<StockPage> {
+  if (at) return api.get<StockPage>('/api/stock/as-of', { at, sku: filters.sku, location: filters.location, limit: pageSize, cursor });
   return api.get<StockPage>('/api/stock', { ...filters, limit: pageSize, cursor });
 }
 
@@ -30,11 +33,11 @@ export function stockCsv(lines: readonly StockLine[]): string {
 }
 
 /** Every line the filters show (all pages), as a CSV file download. */
-async function exportCsv(filters: Filters): Promise<void> {
+async function exportCsv(filters: Filters, at?: string): Promise<void> {
   const lines: StockLine[] = [];
   let cursor: string | undefined;
   do {
-    const page = await stockPage(filters, cursor);
+    const page = await stockPage(filters, cursor, at);
     lines.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -56,9 +59,10 @@ export function StockScreen() {
   const [filters, setFilters] = useState<Filters>(draft);
   const [exporting, setExporting] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
+  const at = useAsOf();
   const stock = useInfiniteQuery({
-    queryKey: ['stock', filters],
-    queryFn: ({ pageParam }) => stockPage(filters, pageParam),
+    queryKey: ['stock', filters, at ?? 'now'],
+    queryFn: ({ pageParam }) => stockPage(filters, pageParam, at),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
@@ -83,6 +87,8 @@ export function StockScreen() {
   return (
     <section>
       <h1 className="h3">Stock</h1>
+      <TimeSlider key={at ?? 'now'} at={at} />
+      {at && <ChangesSince at={at} />}
       <form className="row g-2 align-items-end mb-2" onSubmit={apply} role="search" aria-label="Stock filters">
         <div className="col-sm-3">
           <Field label="SKU" name="sku" value={draft.sku} onChange={(event) => setDraft({ ...draft, sku: event.target.value })} />
@@ -104,7 +110,7 @@ export function StockScreen() {
             disabled={exporting}
             onClick={() => {
               setExporting(true);
-              void exportCsv(filters).finally(() => setExporting(false));
+              void exportCsv(filters, at).finally(() => setExporting(false));
             }}
           >
             <i className="bi bi-download me-1" aria-hidden="true" />
@@ -118,7 +124,7 @@ export function StockScreen() {
         </div>
       )}
       <p className="text-body-secondary small mb-1" aria-live="polite">
-        {stock.isPending ? 'Loading…' : `${lines.length}${hasNextPage ? '+' : ''} lines, first expiring first`}
+        {stock.isPending ? 'Loading…' : `${lines.length}${hasNextPage ? '+' : ''} lines, ${at ? 'on hand as it stood then' : 'first expiring first'}`}
       </p>
       <div ref={scroller} className="stock-scroller border rounded" tabIndex={0} aria-label="Stock lines">
         <table className="table table-sm table-hover mb-0" aria-rowcount={lines.length + 1}>
@@ -155,8 +161,9 @@ export function StockScreen() {
                   <td>{line.lot ?? ''}</td>
                   <td>{line.expiresOn ?? ''}</td>
                   <td className="text-end font-monospace">{quantityText(line.onHand)}</td>
-                  <td className="text-end font-monospace">{quantityText(line.reserved)}</td>
-                  <td className="text-end font-monospace">{quantityText(line.available)}</td>
+                  {/* As of a past time the API gives on hand only (reservations are not kept over time). */}
+                  <td className="text-end font-monospace">{at ? '' : quantityText(line.reserved)}</td>
+                  <td className="text-end font-monospace">{at ? '' : quantityText(line.available)}</td>
                 </tr>
               );
             })}
