@@ -4,7 +4,7 @@ const lockNotAvailable = '55P03';
 /**
  * A rate limiter (login or registration) could not take its lock in time: other attempts of the
  * same key hold it. The attempt is neither counted nor checked; the client is told to retry
- * (429 `rate-limited` with Retry-After), never a 500: a flood on one key must not look like a fault.
+ * (429 rate-limited, with Retry-After), never a 500: a flood on one key must not look like a fault.
  */
 export class LimiterBusy extends Error {
   readonly code = 'limiter-busy';
