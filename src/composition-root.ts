@@ -192,7 +192,7 @@ function bindApi(container: Container, serving: () => 'starting' | 'serving' | '
         secureCookie: settings.SESSION_COOKIE_SECURE,
         tenantRegistered: (tenant) => projector.follow(tenant),
       }),
-      ...userRoutes(new UserAdministration(database, store, context.get<Credentials>(services.credentials))),
+      ...userRoutes(new UserAdministration(database, store, context.get<Credentials>(services.credentials)), context.get<LoginLimiter>(services.loginLimiter)),
       ...catalogRoutes(commands.catalog, database, store),
       ...movementRoutes(commands.stock),
       ...queryRoutes(database),

@@ -109,7 +109,10 @@ export const configSchema = z
     PORT: port.default(3000),
     BASE_DOMAIN: z.string().min(1).default('localhost'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    // At least 2: a user-administration act holds its transaction's connection while the event
+    // store's append takes a second one (and acts run one at a time per process); with 1 the
+    // append would wait for the connection its own transaction holds, forever.
+    DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     /**
      * Which proxies in front of the service to believe about the client's address

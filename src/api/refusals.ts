@@ -6,7 +6,8 @@ import { ReadModelNotReady } from '../projections/queries.js';
 import { isConnectionError } from '../projections/transient-error.js';
 import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
 import { TenantTaken } from '../tenancy/registration.js';
-import { SessionRefused } from '../tenancy/credentials.js';
+import { SessionBusy, SessionRefused } from '../tenancy/credentials.js';
+import { LimiterBusy } from '../tenancy/limiter-busy.js';
 import { LastAdmin, NotAUser, UnknownUser, WrongCurrentPassword } from '../tenancy/user-administration.js';
 import { UsernameTaken } from '../tenancy/users.js';
 import { problem, type ProblemBody } from './problem.js';
@@ -65,6 +66,12 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
   if (error instanceof NotAUser) return problem(403, error.code, 'Not a user', error.message);
   // Disabled, deleted or given another password between the password check and the session: the very answer to a wrong password.
   if (error instanceof SessionRefused) return problem(401, 'unauthenticated', 'Wrong username or password', 'The username or the password is wrong.');
+  if (error instanceof LimiterBusy) {
+    return { ...problem(429, 'rate-limited', 'Too many attempts', `Too many attempts at once; try again in ${error.retryAfterSeconds} s.`), retryAfter: error.retryAfterSeconds };
+  }
+  if (error instanceof SessionBusy) {
+    return { ...problem(503, error.code, 'Busy', `The user is being changed; try again in ${error.retryAfterSeconds} s.`), retryAfter: error.retryAfterSeconds };
+  }
   if (error instanceof IdempotencyMismatch) return problem(409, error.code, 'Idempotency-Key reused', 'This Idempotency-Key was used with another request body.');
   if (error instanceof IdempotencyInProgress) {
     const detail = `A request with this Idempotency-Key is still being handled; retry in ${error.retryAfterSeconds} s for its answer.`;

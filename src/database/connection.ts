@@ -11,9 +11,22 @@ export const pgp: IMain = pgPromise({ capSQL: true });
 // become bigint where they are compared, never lossy JS numbers. count(*) is int8 too.
 // numeric stays a string: quantities are exact.
 
-/** Opens a pool on `url`; the pool connects lazily. */
-export function openDatabase(url: string, options: { max?: number; applicationName?: string } = {}): Database {
-  return pgp({ connectionString: url, max: options.max ?? 20, application_name: options.applicationName ?? 'stockcontrol' });
+/**
+ * How long a query waits for a pool connection (or for a new connection to be made) before it
+ * fails with "timeout exceeded when trying to connect", a connection error answered 503 with
+ * Retry-After. Without it a request waits forever once the pool is drained (by logins queued on a
+ * row lock, say) and the process stalls instead of shedding load.
+ */
+export const connectionTimeoutMs = 10_000;
+
+/** Opens a pool on `url`; the pool connects lazily, and nobody waits for a connection longer than `connectionTimeoutMillis`. */
+export function openDatabase(url: string, options: { max?: number; applicationName?: string; connectionTimeoutMillis?: number } = {}): Database {
+  return pgp({
+    connectionString: url,
+    max: options.max ?? 20,
+    application_name: options.applicationName ?? 'stockcontrol',
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? connectionTimeoutMs,
+  });
 }
 
 /**

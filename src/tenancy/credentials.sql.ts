@@ -7,6 +7,11 @@
 /** A credential that still opens requests: not revoked, not expired. */
 const live = `revoked_at is null and (expires_at is null or expires_at > now())`;
 
+/** A login waits at most 2 s for the user's row (an administrator's change in progress holds it). */
+export function sessionLockTimeout(): string {
+  return 'set local lock_timeout = 2000';
+}
+
 /**
  * $1 id, $2 secret hash, $3 tenant, $4 user id, $5 CSRF token, $6 username, $7 lifetime (hours),
  * $8 password version or null: opens a session only while the user is active (and, with $8, has

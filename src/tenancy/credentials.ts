@@ -31,6 +31,25 @@ export class SessionRefused extends Error {
   }
 }
 
+/**
+ * The user's row stayed locked (an administrator's change of that user in progress) for longer
+ * than a login waits: answered 503 with Retry-After, so a login never holds a pool connection
+ * for as long as someone else's transaction lasts.
+ */
+export class SessionBusy extends Error {
+  readonly code = 'busy';
+  constructor(
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super("the user's row is locked by a change in progress; try again shortly", options);
+    this.name = 'SessionBusy';
+  }
+}
+
+/** PostgreSQL's SQLSTATE for a lock not granted within `lock_timeout`. */
+const lockNotAvailable = '55P03';
+
 type Queryable = Pick<Database, 'any'>;
 
 /** How long a login session lasts. */
@@ -52,21 +71,24 @@ export class Credentials {
    * for an administrator's change of that user in progress and then finds a disabled or deleted
    * user gone: a session is never opened for a user once disabling them has committed, nor with a
    * password checked before a password change committed, when the login gives the
-   * `passwordVersion` it checked ({@link SessionRefused}, answered as a wrong password).
+   * `passwordVersion` it checked ({@link SessionRefused}, answered as a wrong password). It waits
+   * for that change at most 2 s ({@link SessionBusy}): an act stuck behind a drained pool must not
+   * take every login's connection with it.
    */
   async openSession(tenant: string, user: { id: string; username: string; passwordVersion?: string }): Promise<{ secret: string; csrfToken: string }> {
     const secret = newSecret('scs');
     const csrfToken = randomBytes(24).toString('base64url');
-    const opened = await this.db.result(sql.insertSession(), [
-      randomUUID(),
-      secretHash(secret),
-      tenant,
-      user.id,
-      csrfToken,
-      user.username,
-      sessionLifetimeHours,
-      user.passwordVersion ?? null,
-    ]);
+    const values = [randomUUID(), secretHash(secret), tenant, user.id, csrfToken, user.username, sessionLifetimeHours, user.passwordVersion ?? null];
+    const opened = await this.db
+      .tx('open-session', async (t) => {
+        // Waits for the user's row at most this long, then gives its connection back (SessionBusy).
+        await t.none(sql.sessionLockTimeout());
+        return await t.result(sql.insertSession(), values);
+      })
+      .catch((error: unknown) => {
+        if ((error as { code?: unknown } | null)?.code === lockNotAvailable) throw new SessionBusy(1, { cause: error });
+        throw error;
+      });
     if (opened.rowCount === 0) throw new SessionRefused();
     return { secret, csrfToken };
   }

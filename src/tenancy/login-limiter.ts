@@ -1,5 +1,6 @@
 import type { Database } from '../database/connection.js';
 import { clientKey } from './client-address.js';
+import { whileLimiterLocks } from './limiter-busy.js';
 import * as sql from './login-limiter.sql.js';
 
 /**
@@ -44,8 +45,11 @@ interface KeyCount {
  *   everyone by guessing from one address. At the limit an attempt waits `slowdownMs` before its
  *   password is checked, and the first such attempt in a window raises an alert.
  *
- * An attempt is counted before its password is checked, under a lock per key, so parallel
- * attempts cannot all slip under the limit while the first ones are still hashing; a success
+ * An attempt is counted before its password is checked, under a lock per hard key, so parallel
+ * attempts cannot all slip under the limit while the first ones are still hashing. The username's
+ * count is kept under a lock only tried, never waited for (a flood from many clients would queue
+ * every login of the username on it): it may miss attempts made while it is busy. A lock not
+ * had within the short lock timeout is {@link LimiterBusy} (429 with Retry-After). A success
  * takes its own attempt back and forgets the pair's failures (not the client's, so a guesser
  * cannot reset its count with an account of its own; nor the username's, the trace of a guesser).
  */
@@ -66,25 +70,35 @@ export class LoginLimiter {
     const pair = username === undefined ? undefined : `p:${tenant}:${username}:${clientKey(address)}`;
     const user = username === undefined ? undefined : `u:${tenant}:${username}`;
     const alerted = username === undefined ? undefined : `a:${tenant}:${username}`;
-    const keys = [client, pair, user, alerted].filter((key) => key !== undefined);
-    const outcome = await this.db.tx('login-attempt', async (t) => {
-      // Locks of their own key space (the two-argument form; the projector's leases use the
-      // one-argument one), taken in one order, and never waited for long.
-      await t.none(sql.shortLockTimeout());
-      await t.any(sql.lockKeys(), [loginLockSpace, keys]);
-      await t.none(sql.deleteAgedOut(), [keys, this.windowSeconds]);
-      // A key at the limit waits for its limit-th newest attempt to age out.
-      const counts = new Map((await t.map(sql.selectCounts(), [keys, this.windowSeconds, this.limit], (row: KeyCount) => row)).map((row) => [row.key, row]));
-      const waits = [client, pair].flatMap((key) => (key === undefined ? [] : [counts.get(key)?.wait ?? null])).filter((wait) => wait !== null);
-      if (waits.length > 0) return { allowed: false as const, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits))) };
-      // The username's count stops at the limit: it only has to say "at the limit", and a
-      // guesser with many addresses should not grow it without bound.
-      const userOver = user !== undefined && (counts.get(user)?.count ?? 0) >= this.limit;
-      const alert = userOver && alerted !== undefined && !counts.has(alerted);
-      const counted = [client, pair, userOver ? undefined : user, alert ? alerted : undefined].filter((key) => key !== undefined);
-      const ids = await t.map(sql.insertAttempts(), [counted], (row: { id: string; key: string }) => row);
-      return { allowed: true as const, ids, delayMs: userOver ? this.slowdownMs : 0, alert };
-    });
+    const hard = [client, pair].filter((key) => key !== undefined);
+    const soft = [user, alerted].filter((key) => key !== undefined);
+    const outcome = await whileLimiterLocks(async () =>
+      this.db.tx('login-attempt', async (t) => {
+        // Locks of their own key space (the two-argument form; the projector's leases use the
+        // one-argument one), taken in one order, and never waited for long. Only the hard keys
+        // are waited for: they are one client's, so only that client's attempts queue there.
+        await t.none(sql.shortLockTimeout());
+        await t.any(sql.lockKeys(), [loginLockSpace, hard]);
+        // The username's keys are every client's: waiting for them would queue the real user
+        // behind a flood (and time out). They are only tried; a busy username is not counted
+        // by this attempt (its count is approximate) and only the holder may raise the alert.
+        const softLocked = user !== undefined && (await t.one<{ locked: boolean }>(sql.tryLockKey(), [loginLockSpace, user])).locked;
+        const locked = softLocked ? [...hard, ...soft] : hard;
+        await t.none(sql.deleteAgedOut(), [locked, this.windowSeconds]);
+        // A key at the limit waits for its limit-th newest attempt to age out.
+        const rows = await t.map(sql.selectCounts(), [[...hard, ...soft], this.windowSeconds, this.limit], (row: KeyCount) => row);
+        const counts = new Map(rows.map((row) => [row.key, row]));
+        const waits = hard.map((key) => counts.get(key)?.wait ?? null).filter((wait) => wait !== null);
+        if (waits.length > 0) return { allowed: false as const, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits))) };
+        // The username's count stops at the limit: it only has to say "at the limit", and a
+        // guesser with many addresses should not grow it without bound.
+        const userOver = user !== undefined && (counts.get(user)?.count ?? 0) >= this.limit;
+        const alert = softLocked && userOver && alerted !== undefined && !counts.has(alerted);
+        const counted = [client, pair, softLocked && !userOver ? user : undefined, alert ? alerted : undefined].filter((key) => key !== undefined);
+        const ids = await t.map(sql.insertAttempts(), [counted], (row: { id: string; key: string }) => row);
+        return { allowed: true as const, ids, delayMs: userOver ? this.slowdownMs : 0, alert };
+      }),
+    );
     if (!outcome.allowed) return outcome;
     return {
       allowed: true,

@@ -1,5 +1,6 @@
 import type { Database } from '../database/connection.js';
 import { clientKey } from './client-address.js';
+import { whileLimiterLocks } from './limiter-busy.js';
 import * as sql from './registration-limit.sql.js';
 
 /** The first key of the two-part advisory locks of registrations ('REGS'). */
@@ -22,17 +23,20 @@ export class RegistrationLimit {
   /** Counts a registration from the client `address`; returns 0 when allowed, else the seconds until it would be. */
   async take(address: string): Promise<number> {
     const client = clientKey(address);
-    return await this.db.tx('registration-attempt', async (t) => {
-      // One client's registrations one at a time, so parallel ones cannot all slip under the limit.
-      await t.none(sql.shortLockTimeout());
-      await t.any(sql.lockClient(), [registrationLockSpace, client]);
-      await t.none(sql.deleteAgedOut(), [client, this.windowSeconds]);
-      // At the limit, the next registration waits for the limit-th newest to age out.
-      const { wait } = await t.one<{ wait: number | null }>(sql.selectWait(), [client, this.windowSeconds, this.limit]);
-      if (wait !== null) return Math.max(1, Math.ceil(wait));
-      await t.none(sql.insertAttempt(), [client]);
-      return 0;
-    });
+    // A lock not had within the short timeout is LimiterBusy (429 with Retry-After), not a fault.
+    return await whileLimiterLocks(async () =>
+      this.db.tx('registration-attempt', async (t) => {
+        // One client's registrations one at a time, so parallel ones cannot all slip under the limit.
+        await t.none(sql.shortLockTimeout());
+        await t.any(sql.lockClient(), [registrationLockSpace, client]);
+        await t.none(sql.deleteAgedOut(), [client, this.windowSeconds]);
+        // At the limit, the next registration waits for the limit-th newest to age out.
+        const { wait } = await t.one<{ wait: number | null }>(sql.selectWait(), [client, this.windowSeconds, this.limit]);
+        if (wait !== null) return Math.max(1, Math.ceil(wait));
+        await t.none(sql.insertAttempt(), [client]);
+        return 0;
+      }),
+    );
   }
 
   /** Deletes registrations older than the window; returns how many. */

@@ -76,7 +76,10 @@ interface Change {
  * audit event is appended to `<tenant>:user-<username>` before the commit: an act whose event
  * cannot be recorded is rolled back, so nothing changes unaudited. The append takes a second
  * connection while the transaction holds one; acts are therefore run one at a time per process,
- * so they can never take the whole pool waiting for each other.
+ * so they can never take the whole pool waiting for each other, and the pool has at least two
+ * connections (DB_POOL_SIZE). Logins of the user wait for the locked row at most 2 s
+ * (Credentials.openSession) and nobody waits for a pool connection longer than its timeout, so a
+ * login flood cannot hold every connection while the append waits for one.
  */
 export class UserAdministration {
   private readonly serial = new KeyedLock();

@@ -79,4 +79,9 @@ describe('configuration', () => {
   it.each(['yes', '10.0.0.0/255.0.255.0', '10.0.0.0/33', '300.1.1.1', 'loopback,', '-1', '1.5', 'fd00::/129'])('refuses TRUST_PROXY=%s', (value) => {
     expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
   });
+
+  it('refuses DB_POOL_SIZE=1: a user-administration act needs a second connection for its audit event', () => {
+    expect(() => loadConfig({ DB_POOL_SIZE: '1' })).toThrow(/DB_POOL_SIZE/);
+    expect(loadConfig({ DB_POOL_SIZE: '2' }).DB_POOL_SIZE).toBe(2);
+  });
 });

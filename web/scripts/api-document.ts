@@ -22,7 +22,7 @@ const unused = {} as never;
 export function apiDocument(): ReturnType<typeof openApiDocument> {
   const routes: AnyRoute[] = [
     ...tenancyRoutes(unused),
-    ...userRoutes(unused),
+    ...userRoutes(unused, unused),
     ...catalogRoutes(unused, unused, unused),
     ...movementRoutes(unused),
     ...queryRoutes(unused),

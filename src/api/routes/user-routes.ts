@@ -1,5 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
+import { canonicalLoginUsername, type LoginLimiter } from '../../tenancy/login-limiter.js';
 import type { Actor, UserAdministration } from '../../tenancy/user-administration.js';
+import { HttpProblem } from '../problem.js';
 import { route, type AnyRoute, type RouteContext } from '../route.js';
 import { passwordChangeSchema, passwordResetSchema, roleChangeSchema, sessionsEndedSchema, userSchema, usernameParams } from '../schemas/users.js';
 import { commandMetadata } from './movement-routes.js';
@@ -17,9 +20,10 @@ const lastAdmin = { status: 409, description: "last-admin: the user is the tenan
 /**
  * User administration (admin) and a user's own password and sessions (any role). Every act that
  * changes something ends the user's sessions as it says, at once in every process, and is an
- * audited event in the stream `user-<username>` (GET /api/audit/events).
+ * audited event in the stream `user-<username>` (GET /api/audit/events). A password change's
+ * current password is a password check like a login's and counts against the same limits (`limiter`).
  */
-export function userRoutes(administration: UserAdministration): AnyRoute[] {
+export function userRoutes(administration: UserAdministration, limiter: LoginLimiter): AnyRoute[] {
   return [
     route<Username, unknown, z.output<typeof roleChangeSchema>>({
       method: 'patch',
@@ -100,9 +104,21 @@ export function userRoutes(administration: UserAdministration): AnyRoute[] {
         { status: 204, description: 'Changed.' },
         { status: 403, description: 'not-a-user: an API token has no password.' },
         { status: 422, description: 'wrong-password: the current password is wrong (errors name currentPassword); or invalid fields.' },
+        { status: 429, description: 'rate-limited: too many wrong passwords, counted with failed logins (per username and client, per client); Retry-After says when to try again.' },
       ],
       handle: async (context) => {
+        const { principal, tenant, request } = context;
+        // A stolen session must not be a way to guess the password past the login limits: the
+        // check counts as a login attempt of the same keys (tenant, username, client address).
+        // An API token has no password; changeOwnPassword refuses it before any check.
+        const attempt = principal.kind === 'session' ? await limiter.attempt(tenant, canonicalLoginUsername(principal.user), request.ip ?? '') : undefined;
+        if (attempt?.allowed === false) {
+          const wait = attempt.retryAfterSeconds;
+          throw new HttpProblem(429, 'rate-limited', 'Too many wrong passwords', `Try again in ${wait} s.`, undefined, { retryAfter: wait });
+        }
+        if (attempt?.allowed && attempt.delayMs > 0) await delay(attempt.delayMs);
         await administration.changeOwnPassword(actor(context), context.body.currentPassword, context.body.newPassword);
+        if (attempt?.allowed) await attempt.succeeded();
         return { status: 204 };
       },
     }),

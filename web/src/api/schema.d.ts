@@ -1910,6 +1910,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description rate-limited: too many wrong passwords, counted with failed logins (per username and client, per client); Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `unavailable`: the database cannot be reached at the moment (or `not-ready` for a query whose X-Min-Position was not reached); retry after Retry-After seconds, with the same Idempotency-Key for a movement. */
             503: {
                 headers: {
