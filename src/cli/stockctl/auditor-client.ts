@@ -1,4 +1,4 @@
-import { NotFound, Unreachable, UsageError } from './command.js';
+import { NotFound, Unreachable, UsageError } from './failures.js';
 
 /** Where the auditor mode reaches the service: its base URL, the bearer token and the tenant. */
 export interface AuditorTarget {

@@ -9,13 +9,10 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
-import type { CommandContext } from './context.js';
+import type { CommandContext, Mode } from './context.js';
 
 /** The exit codes of stockctl (README: stockctl, exit codes). */
 export const exitCodes = { ok: 0, checkFailed: 1, usage: 2, unreachable: 3, notFound: 4, interrupted: 130 } as const;
-
-/** How a command reaches its data. */
-export type Mode = 'operator' | 'auditor';
 
 /** Options as node:util parseArgs declares them. */
 export type OptionDeclarations = NonNullable<ParseArgsConfig['options']>;
@@ -57,32 +54,3 @@ export function isGroup(command: AnyCommand): command is CommandGroup {
   return 'subcommands' in command;
 }
 
-/** The command line could not be understood (exit 2); `usage` is what to print after the message (the help, or where to find it). */
-export class UsageError extends Error {
-  readonly code = 'usage';
-  constructor(
-    message: string,
-    readonly usage?: string,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/** What the command names does not exist (exit 4). */
-export class NotFound extends Error {
-  readonly code = 'not-found';
-  constructor(message: string) {
-    super(message);
-    this.name = 'NotFound';
-  }
-}
-
-/** The data could not be reached, or the credentials may not read it (exit 3). */
-export class Unreachable extends Error {
-  readonly code = 'unreachable';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'Unreachable';
-  }
-}

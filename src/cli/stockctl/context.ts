@@ -1,13 +1,16 @@
 import { destination } from 'pino';
+import { composeProjectionTools } from '../../composition-root.js';
 import { ConfigError, loadConfig } from '../../config.js';
 import type { Database } from '../../database/connection.js';
 import { migrate } from '../../database/migrations.js';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { PostgresEventStore } from '../../eventstore/postgres/postgres-event-store.js';
 import { createLogger, type Logger } from '../../logger.js';
 import { AuditorClient } from './auditor-client.js';
-import { Unreachable, UsageError, type Mode } from './command.js';
+import { Unreachable, UsageError } from './failures.js';
 import { openOperatorDatabase, type OperatorRoute } from './operator-database.js';
+
+/** How a command reaches its data (command.ts's glossary). */
+export type Mode = 'operator' | 'auditor';
 
 /** The operator mode's objects: the installation's database and its event store. */
 export interface Operator {
@@ -47,9 +50,9 @@ export interface GlobalOptions {
 }
 
 /**
- * stockctl's wiring, by hand and in one place (it does not use the service's composition root):
- * the configuration, a logger on stderr, the database and event store for the operator mode (opened
- * lazily, migrated like `npm run projections` does), or the API client for the auditor mode.
+ * stockctl's context: the configuration, a logger on stderr, the database and event store for the
+ * operator mode (opened lazily, migrated like `npm run projections` does; the event store from the
+ * composition root, like every tool's), or the API client for the auditor mode.
  */
 export function createCommandContext(options: GlobalOptions, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env): CommandContext {
   let opened: Promise<{ operator: Operator; close: () => Promise<void> }> | undefined;
@@ -79,7 +82,8 @@ export function createCommandContext(options: GlobalOptions, signal: AbortSignal
         } catch (error) {
           throw new Unreachable(`cannot open the installation's database: ${(error as Error).message}`, { cause: error });
         }
-        const store = new PostgresEventStore(database.db, logger);
+        // The event store EVENT_STORE names, wired by the composition root as for the service.
+        const { store } = composeProjectionTools(config, logger, database.db);
         const close = async (): Promise<void> => {
           try {
             await store.close();

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { exitCodes, isGroup, NotFound, Unreachable, UsageError, type AnyCommand, type CommandGroup, type LeafCommand, type OptionDeclarations } from './command.js';
+import { exitCodes, isGroup, type AnyCommand, type CommandGroup, type LeafCommand, type OptionDeclarations } from './command.js';
+import { NotFound, Unreachable, UsageError } from './failures.js';
 import { createCommandContext, type CommandContext } from './context.js';
 import { closest } from './suggestion.js';
 

@@ -1,5 +1,5 @@
 import type { Database } from '../../database/connection.js';
-import { NotFound } from './command.js';
+import { NotFound } from './failures.js';
 import { selectTenantExists } from './tenants.sql.js';
 
 /** Fails with NotFound (exit 4) when the tenant does not exist, before anything refers to it. */

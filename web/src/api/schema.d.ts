@@ -4008,7 +4008,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate-limited`: too many live streams open (per credential or in this process). */
+            /** @description `rate-limited`: too many live streams open (per credential, per tenant or in this process). */
             429: {
                 headers: {
                     /** @description Seconds to wait before reconnecting. */

@@ -1,6 +1,7 @@
 import type { Subscription } from 'rxjs';
 import { z } from 'zod';
-import { leaf, NotFound, type CommandGroup } from '../command.js';
+import { leaf, type CommandGroup } from '../command.js';
+import { NotFound } from '../failures.js';
 import type { CommandContext } from '../context.js';
 import { eventById, eventsAfter, eventView, passes, tenantStream, type EventFilter, type EventView } from '../event-source.js';
 import { countOption, positionOption, tenantOption, timeOption } from '../inputs.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fromThousandths } from '../../../domain/quantity.js';
-import { leaf, NotFound, type CommandGroup } from '../command.js';
+import { leaf, type CommandGroup } from '../command.js';
+import { NotFound } from '../failures.js';
 import type { CommandContext } from '../context.js';
 import { eventsAfter, type EventView } from '../event-source.js';
 import { tenantOption } from '../inputs.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Credentials, type ApiTokenInfo } from '../../../tenancy/credentials.js';
 import { roles } from '../../../tenancy/roles.js';
-import { leaf, NotFound, type CommandGroup } from '../command.js';
+import { leaf, type CommandGroup } from '../command.js';
+import { NotFound } from '../failures.js';
 import { tenantOption } from '../inputs.js';
 import { printListing, printRecord } from '../output.js';
 import { allPages } from '../pages.js';
