@@ -1,5 +1,6 @@
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { initialPidNamespace, isAlive, placeOfThisProcess, processStartTime, type ProcessPlace } from './process-identity.js';
 
@@ -138,6 +139,34 @@ export async function readDataDirLock(dataDir: string): Promise<LockContent | un
   return parse(await readFile(lockFile(dataDir), 'utf8').catch(() => ''));
 }
 
+/** The folder that guards the removal of a stale lock (see lockDataDir). */
+const takeoverGuard = (file: string): string => `${file}.takeover`;
+
+/** A guard older than this was left by a process that died while taking a lock over (it is held for milliseconds). */
+const staleGuardMs = 10_000;
+
+/** Takes the takeover guard, or answers false when another process holds it (a guard left by a dead process is removed first). */
+async function enterTakeoverGuard(file: string): Promise<boolean> {
+  const guard = takeoverGuard(file);
+  try {
+    await mkdir(guard);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const age = await stat(guard).then(
+      (info) => Date.now() - info.mtimeMs,
+      () => 0,
+    );
+    if (age > staleGuardMs) await rm(guard, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/** Whether two readings of the lock file name the same holder. */
+function sameHolder(a: LockContent, b: LockContent | undefined): boolean {
+  return b !== undefined && a.pid === b.pid && a.startedAt === b.startedAt;
+}
+
 /**
  * Creates the lock file with its content in one step: written to a file of our own, then
  * hard-linked to the lock's name, which fails if that exists (as O_EXCL does). Another process
@@ -183,19 +212,24 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     const current = parse(await readFile(file, 'utf8').catch(() => ''));
     const refusal = current && holderError(dataDir, current);
     if (refusal) throw refusal;
-    if (attempt >= 5) throw new Error(`could not take the lock ${file}: it keeps changing`);
-    // Stale: move it aside under a name of our own, so that of two processes taking it over at
-    // once only one removes it; if what we moved turns out live (taken over meanwhile), put it back.
-    const aside = `${file}.stale-${process.pid}`;
-    const moved = await rename(file, aside).then(
-      () => true,
-      () => false,
-    );
-    if (!moved) continue;
-    const what = parse(await readFile(aside, 'utf8').catch(() => ''));
-    if (what && isHeld(what)) await link(aside, file).catch(() => undefined);
-    else tookOverFrom = what?.pid ?? current?.pid;
-    await rm(aside, { force: true });
+    if (attempt >= 50) throw new Error(`could not take the lock ${file}: it keeps changing`);
+    // Stale. Its removal is decided under a guard that every process taking a lock over must
+    // hold (a folder: mkdir is atomic), after reading the file again: so a lock that another
+    // process took over a moment ago is never removed, and of two processes taking the same stale
+    // lock over at once, exactly one ends up holding it (the other finds the new lock live).
+    if (!(await enterTakeoverGuard(file))) {
+      await sleep(20 + Math.random() * 30);
+      continue;
+    }
+    try {
+      const again = parse(await readFile(file, 'utf8').catch(() => ''));
+      if (again && sameHolder(again, current) && !holderError(dataDir, again)) {
+        await rm(file, { force: true });
+        tookOverFrom = again.pid;
+      }
+    } finally {
+      await rm(takeoverGuard(file), { recursive: true, force: true });
+    }
   }
   let released = false;
   const release = (): void => {
