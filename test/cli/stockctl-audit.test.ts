@@ -68,7 +68,7 @@ describe('stockctl audit commands as child processes against a real database', (
     expect(JSON.parse(rerun.stdout)).toMatchObject({ appended: 0, alreadyStored: manifest.count });
   }, 120_000);
 
-  it('verify events exits 0, stock as-of --check exits 0, replay --explain prints the running balance', async () => {
+  it('verify events exits 0, stock as-of --check exits 0, replay --explain prints the running balance; as-of and replay also in auditor mode', async () => {
     await tenantWithStock('cli-audit-read');
     const events = await stockctl(['verify', 'events', '--tenant', 'cli-audit-read'], operator());
     expect(events).toMatchObject({ code: 0, stdout: '' });
@@ -92,6 +92,18 @@ describe('stockctl audit commands as child processes against a real database', (
       expect.stringMatching(/ by admin \(ref PO-2\): 5 .* -> A-01 \| A-01: 15$/),
     ]);
     expect(replay.stdout).toContain('A-01: 15 on hand');
+
+    // Auditor mode: the same answers through the API with an auditor token; the event-store-only options are usage errors.
+    const created = await stockctl(['tokens', 'create', '--tenant', 'cli-audit-read', '--name', 'audit', '--role', 'auditor', '--json'], operator());
+    const auditor = { env: { STOCKCTL_TOKEN: (JSON.parse(created.stdout) as { token: string }).token }, args: ['--url', api.app, '--tenant', 'cli-audit-read'] };
+    const viaApi = await stockctl(['stock', 'as-of', '--at', at, '--json', ...auditor.args], auditor.env);
+    expect(viaApi.code).toBe(0);
+    expect(ndjson(viaApi)).toEqual(ndjson(fromEvents));
+    expect((await stockctl(['stock', 'as-of', '--at', at, '--check', ...auditor.args], auditor.env)).code).toBe(2);
+    const replayViaApi = await stockctl(['replay', 'article', 'BOLT', '--at', at, ...auditor.args], auditor.env);
+    expect(replayViaApi.code).toBe(0);
+    expect(replayViaApi.stdout).toContain('A-01: 15 on hand');
+    expect((await stockctl(['replay', 'article', 'BOLT', '--at', at, '--explain', ...auditor.args], auditor.env)).code).toBe(2);
 
     const diff = await stockctl(['stock', 'diff', '--tenant', 'cli-audit-read', '--from', '2000-01-01T00:00:00Z', '--to', at, '--json'], operator());
     expect(diff.code).toBe(0);

@@ -3,9 +3,10 @@ import { compareStockAsOf, stockAsOfFromEvents, stockDiff } from '../../../audit
 import { fromThousandths } from '../../../domain/quantity.js';
 import { stockAsOf } from '../../../projections/queries.js';
 import { leaf, type CommandGroup } from '../command.js';
-import { NotFound } from '../failures.js';
+import { NotFound, UsageError } from '../failures.js';
 import { tenantOption, timeOption } from '../inputs.js';
 import { printListing } from '../output.js';
+import { allPages } from '../pages.js';
 import { operatorFor, withProgress } from './audit-progress.js';
 import { readSchemasOf } from './projection-scope.js';
 
@@ -25,15 +26,22 @@ const lineColumns = [
 
 const asOf = leaf({
   name: 'as-of',
-  summary: 'on hand per article, location and lot at a time: from the read model, or straight from the events, or --check that both agree (exit 1 when not); operator mode only',
+  summary: 'on hand per article, location and lot at a time: from the read model (auditor mode: GET /api/stock/as-of), or straight from the events, or --check that both agree (exit 1 when not); --from-events and --check in operator mode only',
   options: { at: { type: 'string' }, sku: { type: 'string' }, 'from-events': { type: 'boolean', default: false }, check: { type: 'boolean', default: false } },
   optionHelp: ['--at <ISO time>   the business time', '--sku <sku>       one article', '--from-events     fold the events instead of asking the read model', '--check           both ways, printing where they disagree'],
-  modes: ['operator'],
+  modes: ['operator', 'auditor'],
   example: 'stockctl stock as-of --tenant demo --at 2026-12-01T00:00:00Z --check',
   input: z
     .object({ positionals: z.tuple([]), values: z.object({ tenant: tenantOption, at: timeOption, sku: z.string().min(1).max(200).optional(), 'from-events': z.boolean(), check: z.boolean() }) })
     .transform(({ values }) => ({ tenant: values.tenant, at: new Date(values.at), sku: values.sku, fromEvents: values['from-events'], check: values.check })),
   run: async ({ tenant, at, sku, fromEvents, check }, context) => {
+    if (context.mode === 'auditor') {
+      // The API serves the read model's answer only; folding the events needs the event store.
+      if (fromEvents || check) throw new UsageError('--from-events and --check need the operator mode (the event store)');
+      const items = await allPages<{ sku: string; location: string; lot: string | null; onHand: number }>(context.auditor(), '/api/stock/as-of', { at: at.toISOString(), sku });
+      printListing(context, items.map((line) => ({ sku: line.sku, location: line.location, lot: line.lot ?? '', onHand: line.onHand })), lineColumns);
+      return 0;
+    }
     const operator = await operatorFor(context, tenant);
     const scope = { signal: context.signal, ...(sku === undefined ? {} : { sku }) };
     const live = fromEvents && !check ? undefined : (await readSchemasOf(operator).live(tenant))?.schema;
