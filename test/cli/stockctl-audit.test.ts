@@ -1,0 +1,157 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { as, registerAndLogin, useApi } from '../support/api.js';
+import { ndjson, stockctl } from './stockctl-process.js';
+
+describe('stockctl audit commands as child processes against a real database', () => {
+  const api = useApi();
+  // The test database is reached as the superuser; LOG_LEVEL=error keeps its warning off stderr.
+  const operator = (): Record<string, string> => ({ DATABASE_URL: api.database.url, LOG_LEVEL: 'error' });
+  let directory: string;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(path.join(tmpdir(), 'stockctl-audit-'));
+  });
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  /** A tenant with one location, one article, three receipts of 5 and an issue of 3, through the API. */
+  async function tenantWithStock(tenant: string): Promise<void> {
+    const session = await registerAndLogin(api.app, tenant);
+    const admin = as(api.app, session);
+    await admin.post('/api/locations').send({ code: 'A-01', type: 'storage' }).expect(201);
+    await admin.post('/api/articles').send({ sku: 'BOLT', name: 'Bolt', unit: 'pcs', tracking: 'none' }).expect(201);
+    for (let i = 0; i < 3; i += 1) await admin.post('/api/stock/receipts').send({ reference: `PO-${i}`, lines: [{ sku: 'BOLT', quantity: 5, location: 'A-01' }] }).expect(201);
+  }
+
+  /**
+   * A tenant's events as the store holds them, without what an import rightly changes: ids,
+   * positions, the tenant, and recordedAt (the store records the import's time; occurredAt stays).
+   */
+  async function eventsOf(tenant: string): Promise<unknown[]> {
+    const rows = await api.database.db.any<{ stream_name: string; revision: string; type: string; data: unknown; metadata: Record<string, unknown> }>(
+      'select stream_name, revision, type, data, metadata from es_events where tenant = $1 order by position',
+      [tenant],
+    );
+    return rows.map((row) => ({ stream: row.stream_name.slice(row.stream_name.indexOf(':') + 1), revision: row.revision, type: row.type, data: row.data, metadata: { ...row.metadata, tenant: undefined } }));
+  }
+
+  it('export -> import into a new tenant gives the same events, a read model without drift, and a rerun records nothing', async () => {
+    await tenantWithStock('cli-audit-src');
+    const file = path.join(directory, 'src.ndjson.gz');
+    const exported = await stockctl(['export', '--tenant', 'cli-audit-src', file, '--json'], operator());
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const manifest = JSON.parse(exported.stdout) as { count: number; sha256: string };
+    expect(manifest.count).toBeGreaterThan(3);
+
+    const dryRun = await stockctl(['import', file, '--tenant', 'cli-audit-copy', '--dry-run', '--json'], operator());
+    expect(dryRun.code).toBe(0);
+    expect(JSON.parse(dryRun.stdout)).toMatchObject({ dryRun: true, events: manifest.count, appended: 0 });
+    expect(await eventsOf('cli-audit-copy')).toEqual([]);
+
+    const imported = await stockctl(['import', file, '--tenant', 'cli-audit-copy', '--json'], operator());
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ tenant: 'cli-audit-copy', sourceTenant: 'cli-audit-src', appended: manifest.count, alreadyStored: 0 });
+    expect(await eventsOf('cli-audit-copy')).toEqual(await eventsOf('cli-audit-src'));
+
+    const verify = await stockctl(['projections', 'verify', '--tenant', 'cli-audit-copy', '--json'], operator());
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ tenant: 'cli-audit-copy', ok: true, differences: [] });
+
+    // The imported history has events but no registration: the audit commands still find it.
+    const sound = await stockctl(['verify', 'events', '--tenant', 'cli-audit-copy'], operator());
+    expect(sound.code).toBe(0);
+
+    const rerun = await stockctl(['import', file, '--tenant', 'cli-audit-copy', '--json'], operator());
+    expect(rerun.code).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ appended: 0, alreadyStored: manifest.count });
+  }, 120_000);
+
+  it('verify events exits 0, stock as-of --check exits 0, replay --explain prints the running balance; as-of and replay also in auditor mode', async () => {
+    await tenantWithStock('cli-audit-read');
+    const events = await stockctl(['verify', 'events', '--tenant', 'cli-audit-read'], operator());
+    expect(events).toMatchObject({ code: 0, stdout: '' });
+    expect(events.stderr).toMatch(/cli-audit-read: \d+ events, 0 findings/);
+
+    const at = new Date(Date.now() + 60_000).toISOString();
+    const check = await stockctl(['stock', 'as-of', '--tenant', 'cli-audit-read', '--at', at, '--check'], operator());
+    expect(check.code).toBe(0);
+    expect(check.stderr).toContain('read model and events agree');
+    const fromEvents = await stockctl(['stock', 'as-of', '--tenant', 'cli-audit-read', '--at', at, '--from-events', '--json'], operator());
+    expect(ndjson(fromEvents)).toEqual([{ sku: 'BOLT', location: 'A-01', lot: '', onHand: 15 }]);
+    const readModel = await stockctl(['stock', 'as-of', '--tenant', 'cli-audit-read', '--at', at, '--json'], operator());
+    expect(ndjson(readModel)).toEqual(ndjson(fromEvents));
+
+    const replay = await stockctl(['replay', 'article', 'BOLT', '--tenant', 'cli-audit-read', '--at', at, '--explain'], operator());
+    expect(replay.code).toBe(0);
+    const lines = replay.stdout.trim().split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      expect.stringMatching(/ by admin \(ref PO-0\): 5 .* -> A-01 \| A-01: 5$/),
+      expect.stringMatching(/ by admin \(ref PO-1\): 5 .* -> A-01 \| A-01: 10$/),
+      expect.stringMatching(/ by admin \(ref PO-2\): 5 .* -> A-01 \| A-01: 15$/),
+    ]);
+    expect(replay.stdout).toContain('A-01: 15 on hand');
+
+    // Auditor mode: the same answers through the API with an auditor token; the event-store-only options are usage errors.
+    const created = await stockctl(['tokens', 'create', '--tenant', 'cli-audit-read', '--name', 'audit', '--role', 'auditor', '--json'], operator());
+    const auditor = { env: { STOCKCTL_TOKEN: (JSON.parse(created.stdout) as { token: string }).token }, args: ['--url', api.app, '--tenant', 'cli-audit-read'] };
+    const viaApi = await stockctl(['stock', 'as-of', '--at', at, '--json', ...auditor.args], auditor.env);
+    expect(viaApi.code).toBe(0);
+    expect(ndjson(viaApi)).toEqual(ndjson(fromEvents));
+    expect((await stockctl(['stock', 'as-of', '--at', at, '--check', ...auditor.args], auditor.env)).code).toBe(2);
+    const replayViaApi = await stockctl(['replay', 'article', 'BOLT', '--at', at, ...auditor.args], auditor.env);
+    expect(replayViaApi.code).toBe(0);
+    expect(replayViaApi.stdout).toContain('A-01: 15 on hand');
+    expect((await stockctl(['replay', 'article', 'BOLT', '--at', at, '--explain', ...auditor.args], auditor.env)).code).toBe(2);
+
+    const diff = await stockctl(['stock', 'diff', '--tenant', 'cli-audit-read', '--from', '2000-01-01T00:00:00Z', '--to', at, '--json'], operator());
+    expect(diff.code).toBe(0);
+    expect(ndjson(diff)).toEqual([expect.objectContaining({ sku: 'BOLT', location: 'A-01', before: 0, after: 15, movements: [expect.anything(), expect.anything(), expect.anything()] })]);
+  }, 120_000);
+
+  it('seal, then an event edited by a superuser with the append-only trigger disabled: verify seals exits 1 naming it', async () => {
+    await tenantWithStock('cli-audit-seal');
+    const sealed = await stockctl(['seal', '--tenant', 'cli-audit-seal', '--json'], operator());
+    expect(sealed.code).toBe(0);
+    const { last } = JSON.parse(sealed.stdout) as { last: { position: string; hash: string } };
+    const list = await stockctl(['seals', 'list', '--tenant', 'cli-audit-seal', '--json'], operator());
+    expect(ndjson(list)).toEqual([expect.objectContaining({ tenant: 'cli-audit-seal', position: last.position, hash: last.hash })]);
+    const sound = await stockctl(['verify', 'seals', '--tenant', 'cli-audit-seal'], operator());
+    expect(sound.code).toBe(0);
+
+    const tampered = await api.database.db.one<{ event_id: string; position: string }>(
+      "select event_id, position::text from es_events where tenant = $1 and type = 'StockReceived' order by position offset 1 limit 1",
+      ['cli-audit-seal'],
+    );
+    await api.database.db.tx(async (t) => {
+      await t.none('alter table es_events disable trigger es_events_no_update_delete');
+      await t.none(`update es_events set data = jsonb_set(data, '{quantity}', '200000') where event_id = $1`, [tampered.event_id]);
+      await t.none('alter table es_events enable trigger es_events_no_update_delete');
+    });
+    const broken = await stockctl(['verify', 'seals', '--tenant', 'cli-audit-seal'], operator());
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(`event ${tampered.event_id} at position ${tampered.position} is changed`);
+    const json = await stockctl(['verify', 'seals', '--tenant', 'cli-audit-seal', '--json'], operator());
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, difference: { kind: 'changed', eventId: tampered.event_id } });
+  }, 120_000);
+
+  it('exit codes: 2 for usage, 4 for an unknown tenant', async () => {
+    const noFile = await stockctl(['export', '--tenant', 'cli-audit-src'], operator());
+    expect(noFile.code).toBe(2);
+    const badTime = await stockctl(['stock', 'as-of', '--tenant', 'cli-audit-src', '--at', 'yesterday'], operator());
+    expect(badTime.code).toBe(2);
+    for (const args of [['verify', 'events'], ['verify', 'seals'], ['seal'], ['seals', 'list'], ['replay', 'article', 'BOLT', '--explain']]) {
+      const unknown = await stockctl([...args, '--tenant', 'cli-nobody'], operator());
+      expect({ args, code: unknown.code }).toEqual({ args, code: 4 });
+      expect(unknown.stderr).toContain('no tenant cli-nobody');
+    }
+    const exportUnknown = await stockctl(['export', '--tenant', 'cli-nobody', path.join(directory, 'none.ndjson')], operator());
+    expect(exportUnknown.code).toBe(4);
+  }, 120_000);
+});
