@@ -112,7 +112,10 @@ describeInBrowser('the dashboard views (Overview, Articles, Locations, Movements
     const requested: string[] = [];
     page.on('request', (request) => requested.push(request.url()));
     await open(page, 'Stock');
-    await page.waitForLoadState('networkidle');
+    // Not 'networkidle': the live stream (GET /api/live) keeps a request open while the page is
+    // there. The Stock screen has loaded what it loads once its table shows its lines.
+    await page.locator('tr.stock-line').first().waitFor();
+    await page.waitForTimeout(300);
     expect(requested.filter((url) => /uplot/i.test(url))).toEqual([]);
     await open(page, 'Articles');
     await page.locator('tr.article-row').first().waitFor();
