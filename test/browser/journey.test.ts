@@ -234,4 +234,37 @@ describeInBrowser('the journey of a new customer in Chromium', () => {
     await reader.close();
     await page.close();
   }, 180_000);
+
+  it('shows the New location and New article forms to managers and admins only, and a duplicate SKU at its field', async () => {
+    // Set-up through the API (this is not the journey): an operator of the demo tenant.
+    const token = await dashboard.adminToken();
+    const headers = { 'Content-Type': 'application/json', 'X-Tenant': 'demo', Authorization: `Bearer ${token}` };
+    const operator = { username: 'journey-operator', email: 'operator@demo.example', password: 'operator pass 1', role: 'operator' };
+    expect((await fetch(`${dashboard.base}/api/users`, { method: 'POST', headers, body: JSON.stringify(operator) })).status).toBe(201);
+    const taken = ((await (await fetch(`${dashboard.base}/api/articles?limit=1`, { headers })).json()) as { items: Array<{ sku: string }> }).items[0]?.sku ?? '';
+
+    const page = await dashboard.freshPage();
+    await page.reload();
+    await dashboard.signIn(page, dashboard.demo.username, dashboard.demo.password);
+    await open(page, 'Articles');
+    const newArticle = page.getByRole('form', { name: 'New article' });
+    await newArticle.getByLabel('SKU').fill(taken);
+    await newArticle.getByLabel('Name').fill('A second one');
+    await newArticle.getByRole('button', { name: 'Create article' }).click();
+    // 409: the SKU is taken; the message is shown and what was typed stays.
+    await newArticle.getByRole('alert').or(newArticle.locator('.invalid-feedback')).first().waitFor();
+    expect(await newArticle.getByLabel('Name').inputValue()).toBe('A second one');
+    await page.close();
+
+    const page2 = await dashboard.freshPage();
+    await page2.reload();
+    await dashboard.signIn(page2, operator.username, operator.password);
+    await open(page2, 'Articles');
+    await page2.locator('tr.article-row').first().waitFor();
+    expect(await page2.getByRole('form', { name: 'New article' }).count()).toBe(0);
+    await open(page2, 'Locations');
+    await page2.getByRole('tree', { name: 'Location tree' }).waitFor();
+    expect(await page2.getByRole('form', { name: 'New location' }).count()).toBe(0);
+    await page2.close();
+  }, 90_000);
 });

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ProblemError, newIdempotencyKey } from '../api/client';
 import { api } from '../app/api';
 import { Field } from '../screens/field';
@@ -8,7 +8,7 @@ type Values = Record<string, string>;
 
 /** A labelled select, shaped as Field so both line up in a form. */
 function Choice({ label, name, value, options, onChange }: { readonly label: string; readonly name: string; readonly value: string; readonly options: readonly string[]; readonly onChange: (value: string) => void }) {
-  const id = `new-${name}`;
+  const id = useId();
   return (
     <div className="mb-3">
       <label htmlFor={id} className="form-label">
