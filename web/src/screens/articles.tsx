@@ -2,7 +2,9 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Route, Switch } from 'wouter';
 import { api } from '../app/api';
+import { useSession } from '../app/session';
 import { LoadState } from '../components/load-state';
+import { NewArticleForm } from '../components/new-record-forms';
 import { QuantityCell } from '../components/quantity';
 import { ArticleDetail } from './article-detail';
 import { Field } from './field';
@@ -32,6 +34,9 @@ function ArticleList() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const items = articles.data?.pages.flatMap((page) => page.items) ?? [];
+  const { user } = useSession();
+  // Only managers and admins may add to the catalog (API.md); others see no form.
+  const canCreate = user?.role === 'admin' || user?.role === 'manager';
   function apply(event: FormEvent) {
     event.preventDefault();
     setSearch(draft.trim());
@@ -39,6 +44,7 @@ function ArticleList() {
   return (
     <section>
       <h1 className="h3">Articles</h1>
+      {canCreate && <NewArticleForm />}
       <form className="row g-2 align-items-end" role="search" aria-label="Article search" onSubmit={apply}>
         <div className="col-sm-8 col-lg-5">
           <Field label="Search articles" name="search" type="search" placeholder="SKU, name or barcode" value={draft} onChange={(event) => setDraft(event.target.value)} />

@@ -6,6 +6,7 @@ import { api } from '../app/api';
 import type { Role } from '../app/navigation';
 import { useSession } from '../app/session';
 import { LoadState } from '../components/load-state';
+import { NewLocationForm } from '../components/new-record-forms';
 import { QuantityCell, browserLocales } from '../components/quantity';
 import { formatDate } from '../lib/format';
 import { Field } from './field';
@@ -149,6 +150,7 @@ export function LocationsScreen() {
           <div role="search">
             <Field label="Search locations" name="search" type="search" value={search} placeholder="Code or name" onChange={(event) => setSearch(event.target.value)} />
           </div>
+          {canBlock && <NewLocationForm />}
           <div className="location-tree border rounded p-2">
             <LoadState pending={locations.isPending} error={locations.error} empty={list.length === 0 || shown?.size === 0} emptyText={search ? 'No location matches.' : 'No locations yet.'}>
               <Tree parent={null} children={children} shown={shown} selected={selected} onSelect={setSelected} />
