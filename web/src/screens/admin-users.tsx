@@ -133,7 +133,7 @@ function UserRow({ user }: { readonly user: User }) {
       <td>
         <div className="d-flex flex-wrap gap-1">
           {user.status === 'active' ? (
-            <button type="button" className="btn btn-sm btn-outline-warning" disabled={act.isPending} onClick={() => run(() => api.command('POST', `${path}/disable`), 'Disabled; sessions ended.')}>
+            <button type="button" className="btn btn-sm btn-outline-danger" disabled={act.isPending} onClick={() => run(() => api.command('POST', `${path}/disable`), 'Disabled; sessions ended.')}>
               Disable
             </button>
           ) : (
