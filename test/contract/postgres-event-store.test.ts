@@ -50,20 +50,20 @@ describe('es_append_many (SQL)', () => {
   });
 
   const call = (counts: number[], ids: string[]): Promise<unknown> =>
-    database.db.any(appendManySql(), ['tq', ['tq:stock-A', 'tq:stock-B'], ['no_stream', 'no_stream'], counts, ids, ids.map(() => 'T'), ids.map(() => '{}'), ids.map(() => '{}')]);
+    database.db.any(appendManySql(), ['tqa', ['tqa:stock-A', 'tqa:stock-B'], ['no_stream', 'no_stream'], counts, ids, ids.map(() => 'T'), ids.map(() => '{}'), ids.map(() => '{}')]);
 
   it('refuses counts that do not add up to the events given, and writes nothing', async () => {
     await expect(call([1, 2], [randomUUID(), randomUUID()])).rejects.toMatchObject({ code: '22023' });
     await expect(call([2, 1], [randomUUID(), randomUUID()])).rejects.toMatchObject({ code: '22023' });
     await expect(call([0, 2], [randomUUID(), randomUUID()])).rejects.toMatchObject({ code: '22023' });
-    expect(await database.db.one('select count(*)::int as n from es_streams where tenant = $1', ['tq'])).toEqual({ n: 0 });
+    expect(await database.db.one('select count(*)::int as n from es_streams where tenant = $1', ['tqa'])).toEqual({ n: 0 });
   });
 
   it('continues positions after an earlier append of the same transaction', async () => {
     const positions = await database.db.tx(async (tx) => {
-      const first = await tx.one<{ position: string }>(appendSql(), appendParameters('tq:stock-C', [{ id: randomUUID(), type: 'T', data: {}, metadata: {} }], 'no_stream'));
+      const first = await tx.one<{ position: string }>(appendSql(), appendParameters('tqa:stock-C', [{ id: randomUUID(), type: 'T', data: {}, metadata: {} }], 'no_stream'));
       const ids = [randomUUID(), randomUUID()];
-      const rows = await tx.any<{ position: string }>(appendManySql(), ['tq', ['tq:stock-D', 'tq:stock-E'], ['no_stream', 'no_stream'], [1, 1], ids, ['T', 'T'], ['{}', '{}'], ['{}', '{}']]);
+      const rows = await tx.any<{ position: string }>(appendManySql(), ['tqa', ['tqa:stock-D', 'tqa:stock-E'], ['no_stream', 'no_stream'], [1, 1], ids, ['T', 'T'], ['{}', '{}'], ['{}', '{}']]);
       return [first.position, ...rows.map((row) => row.position)].map(BigInt);
     });
     expect(positions[1]).toBe((positions[0] ?? 0n) + 1n);

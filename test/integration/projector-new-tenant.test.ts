@@ -55,6 +55,10 @@ describe('the projector daemon and a tenant it has not seen', () => {
     }
     expect(lagMs).toBeGreaterThanOrEqual(0);
     expect(lagMs).toBeLessThan(1_000);
+    // The article is readable once the build's rows are in; the daemon says 'following' a moment
+    // later, when it has switched from building to following the live stream.
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && daemon.status().find((worker) => worker.tenant === tenant)?.state !== 'following') await sleep(10);
     expect(daemon.status()).toEqual([expect.objectContaining({ tenant, state: 'following' })]);
   });
 
