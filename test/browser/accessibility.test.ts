@@ -65,5 +65,5 @@ describeInBrowser('accessibility of every screen (axe-core in Chromium)', () => 
     found['menu open tablet'] = await seriousViolations(page);
     await page.close();
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((key) => [key, []])));
-  }, 300_000);
+  }, 600_000);
 });

@@ -40,12 +40,14 @@ describe('the projector daemon and a tenant it has not seen', () => {
     await database.drop();
   });
 
-  it('follows a new tenant within moments of its first append elsewhere', async () => {
+  it('follows a new tenant on its first append elsewhere, long before its next scan', async () => {
     const tenant = freshTenant('nt');
     const appended = Date.now();
     await commandSide(writerStore).catalog.registerArticle(metadataFor(tenant), { sku: 'FIRST', name: 'First', unit: 'pcs', tracking: 'none' });
     let lagMs = -1;
-    while (Date.now() - appended < 5_000) {
+    // Well inside the daemon's one-minute scan, so only the NOTIFY path can pass; how fast it is
+    // is bench/lag's to measure (a loaded CI machine once took 1.9 s), not this test's.
+    while (Date.now() - appended < 30_000) {
       const live = await schemas.live(tenant);
       if (live && (await getArticle(database.db, live.schema, 'FIRST'))) {
         lagMs = Date.now() - appended;
@@ -54,19 +56,20 @@ describe('the projector daemon and a tenant it has not seen', () => {
       await sleep(10);
     }
     expect(lagMs).toBeGreaterThanOrEqual(0);
-    expect(lagMs).toBeLessThan(1_000);
+    expect(lagMs).toBeLessThan(30_000);
     // The article is readable once the build's rows are in; the daemon says 'following' a moment
     // later, when it has switched from building to following the live stream.
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && daemon.status().find((worker) => worker.tenant === tenant)?.state !== 'following') await sleep(10);
     expect(daemon.status()).toEqual([expect.objectContaining({ tenant, state: 'following' })]);
-  });
+  }, 60_000);
 
   it('follows a tenant it is told of before its first event', async () => {
     const tenant = freshTenant('nt');
     await schemas.ensureLive(tenant);
     daemon.follow(tenant);
-    for (let tries = 0; tries < 100 && !daemon.status().some((worker) => worker.tenant === tenant && worker.state === 'following'); tries += 1) await sleep(10);
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !daemon.status().some((worker) => worker.tenant === tenant && worker.state === 'following')) await sleep(10);
     expect(daemon.status()).toContainEqual(expect.objectContaining({ tenant, state: 'following' }));
-  });
+  }, 30_000);
 });
