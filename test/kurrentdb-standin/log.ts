@@ -103,6 +103,22 @@ export class TransactionLog {
     return this.records;
   }
 
+  /**
+   * Index in `all()` of the first record at or after `position` (`inclusive`), or strictly after
+   * it; binary search, since the log is ordered by (commit, prepare).
+   */
+  indexOf(position: { commit: bigint; prepare: bigint }, inclusive: boolean): number {
+    let low = 0;
+    let high = this.records.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const order = comparePositions(this.records[middle]!, position);
+      if (order < 0 || (!inclusive && order === 0)) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   /** The events of one stream in revision order, or undefined when the stream does not exist. */
   stream(streamId: string): readonly StoredEvent[] | undefined {
     return this.streams.get(streamId);

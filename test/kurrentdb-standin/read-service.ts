@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { comparePositions, type StoredEvent, type TransactionLog } from './log.js';
+import type { StoredEvent, TransactionLog } from './log.js';
 import type { streamsPb } from './protocol.js';
 import {
   caughtUpResponse,
@@ -60,9 +60,7 @@ function* readOnce(log: TransactionLog, request: ReadRequest): Generator<ReadRes
   const filter = request.filter;
   if (request.backwards) {
     // Reading $all backwards from a position returns the records before it.
-    let i = all.length - 1;
-    if (from.kind === 'start') i = -1;
-    if (from.kind === 'position') while (i >= 0 && comparePositions(all[i]!, from) >= 0) i -= 1;
+    let i = (from.kind === 'start' ? 0 : from.kind === 'end' ? all.length : log.indexOf(from, true)) - 1;
     for (; i >= 0 && limit > 0n; i -= 1) {
       const e = all[i]!;
       if (filter && !filter.matches(e)) continue;
@@ -72,8 +70,7 @@ function* readOnce(log: TransactionLog, request: ReadRequest): Generator<ReadRes
     return;
   }
   // Reading $all forwards from a position starts with the record at that position.
-  let i = from.kind === 'end' ? all.length : 0;
-  if (from.kind === 'position') while (i < all.length && comparePositions(all[i]!, from) < 0) i += 1;
+  let i = from.kind === 'end' ? all.length : from.kind === 'start' ? 0 : log.indexOf(from, true);
   for (; i < all.length && limit > 0n; i += 1) {
     const e = all[i]!;
     if (filter && !filter.matches(e)) continue;
@@ -118,11 +115,7 @@ function subscribe(log: TransactionLog, request: ReadRequest, call: ReadCall): v
   } else {
     const all = log.all();
     const from = target.from;
-    let i = from.kind === 'start' ? 0 : all.length;
-    if (from.kind === 'position') {
-      i = 0;
-      while (i < all.length && comparePositions(all[i]!, from) <= 0) i += 1;
-    }
+    let i = from.kind === 'start' ? 0 : from.kind === 'end' ? all.length : log.indexOf(from, false);
     for (; i < all.length; i += 1) deliver(all[i]!);
     const head = all[all.length - 1];
     if (filter && head) {
