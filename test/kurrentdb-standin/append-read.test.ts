@@ -84,6 +84,14 @@ describe('appending', () => {
     // Within the window a replay with `any` is recognised too.
     await client.appendToStream(stream, ids.slice(1).map((id) => event('LotReceived', {}, id)), { streamState: 'any' });
     expect(await collect(client.readStream(stream))).toHaveLength(2);
+    // A write that starts with a stored id but goes on with a new one is neither new nor a replay.
+    await expect(client.appendToStream(stream, [event('LotReceived', {}, ids[1]), event('LotReceived')], { streamState: 'any' })).rejects.toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
+    await expect(client.appendToStream(stream, [event('LotReceived', {}, ids[1]), event('LotReceived')], { streamState: 0n })).rejects.toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
+    expect(await collect(client.readStream(stream))).toHaveLength(2);
 
     // Push the ids out of the (4-id) window: the same ids with `any` are then stored twice.
     for (let i = 0; i < 5; i += 1) await client.appendToStream(`acme:other-${randomUUID()}`, event('Noise'));
