@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { StoredEvent, TransactionLog } from './log.js';
+import { comparePositions, type StoredEvent, type TransactionLog } from './log.js';
 import type { streamsPb } from './protocol.js';
 import {
   caughtUpResponse,
@@ -92,6 +92,13 @@ function subscribe(log: TransactionLog, request: ReadRequest, call: ReadCall): v
   const filter = request.filter;
   let considered = 0;
   let lastSent: StoredEvent | undefined;
+  let lastCheckpoint: StoredEvent | undefined;
+  // A checkpoint at or before the previous one is not sent again (AllSubscriptionFiltered.MoveNextAsync).
+  const checkpoint = (at: StoredEvent): void => {
+    if (lastCheckpoint && comparePositions(at, lastCheckpoint) <= 0) return;
+    lastCheckpoint = at;
+    call.write(checkpointResponse(at));
+  };
   const deliver = (e: StoredEvent): void => {
     considered += 1;
     if (!filter || filter.matches(e)) {
@@ -100,7 +107,7 @@ function subscribe(log: TransactionLog, request: ReadRequest, call: ReadCall): v
     }
     if (filter && considered >= filter.checkpointInterval) {
       considered = 0;
-      call.write(checkpointResponse(e));
+      checkpoint(e);
     }
   };
 
@@ -122,7 +129,7 @@ function subscribe(log: TransactionLog, request: ReadRequest, call: ReadCall): v
       // "issue a checkpoint when going live to make sure that at least one checkpoint is issued
       // within the checkpoint interval" (Enumerator.AllSubscriptionFiltered.CatchUp).
       considered = 0;
-      call.write(checkpointResponse(head));
+      checkpoint(head);
     }
     call.write(caughtUpResponse(head ? { commit: head.commit, prepare: head.prepare } : undefined));
   }
