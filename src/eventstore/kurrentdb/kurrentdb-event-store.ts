@@ -15,12 +15,12 @@ import {
 } from '../event-store.js';
 import { appendToStreams, type AppendContext } from './append.js';
 import { EventIdLedger } from './event-id-ledger.js';
-import { countTenantEvents, headPosition, positionAt, readStreamEvents, readTenantEvents, streamRevision } from './reads.js';
+import { countTenantEvents, headPosition, positionAt, readStreamEvents, readStreamIds, readTenantEvents, streamRevision } from './reads.js';
 import { subscribeToTenant, type TenantSubscriptionContext } from './tenant-subscription.js';
 
 /** Tuning of the KurrentDB adapter. */
 export interface KurrentDbEventStoreOptions {
-  /** Events per read (readStream, readTenant pages). */
+  /** Events per page of the plain reads (the idempotency ledger's, countEvents). */
   readonly batchSize?: number;
   /** Event ids the idempotency ledger keeps in memory across streams (see event-id-ledger.ts). */
   readonly ledgerCapacity?: number;
@@ -51,7 +51,7 @@ export class KurrentDbEventStore implements EventStore {
     options: KurrentDbEventStoreOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 1000;
-    const ledger = new EventIdLedger((stream, from) => readStreamEvents(client, this.batchSize, stream, { from }), options.ledgerCapacity);
+    const ledger = new EventIdLedger((stream, from) => readStreamIds(client, this.batchSize, stream, from), options.ledgerCapacity);
     this.appends = { client, ledger, positionAt: (stream, revision) => positionAt(client, stream, revision) };
     this.subscriptions = {
       client,
@@ -78,11 +78,12 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    return readStreamEvents(this.client, this.batchSize, stream, options);
+    return readStreamEvents(this.client, stream, options);
   }
 
+  /** The server paces the read (see reads.ts), so `batchSize` is not needed here. */
   readTenant(tenant: string, options: { after?: Position; batchSize?: number } = {}): AsyncIterable<RecordedEvent> {
-    return readTenantEvents(this.client, tenant, options.after ?? startPosition, options.batchSize ?? this.batchSize);
+    return readTenantEvents(this.client, tenant, options.after ?? startPosition);
   }
 
   subscribeTenant(tenant: string, options: { after?: Position } = {}): Observable<RecordedEvent> {

@@ -7,12 +7,26 @@
  * skips what does not match. So headPosition(tenant) is a backwards filtered read of one event
  * (it scans back from the end of the log to the tenant's newest event: cheap for a busy tenant,
  * as long as the log behind it for a quiet one), and countEvents reads the range and counts it.
+ * Reads that return events go through catch-up subscriptions (catch-up-read.ts explains why).
  */
-import { BACKWARDS, END, FORWARDS, StreamNotFoundError, streamNameFilter, type KurrentDBClient } from '@kurrent/kurrentdb-client';
+import {
+  BACKWARDS,
+  END,
+  FORWARDS,
+  START,
+  StreamNotFoundError,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type KurrentDBClient,
+  type ResolvedEvent,
+  type StreamSubscription,
+} from '@kurrent/kurrentdb-client';
 import { startPosition, type Position, type ReadStreamOptions, type RecordedEvent } from '../event-store.js';
 import { tenantStreamPrefix } from '../stream-name.js';
 import { translateClientError } from './errors.js';
-import { cursorOf, isAfter, toPosition, type LogCursor } from './positions.js';
+import { readUntilCaughtUp } from './catch-up-read.js';
+import { cursorOf, isAfter, toPosition } from './positions.js';
 import { toRecordedEvent } from './recorded-events.js';
 
 /** The server-side filter of one tenant's streams. */
@@ -38,22 +52,36 @@ async function streamPage(client: KurrentDBClient, stream: string, from: bigint,
 }
 
 /**
- * One stream's events in revision order, `batchSize` at a time. `until` ends the read at the first
- * event recorded after it: the server stamps events in log order, so a stream's recorded times
- * only grow.
+ * One stream's ids, revisions and positions from revision `from`, `batchSize` at a time, through
+ * the plain read (its recorded times are whole seconds: see catch-up-read.ts); for the
+ * idempotency ledger.
  */
-export async function* readStreamEvents(client: KurrentDBClient, batchSize: number, stream: string, options: ReadStreamOptions): AsyncIterable<RecordedEvent> {
-  let from = options.from ?? 0n;
+export async function* readStreamIds(client: KurrentDBClient, batchSize: number, stream: string, from: bigint): AsyncIterable<RecordedEvent> {
+  let next = from;
   for (;;) {
-    const page = await streamPage(client, stream, from, batchSize);
-    for (const event of page) {
-      if (options.to !== undefined && event.revision > options.to) return;
-      if (options.until && event.recordedAt.getTime() > options.until.getTime()) return;
-      yield event;
-    }
+    const page = await streamPage(client, stream, next, batchSize);
+    for (const event of page) yield event;
     const last = page.at(-1);
     if (page.length < batchSize || !last) return;
-    from = last.revision + 1n;
+    next = last.revision + 1n;
+  }
+}
+
+/**
+ * One stream's events in revision order, read through a catch-up subscription (see
+ * catch-up-read.ts). `until` ends the read at the first event recorded after it: the server
+ * stamps events in log order, so a stream's recorded times only grow.
+ */
+export async function* readStreamEvents(client: KurrentDBClient, stream: string, options: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+  const from = options.from ?? 0n;
+  // A subscription starts after the revision it is given.
+  const subscription = (): StreamSubscription => client.subscribeToStream(stream, { fromRevision: from === 0n ? START : from - 1n });
+  for await (const resolved of readUntilCaughtUp<ResolvedEvent>(subscription, `read ${stream}`)) {
+    const event = toRecordedEvent(resolved);
+    if (!event || event.revision < from) continue;
+    if (options.to !== undefined && event.revision > options.to) return;
+    if (options.until && event.recordedAt.getTime() > options.until.getTime()) return;
+    yield event;
   }
 }
 
@@ -77,45 +105,15 @@ export async function positionAt(client: KurrentDBClient, stream: string, revisi
   return event.position;
 }
 
-/** A page of a tenant's events, and the exact place of its last one to go on from. */
-interface TenantPage {
-  readonly events: RecordedEvent[];
-  readonly next: LogCursor;
-}
-
 /**
- * One page of a tenant's events after the token `after`, read from `from` (the exact place of
- * the previous page's last event, or the place `after` stands for), in position order.
+ * A tenant's events after `after` in position order, read through a filtered catch-up
+ * subscription of `$all` (see catch-up-read.ts); the server paces it, so there are no pages.
  */
-async function readTenantPage(client: KurrentDBClient, tenant: string, from: LogCursor, after: Position, batchSize: number): Promise<TenantPage> {
-  const events: RecordedEvent[] = [];
-  let next = from;
-  try {
-    // One more than asked: a start at `after` reads the event at `after` again.
-    const maxCount = after === startPosition ? batchSize : batchSize + 1;
-    for await (const resolved of client.readAll({ fromPosition: from, direction: FORWARDS, maxCount, filter: tenantFilter(tenant) })) {
-      const event = toRecordedEvent(resolved);
-      if (!event || !isAfter(event.position, after) || events.length === batchSize) continue;
-      events.push(event);
-      next = resolved.event?.position ?? next;
-    }
-  } catch (error) {
-    throw translateClientError(error, `read tenant ${tenant}`);
-  }
-  return { events, next };
-}
-
-/** A tenant's events after `after` in position order, fetched `batchSize` at a time. */
-export async function* readTenantEvents(client: KurrentDBClient, tenant: string, after: Position, batchSize: number): AsyncIterable<RecordedEvent> {
-  let cursor = after;
-  let from = cursorOf(after);
-  for (;;) {
-    const page = await readTenantPage(client, tenant, from, cursor, batchSize);
-    for (const event of page.events) yield event;
-    const last = page.events.at(-1);
-    if (page.events.length < batchSize || !last) return;
-    cursor = last.position;
-    from = page.next;
+export async function* readTenantEvents(client: KurrentDBClient, tenant: string, after: Position): AsyncIterable<RecordedEvent> {
+  const subscription = (): AllStreamSubscription => client.subscribeToAll({ fromPosition: cursorOf(after), filter: tenantFilter(tenant) });
+  for await (const resolved of readUntilCaughtUp<AllStreamResolvedEvent>(subscription, `read tenant ${tenant}`)) {
+    const event = toRecordedEvent(resolved);
+    if (event && isAfter(event.position, after)) yield event;
   }
 }
 
@@ -135,9 +133,26 @@ export async function headPosition(client: KurrentDBClient, tenant?: string): Pr
 /** How many of the tenant's events lie after `after` and at or before `upTo`: read and counted. */
 export async function countTenantEvents(client: KurrentDBClient, tenant: string, batchSize: number, after: Position = startPosition, upTo?: Position): Promise<number> {
   let count = 0;
-  for await (const event of readTenantEvents(client, tenant, after, batchSize)) {
-    if (upTo !== undefined && isAfter(event.position, upTo)) break;
-    count += 1;
+  let from = cursorOf(after);
+  for (;;) {
+    let read = 0;
+    try {
+      // The plain read, in pages: positions are all a count needs.
+      for await (const resolved of client.readAll({ fromPosition: from, direction: FORWARDS, maxCount: batchSize + 1, filter: tenantFilter(tenant) })) {
+        read += 1;
+        const position = resolved.event?.position;
+        if (!position) continue;
+        const token = toPosition(position);
+        if (upTo !== undefined && isAfter(token, upTo)) return count;
+        if (isAfter(token, after)) {
+          count += 1;
+          after = token;
+          from = position;
+        }
+      }
+    } catch (error) {
+      throw translateClientError(error, `count the events of tenant ${tenant}`);
+    }
+    if (read <= batchSize) return count;
   }
-  return count;
 }
