@@ -12,19 +12,42 @@
  * ledger) keep to the plain reads.
  */
 import type { AllStreamResolvedEvent, ResolvedEvent, StreamSubscription, AllStreamSubscription } from '@kurrent/kurrentdb-client';
+import { EventStoreUnavailable } from '../event-store.js';
 import { translateClientError } from './errors.js';
 
 /** Events waiting for the reader beyond which the subscription is paused (gRPC flow control does the rest). */
 const highWater = 1000;
 
+/** Attempts of a read whose connection broke before it delivered anything. */
+const attempts = 3;
+
 /**
  * The events `open()`'s subscription delivers until it has caught up, in order; the subscription
- * is dropped when the reader stops, and its errors are the port's (see errors.ts).
+ * is dropped when the reader stops, and its errors are the port's (see errors.ts). A read whose
+ * connection breaks before its first event (the client's HTTP/2 session reset under load, a
+ * leader change) is opened again, at most {@link attempts} times in all; one that breaks later
+ * fails, as the reader cannot be handed events twice.
  */
 export async function* readUntilCaughtUp<E extends ResolvedEvent | AllStreamResolvedEvent>(
   open: () => StreamSubscription | AllStreamSubscription,
   doing: string,
 ): AsyncIterable<E> {
+  for (let attempt = 1; ; attempt += 1) {
+    let delivered = false;
+    try {
+      for await (const event of readOnce<E>(open, doing)) {
+        delivered = true;
+        yield event;
+      }
+      return;
+    } catch (error) {
+      if (delivered || attempt >= attempts || !(error instanceof EventStoreUnavailable)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+async function* readOnce<E extends ResolvedEvent | AllStreamResolvedEvent>(open: () => StreamSubscription | AllStreamSubscription, doing: string): AsyncIterable<E> {
   const subscription = open();
   const queue: E[] = [];
   let head = 0;
