@@ -41,30 +41,37 @@ async function collect(events: AsyncIterable<ResolvedEvent>): Promise<ResolvedEv
 
 const position = (e: ResolvedEvent): Position => e.event!.position!;
 
-describe('Streams.Append', () => {
-  it('appends with every expected state and answers conflicts with the typed error', async () => {
+describe('appending', () => {
+  // The client appends through Streams.BatchAppend when the server lists it, and through
+  // Streams.Append when the call carries its own credentials (which the stand-in ignores).
+  it.each([
+    ['Streams.BatchAppend', {}],
+    ['Streams.Append', { credentials: { username: 'admin', password: 'changeit' } }],
+  ])('through %s takes every expected state and answers conflicts with the typed error', async (rpc, options) => {
+    const callsBefore = standIn.calls.get(rpc) ?? 0;
     const stream = `acme:article-${randomUUID()}`;
-    const first = await client.appendToStream(stream, [event('ArticleRegistered'), event('ArticleRenamed')], { streamState: 'no_stream' });
+    const first = await client.appendToStream(stream, [event('ArticleRegistered'), event('ArticleRenamed')], { ...options, streamState: 'no_stream' });
     expect(first.nextExpectedRevision).toBe(1n);
     expect(first.position!.commit).toBeGreaterThan(0n);
 
-    await expect(client.appendToStream(stream, event('X'), { streamState: 'no_stream' })).rejects.toMatchObject({
+    await expect(client.appendToStream(stream, event('X'), { ...options, streamState: 'no_stream' })).rejects.toMatchObject({
       type: 'wrong-expected-version',
       streamName: stream,
       expectedState: 'no_stream',
       actualState: 1n,
     });
-    const stale = client.appendToStream(stream, event('X'), { streamState: 0n });
+    const stale = client.appendToStream(stream, event('X'), { ...options, streamState: 0n });
     await expect(stale).rejects.toBeInstanceOf(WrongExpectedVersionError);
     await expect(stale).rejects.toMatchObject({ expectedState: 0n, actualState: 1n });
-    await expect(client.appendToStream(`acme:missing-${randomUUID()}`, event('X'), { streamState: 'stream_exists' })).rejects.toMatchObject({
+    await expect(client.appendToStream(`acme:missing-${randomUUID()}`, event('X'), { ...options, streamState: 'stream_exists' })).rejects.toMatchObject({
       expectedState: 'stream_exists',
       actualState: 'no_stream',
     });
 
-    expect((await client.appendToStream(stream, event('ArticleRenamed'), { streamState: 1n })).nextExpectedRevision).toBe(2n);
-    expect((await client.appendToStream(stream, event('ArticleRenamed'), { streamState: 'stream_exists' })).nextExpectedRevision).toBe(3n);
-    expect((await client.appendToStream(stream, event('ArticleRenamed'), { streamState: 'any' })).nextExpectedRevision).toBe(4n);
+    expect((await client.appendToStream(stream, event('ArticleRenamed'), { ...options, streamState: 1n })).nextExpectedRevision).toBe(2n);
+    expect((await client.appendToStream(stream, event('ArticleRenamed'), { ...options, streamState: 'stream_exists' })).nextExpectedRevision).toBe(3n);
+    expect((await client.appendToStream(stream, event('ArticleRenamed'), { ...options, streamState: 'any' })).nextExpectedRevision).toBe(4n);
+    expect(standIn.calls.get(rpc) ?? 0).toBeGreaterThan(callsBefore);
   });
 
   it('treats a replay at an exact revision as idempotent, but remembers ids for `any` only in a small window', async () => {
@@ -76,6 +83,14 @@ describe('Streams.Append', () => {
 
     // Within the window a replay with `any` is recognised too.
     await client.appendToStream(stream, ids.slice(1).map((id) => event('LotReceived', {}, id)), { streamState: 'any' });
+    expect(await collect(client.readStream(stream))).toHaveLength(2);
+    // A write that starts with a stored id but goes on with a new one is neither new nor a replay.
+    await expect(client.appendToStream(stream, [event('LotReceived', {}, ids[1]), event('LotReceived')], { streamState: 'any' })).rejects.toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
+    await expect(client.appendToStream(stream, [event('LotReceived', {}, ids[1]), event('LotReceived')], { streamState: 0n })).rejects.toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
     expect(await collect(client.readStream(stream))).toHaveLength(2);
 
     // Push the ids out of the (4-id) window: the same ids with `any` are then stored twice.

@@ -14,8 +14,9 @@ import { randomUUID } from 'node:crypto';
  *   (commit, prepare);
  * - idempotence (src/KurrentDB.Core/Services/Storage/ReaderIndex/IndexWriter.cs, CheckCommit):
  *   with an exact expected revision the ids are compared with the events already stored after
- *   that revision; with `any` / `stream_exists` only a bounded cache of recently committed ids is
- *   consulted, so an old id written again with `any` is stored twice.
+ *   that revision; with `any` / `stream_exists` only the bounded cache of recently committed
+ *   events (`_committedEvents`, limited by ESConsts.CommittedEventsMemCacheLimit; here a window
+ *   of `idempotenceWindow` ids) is consulted, so an old id written again with `any` is stored twice.
  */
 
 /** One event as stored; `created` is in .NET ticks (100 ns) since the Unix epoch, as on the wire. */
@@ -78,7 +79,7 @@ const encoder = new TextEncoder();
 export class TransactionLog {
   private readonly records: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
-  private readonly recentIds = new Map<string, string>();
+  private readonly recentIds = new Map<string, { streamId: string; revision: bigint }>();
   private readonly listeners = new Set<(events: readonly StoredEvent[]) => void>();
   private readonly idempotenceWindow: number;
   private readonly statsEvery: number;
@@ -101,6 +102,22 @@ export class TransactionLog {
   /** Every stored event in log order. */
   all(): readonly StoredEvent[] {
     return this.records;
+  }
+
+  /**
+   * Index in `all()` of the first record at or after `position` (`inclusive`), or strictly after
+   * it; binary search, since the log is ordered by (commit, prepare).
+   */
+  indexOf(position: { commit: bigint; prepare: bigint }, inclusive: boolean): number {
+    let low = 0;
+    let high = this.records.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const order = comparePositions(this.records[middle]!, position);
+      if (order < 0 || (!inclusive && order === 0)) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   /** The events of one stream in revision order, or undefined when the stream does not exist. */
@@ -163,23 +180,25 @@ export class TransactionLog {
   /**
    * The stored event that makes this write a replay, 'conflict' for a partial replay (KurrentDB's
    * CorruptedIdempotency, reported as a wrong expected version), or undefined for a new write.
+   * IndexWriter.CheckCommit: with `any` / `stream_exists` every id must be in the bounded cache of
+   * committed events (for this stream) — a first id missing from it makes the write new; with an
+   * exact revision or `no_stream` below the current revision the ids are compared with the stored
+   * events after the expected revision, however old.
    */
   private idempotentReplay(w: StreamWrite, current: bigint): StoredEvent | 'conflict' | undefined {
-    const first = w.events[0];
-    if (!first) return undefined;
+    if (w.events.length === 0) return undefined;
     const stored = this.streams.get(w.streamId) ?? [];
-    let from: number;
-    if (w.expected.kind === 'exact' || w.expected.kind === 'no_stream') {
-      const expected = w.expected.kind === 'exact' ? w.expected.revision : -1n;
-      if (expected >= current) return undefined;
-      from = Number(expected + 1n);
-    } else {
-      if (this.recentIds.get(first.eventId) !== w.streamId) return undefined;
-      from = stored.findIndex((e) => e.eventId === first.eventId);
+    if (w.expected.kind === 'any' || w.expected.kind === 'stream_exists') {
+      const cached = w.events.map((e) => this.recentIds.get(e.eventId));
+      if (cached[0]?.streamId !== w.streamId) return undefined;
+      if (cached.some((c) => c?.streamId !== w.streamId)) return 'conflict';
+      return stored[Number(cached[cached.length - 1]!.revision)];
     }
+    const expected = w.expected.kind === 'exact' ? w.expected.revision : -1n;
+    if (expected >= current) return undefined;
+    const from = Number(expected + 1n);
     const matches = w.events.every((e, i) => stored[from + i]?.eventId === e.eventId);
-    if (matches) return stored[from + w.events.length - 1];
-    return w.expected.kind === 'exact' || w.expected.kind === 'no_stream' ? 'conflict' : undefined;
+    return matches ? stored[from + w.events.length - 1] : 'conflict';
   }
 
   private append(writes: readonly StreamWrite[]): StoredEvent[] {
@@ -201,15 +220,16 @@ export class TransactionLog {
         events.push(event);
         this.records.push(event);
         stored.push(event);
-        this.remember(p.eventId, w.streamId);
+        this.remember(p.eventId, { streamId: w.streamId, revision: event.revision });
       }
     }
     for (const listener of this.listeners) listener(stored);
     return stored;
   }
 
-  private remember(eventId: string, streamId: string): void {
-    this.recentIds.set(eventId, streamId);
+  private remember(eventId: string, at: { streamId: string; revision: bigint }): void {
+    this.recentIds.delete(eventId);
+    this.recentIds.set(eventId, at);
     if (this.recentIds.size > this.idempotenceWindow) {
       const oldest = this.recentIds.keys().next().value;
       if (oldest !== undefined) this.recentIds.delete(oldest);

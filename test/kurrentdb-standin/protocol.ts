@@ -8,6 +8,7 @@ import type * as FeaturesGrpc from '@kurrent/kurrentdb-client/generated/kurrentd
 import type * as V2StreamsPb from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v2/streams/streams_pb.js';
 import type * as V2StreamsGrpc from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v2/streams/streams_grpc_pb.js';
 import type * as V2ErrorsPb from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v2/streams/errors_pb.js';
+import type * as EmptyPb from 'google-protobuf/google/protobuf/empty_pb.js';
 import type * as AnyPb from 'google-protobuf/google/protobuf/any_pb.js';
 import type * as TimestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
@@ -30,3 +31,4 @@ export const v2StreamsGrpc = require(`${base}/v2/streams/streams_grpc_pb.js`) as
 export const v2ErrorsPb = require(`${base}/v2/streams/errors_pb.js`) as typeof V2ErrorsPb;
 export const anyPb = require('google-protobuf/google/protobuf/any_pb.js') as typeof AnyPb;
 export const timestampPb = require('google-protobuf/google/protobuf/timestamp_pb.js') as typeof TimestampPb;
+export const emptyPb = require('google-protobuf/google/protobuf/empty_pb.js') as typeof EmptyPb;

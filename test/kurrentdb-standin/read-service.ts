@@ -60,9 +60,7 @@ function* readOnce(log: TransactionLog, request: ReadRequest): Generator<ReadRes
   const filter = request.filter;
   if (request.backwards) {
     // Reading $all backwards from a position returns the records before it.
-    let i = all.length - 1;
-    if (from.kind === 'start') i = -1;
-    if (from.kind === 'position') while (i >= 0 && comparePositions(all[i]!, from) >= 0) i -= 1;
+    let i = (from.kind === 'start' ? 0 : from.kind === 'end' ? all.length : log.indexOf(from, true)) - 1;
     for (; i >= 0 && limit > 0n; i -= 1) {
       const e = all[i]!;
       if (filter && !filter.matches(e)) continue;
@@ -72,8 +70,7 @@ function* readOnce(log: TransactionLog, request: ReadRequest): Generator<ReadRes
     return;
   }
   // Reading $all forwards from a position starts with the record at that position.
-  let i = from.kind === 'end' ? all.length : 0;
-  if (from.kind === 'position') while (i < all.length && comparePositions(all[i]!, from) < 0) i += 1;
+  let i = from.kind === 'end' ? all.length : from.kind === 'start' ? 0 : log.indexOf(from, true);
   for (; i < all.length && limit > 0n; i += 1) {
     const e = all[i]!;
     if (filter && !filter.matches(e)) continue;
@@ -95,6 +92,13 @@ function subscribe(log: TransactionLog, request: ReadRequest, call: ReadCall): v
   const filter = request.filter;
   let considered = 0;
   let lastSent: StoredEvent | undefined;
+  let lastCheckpoint: StoredEvent | undefined;
+  // A checkpoint at or before the previous one is not sent again (AllSubscriptionFiltered.MoveNextAsync).
+  const checkpoint = (at: StoredEvent): void => {
+    if (lastCheckpoint && comparePositions(at, lastCheckpoint) <= 0) return;
+    lastCheckpoint = at;
+    call.write(checkpointResponse(at));
+  };
   const deliver = (e: StoredEvent): void => {
     considered += 1;
     if (!filter || filter.matches(e)) {
@@ -103,7 +107,7 @@ function subscribe(log: TransactionLog, request: ReadRequest, call: ReadCall): v
     }
     if (filter && considered >= filter.checkpointInterval) {
       considered = 0;
-      call.write(checkpointResponse(e));
+      checkpoint(e);
     }
   };
 
@@ -118,18 +122,14 @@ function subscribe(log: TransactionLog, request: ReadRequest, call: ReadCall): v
   } else {
     const all = log.all();
     const from = target.from;
-    let i = from.kind === 'start' ? 0 : all.length;
-    if (from.kind === 'position') {
-      i = 0;
-      while (i < all.length && comparePositions(all[i]!, from) <= 0) i += 1;
-    }
+    let i = from.kind === 'start' ? 0 : from.kind === 'end' ? all.length : log.indexOf(from, false);
     for (; i < all.length; i += 1) deliver(all[i]!);
     const head = all[all.length - 1];
     if (filter && head) {
       // "issue a checkpoint when going live to make sure that at least one checkpoint is issued
       // within the checkpoint interval" (Enumerator.AllSubscriptionFiltered.CatchUp).
       considered = 0;
-      call.write(checkpointResponse(head));
+      checkpoint(head);
     }
     call.write(caughtUpResponse(head ? { commit: head.commit, prepare: head.prepare } : undefined));
   }

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { appendHandler } from './append-service.js';
 import { appendSessionHandler } from './append-session-service.js';
+import { batchAppendHandler } from './batch-append-service.js';
 import { TransactionLog, type LogOptions } from './log.js';
 import { featuresGrpc, featuresPb, streamsGrpc, v2StreamsGrpc } from './protocol.js';
 import { readHandler } from './read-service.js';
@@ -16,6 +17,8 @@ export interface StandIn {
   readonly url: string;
   readonly port: number;
   readonly log: TransactionLog;
+  /** How many calls each RPC has received, e.g. `calls.get('Streams.BatchAppend')`. */
+  readonly calls: ReadonlyMap<string, number>;
   stop(): Promise<void>;
 }
 
@@ -25,9 +28,9 @@ const SERVER_VERSION = '25.1.0';
 /**
  * ServerFeatures.GetSupportedMethods, as src/KurrentDB.Core/Services/Transport/Grpc/ServerFeatures.cs
  * builds it: lower-case service and method names, "position"/"events" features on Streams.Read.
- * Only what the stand-in serves is listed, so the client falls back where it must: without
- * BatchAppend it appends through Streams.Append, and it finds the v2 AppendSession it needs for
- * multiStreamAppend (the client refuses multiStreamAppend when the server does not list it).
+ * Only what the stand-in serves is listed. As on a real server the client then appends through
+ * BatchAppend (Streams.Append only with per-call credentials), and finds the v2 AppendSession it
+ * needs for multiStreamAppend (it refuses multiStreamAppend when the server does not list it).
  */
 function supportedMethods(): InstanceType<typeof featuresPb.SupportedMethods> {
   const method = (service: string, name: string, features: string[] = []): InstanceType<typeof featuresPb.SupportedMethod> =>
@@ -37,6 +40,7 @@ function supportedMethods(): InstanceType<typeof featuresPb.SupportedMethods> {
     .setMethodsList([
       method('event_store.client.streams.Streams', 'Read', ['position', 'events']),
       method('event_store.client.streams.Streams', 'Append'),
+      method('event_store.client.streams.Streams', 'BatchAppend', ['deadline_duration']),
       method('event_store.client.server_features.ServerFeatures', 'GetSupportedMethods'),
       method('kurrentdb.protocol.v2.streams.StreamsService', 'AppendSession'),
     ]);
@@ -53,18 +57,24 @@ function unimplemented(name: string): grpc.handleUnaryCall<unknown, unknown> {
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
   const log = new TransactionLog(options);
   const server = new grpc.Server();
+  const calls = new Map<string, number>();
+  const counted = <H extends (...args: never[]) => void>(name: string, handler: H): H =>
+    ((...args: Parameters<H>) => {
+      calls.set(name, (calls.get(name) ?? 0) + 1);
+      handler(...args);
+    }) as H;
   server.addService(featuresGrpc.ServerFeaturesService, {
-    getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(null, supportedMethods()),
+    getSupportedMethods: counted('ServerFeatures.GetSupportedMethods', (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(null, supportedMethods())),
   });
   server.addService(streamsGrpc.StreamsService, {
-    read: readHandler(log),
-    append: appendHandler(log),
+    read: counted('Streams.Read', readHandler(log)),
+    append: counted('Streams.Append', appendHandler(log)),
     delete: unimplemented('Streams.Delete'),
     tombstone: unimplemented('Streams.Tombstone'),
-    batchAppend: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'BatchAppend is not implemented' }),
+    batchAppend: counted('Streams.BatchAppend', batchAppendHandler(log)),
   });
   server.addService(v2StreamsGrpc.StreamsServiceService, {
-    appendSession: appendSessionHandler(log),
+    appendSession: counted('StreamsService.AppendSession', appendSessionHandler(log)),
     appendRecords: unimplemented('StreamsService.AppendRecords'),
   });
   const host = options.host ?? '127.0.0.1';
@@ -75,6 +85,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     url: `kurrentdb://${host}:${port}?tls=false`,
     port,
     log,
+    calls,
     stop: () =>
       new Promise<void>((resolve) => {
         // Subscriptions never end by themselves, so a graceful shutdown would wait forever.

@@ -128,3 +128,39 @@ describe('$all subscriptions', () => {
     await subscription.unsubscribe();
   });
 });
+
+describe('checkpoint interval', () => {
+  it('is checkpointInterval × maxSearchWindow events considered, matching or not', async () => {
+    // A log of its own: 3 system events, then 97 events of another tenant — 100 to consider.
+    const quiet = await startStandIn({ statsEvery: 0 });
+    const quietClient = KurrentDBClient.connectionString(quiet.url);
+    try {
+      for (let i = 0; i < 97; i += 1) await quietClient.appendToStream(`globex:article-${i % 5}`, jsonEvent({ type: 'ArticleRenamed', data: { i } }));
+      const seen: Seen[] = [];
+      const filter = streamNameFilter({
+        prefixes: ['acme:'],
+        maxSearchWindow: 10,
+        checkpointInterval: 2,
+        checkpointReached: (_s, position) => {
+          seen.push({ kind: 'checkpoint', position });
+        },
+      });
+      const subscription = quietClient.subscribeToAll({ fromPosition: START, filter });
+      record(subscription, seen);
+      await waitFor(() => seen.some((s) => s.kind === 'caughtUp'), 'caught up');
+      const all = quiet.log.all();
+      const at = (n: number): Position => ({ commit: all[n - 1]!.commit, prepare: all[n - 1]!.prepare });
+      // Every 20 considered events; the one at the head when going live is the same, so not repeated.
+      expect(seen).toEqual([...[20, 40, 60, 80, 100].map((n) => ({ kind: 'checkpoint', position: at(n) })), { kind: 'caughtUp' }]);
+      // One more event: going live it is the head, and 20 events later comes the next checkpoint.
+      await quietClient.appendToStream('globex:article-0', jsonEvent({ type: 'ArticleRenamed', data: {} }));
+      for (let i = 0; i < 20; i += 1) await quietClient.appendToStream('globex:article-1', jsonEvent({ type: 'ArticleRenamed', data: {} }));
+      await waitFor(() => seen.length === 7, 'the live checkpoint');
+      expect(seen[6]).toEqual({ kind: 'checkpoint', position: at(120) });
+      await subscription.unsubscribe();
+    } finally {
+      await quietClient.dispose();
+      await quiet.stop();
+    }
+  });
+});
