@@ -17,6 +17,7 @@ import { benchApplicationName, type Benchmark } from './benchmark.js';
 import { apiBenchmark } from './api.js';
 import { commandsBenchmark } from './commands.js';
 import { eventStoreBenchmark } from './eventstore.js';
+import { kurrentDbEventStoreBenchmark } from './eventstore/kurrentdb.js';
 import { lagBenchmark } from './lag.js';
 import { describeEnvironment, environmentMarkdown } from './machine.js';
 import { Progress } from './progress.js';
@@ -25,7 +26,7 @@ import { stockctlBenchmark } from './stockctl.js';
 import { updateResultsFile } from './results-file.js';
 import { webBenchmark } from './web.js';
 
-const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark];
+const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, kurrentDbEventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark];
 
 /** bench/RESULTS.md in the source tree, also when this runs compiled from dist/bench/. */
 const resultsFile = path.resolve(

@@ -30,6 +30,7 @@ import { openConfiguredDatabase, type ConfiguredDatabase, type OpenOptions } fro
 import type { Database } from './database/connection.js';
 import { migrate } from './database/migrations.js';
 import type { EventStore } from './eventstore/event-store.js';
+import { KurrentDbEventStore } from './eventstore/kurrentdb/kurrentdb-event-store.js';
 import { PostgresEventStore } from './eventstore/postgres/postgres-event-store.js';
 import type { Logger } from './logger.js';
 import { ProjectorDaemon } from './projections/daemon.js';
@@ -122,15 +123,27 @@ function bindDatabase(container: Container, db: Database, availability?: Databas
   if (availability) container.bind<DatabaseAvailability>(services.availability).toConstantValue(availability);
 }
 
-/** The event store layer: the adapter EVENT_STORE names. */
+/**
+ * The event store layer: the adapter EVENT_STORE names. With `kurrentdb` only the events live in
+ * KurrentDB (KURRENTDB_URL); the control plane and the read schemas stay in the database. Whoever
+ * composes closes the store (and with it the KurrentDB client) on shutdown.
+ */
 function bindEventStore(container: Container): void {
   container.bind<EventStore>(services.eventStore).toDynamicValue((context) => {
-    const chosen = context.get<Config>(services.config).EVENT_STORE;
-    if (chosen !== 'postgres') {
-      throw new UnsupportedConfiguration(`EVENT_STORE=${chosen} is not available in this build yet; use EVENT_STORE=postgres`);
+    const config = context.get<Config>(services.config);
+    const logger = componentLogger(context, 'eventstore');
+    if (config.EVENT_STORE === 'kurrentdb') {
+      if (!config.KURRENTDB_URL) throw new UnsupportedConfiguration('EVENT_STORE=kurrentdb needs KURRENTDB_URL');
+      logger.info({ url: redactedConnectionString(config.KURRENTDB_URL) }, 'events are stored in KurrentDB');
+      return KurrentDbEventStore.connect(config.KURRENTDB_URL, logger);
     }
-    return new PostgresEventStore(context.get<Database>(services.database), componentLogger(context, 'eventstore'));
+    return new PostgresEventStore(context.get<Database>(services.database), logger);
   });
+}
+
+/** A connection string fit for the log: without the password of `user:password@`. */
+function redactedConnectionString(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 /** The domain commands: catalog and stock handlers over the event store, asking tenancy for the tenant's policy. */

@@ -17,9 +17,9 @@
  * - head: the newest position readers can reach now ({@link EventStore.headPosition}); the last
  *   committed position can be ahead of it while an older transaction is still running.
  *
- * Adapters live in folders named after their storage: postgres/ is the default and, so far, the
- * only one. A KurrentDB adapter (DESIGN.md) is planned and not built: `EVENT_STORE=kurrentdb`
- * refuses to start. Every adapter must pass the contract suite in test/contract/event-store/.
+ * Adapters live in folders named after their storage: postgres/ is the default, kurrentdb/ puts
+ * the events in KurrentDB (`EVENT_STORE=kurrentdb`). Every adapter must pass the contract suite
+ * in test/contract/event-store/.
  */
 import type { Observable } from 'rxjs';
 
@@ -138,5 +138,20 @@ export class InvalidAppend extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidAppend';
+  }
+}
+
+/**
+ * The event store's server cannot be reached at the moment (refused, broken or timed-out
+ * connection, no leader): the request may be retried as it is later. `databaseUnavailable` is the
+ * flag isConnectionError (src/projections/transient-error.ts) honours, so the API answers it 503
+ * `unavailable` as it does a lost PostgreSQL, and projectors treat it as transient.
+ */
+export class EventStoreUnavailable extends Error {
+  readonly code = 'event-store-unavailable';
+  readonly databaseUnavailable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EventStoreUnavailable';
   }
 }

@@ -11,7 +11,7 @@ describeEventStoreContract({
   name: 'PostgreSQL',
   // Positions come from the writing transaction's xid8, taken before it commits; and a second
   // store on the same database learns of appends only by LISTEN/NOTIFY, as another process would.
-  capabilities: { positionsTakenBeforeCommit: true, otherProcess: true },
+  capabilities: { positionsTakenBeforeCommit: true, otherProcess: true, densePositions: true },
   open: async () => {
     const database = await createTestDatabase();
     const store = new PostgresEventStore(database.db, createLogger('silent'));

@@ -4,6 +4,7 @@ import { startHttpServer, type HttpServer } from '../../src/api/http-server.js';
 import { composeApplication, type Application, type CompositionOptions } from '../../src/composition-root.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { openKurrentDbForTests, type KurrentDbForTests } from './kurrentdb.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /** What an API test file works with; filled in by its beforeAll. */
@@ -22,15 +23,27 @@ export interface ApiUnderTest {
 type Target = Parameters<typeof request>[0];
 
 /**
+ * The event store the API tests run on: PostgreSQL, or with `TEST_EVENT_STORE=kurrentdb` KurrentDB
+ * (the stand-in, or the real server of KURRENTDB_URL): `.ci/run` runs the API files that exercise
+ * the event store a second time that way.
+ */
+export function apiEventStore(): 'postgres' | 'kurrentdb' {
+  return process.env.TEST_EVENT_STORE === 'kurrentdb' ? 'kurrentdb' : 'postgres';
+}
+
+/**
  * Gives a test file the whole application (composition root, projector daemon running) over its
  * own migrated database, started before its tests and stopped after them. `options` reach the
- * composition root (a fixed clock, for one).
+ * composition root (a fixed clock, for one). The events go where {@link apiEventStore} says.
  */
 export function useApi(env: Record<string, string> = {}, options: CompositionOptions = {}): ApiUnderTest {
   const api = {} as ApiUnderTest;
+  let kurrentDb: KurrentDbForTests | undefined;
   beforeAll(async () => {
     api.database = await createTestDatabase();
-    const config = loadConfig({ DATABASE_URL: api.database.url, LOG_LEVEL: 'silent', DEMO: 'false', ...env });
+    if (apiEventStore() === 'kurrentdb') kurrentDb = await openKurrentDbForTests();
+    const eventStore = kurrentDb ? { EVENT_STORE: 'kurrentdb', KURRENTDB_URL: kurrentDb.url } : {};
+    const config = loadConfig({ DATABASE_URL: api.database.url, LOG_LEVEL: 'silent', DEMO: 'false', ...eventStore, ...env });
     api.application = composeApplication(config, createLogger('silent'), api.database.db, options);
     await api.application.start();
     api.server = await startHttpServer(api.application.app, 0, '127.0.0.1');
@@ -45,6 +58,7 @@ export function useApi(env: Record<string, string> = {}, options: CompositionOpt
       await api.application?.close();
     } finally {
       await api.database?.drop();
+      await kurrentDb?.stop();
     }
   });
   return api;

@@ -25,6 +25,12 @@ export interface EventStoreCapabilities {
    * ({@link OpenedEventStore.otherProcess}): live delivery is then measured across processes.
    */
   readonly otherProcess: boolean;
+  /**
+   * The events of one append get consecutive positions (PostgreSQL numbers them within the
+   * writing transaction). False where positions are log offsets with other records between
+   * (KurrentDB): there they only grow.
+   */
+  readonly densePositions: boolean;
 }
 
 /** An adapter opened on storage of its own by {@link EventStoreAdapter.open}. */
