@@ -1,0 +1,20 @@
+/**
+ * The provisioning benchmark (issue 15): the fixed cost of giving a tenant a read schema when it
+ * has no events (through ReadSchemas and as bare SQL, one and 4 at a time) and a company's
+ * registration over HTTP, against argon2id alone, the registration's one deliberate cost.
+ */
+import type { BenchContext, BenchReport, Benchmark } from './benchmark.js';
+import { fixedCostMarkdown, measureFixedCost } from './provisioning/fixed-cost.js';
+import { measureRegistration, registrationMarkdown } from './provisioning/registration.js';
+
+async function run(context: BenchContext): Promise<BenchReport> {
+  // Registration first: its service's projector daemon would otherwise follow the fixed-cost part's tenants.
+  const registration = await measureRegistration(context);
+  const fixedCost = await measureFixedCost(context);
+  return {
+    markdown: ['### Fixed cost per tenant', '', fixedCostMarkdown(fixedCost), '', '### Company registration', '', registrationMarkdown(registration)].join('\n'),
+  };
+}
+
+/** `npm run bench -- provisioning`. */
+export const provisioningBenchmark: Benchmark = { name: 'provisioning', title: 'Provisioning: a new tenant\'s read schema and registration', run };
