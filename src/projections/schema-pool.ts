@@ -17,9 +17,15 @@ import * as sql from './schema-pool.sql.js';
  */
 export class SchemaPool {
   readonly size: number;
+  /**
+   * How long after a claim the refill starts: building a spare takes ~10 ms of a core, and during
+   * a registration argon2id has one of them and the registering transaction the other.
+   */
+  private readonly refillDelayMs: number;
   private readonly ddl: (schema: string) => string;
   private readonly logger: Logger | undefined;
   private filling: Promise<void> | undefined;
+  private refillTimer: NodeJS.Timeout | undefined;
   /** Refilled in the background only between start() and stop(): a command-line process never leaves a fill behind. */
   private running = false;
   private stopping = false;
@@ -27,9 +33,10 @@ export class SchemaPool {
   constructor(
     private readonly db: Database,
     readonly version: string,
-    options: { size?: number; ddl?: (schema: string) => string; logger?: Logger } = {},
+    options: { size?: number; ddl?: (schema: string) => string; logger?: Logger; refillDelayMs?: number } = {},
   ) {
     this.size = options.size ?? 2;
+    this.refillDelayMs = options.refillDelayMs ?? 100;
     this.ddl = options.ddl ?? readModelDdl;
     this.logger = options.logger;
   }
@@ -37,7 +44,7 @@ export class SchemaPool {
   /**
    * Renames a spare to `schema` in the caller's transaction `t` and returns true; false when there
    * is none free (the caller builds the schema itself). The spare's lock is held until `t` ends,
-   * so another claim skips it, and a refill starts in the background.
+   * so another claim skips it; a refill starts in the background once the claim has likely committed.
    */
   async claim(t: ITask<unknown>, schema: string): Promise<boolean> {
     if (this.size === 0) return false;
@@ -47,10 +54,10 @@ export class SchemaPool {
       // Locked just after another claim of it committed: it is someone's schema now; try another.
       if (!(await t.one<{ exists: boolean }>(sql.selectSchemaExists(), [spare])).exists) continue;
       await t.none(sql.renameSchema(), [spare, schema]);
-      this.refill();
+      this.refillSoon();
       return true;
     }
-    this.refill();
+    this.refillSoon();
     return false;
   }
 
@@ -79,6 +86,15 @@ export class SchemaPool {
   refill(): void {
     if (!this.running || this.size === 0) return;
     this.fill().catch((error: unknown) => this.logger?.warn({ err: error }, 'could not build a spare read schema; the next registration builds its own'));
+  }
+
+  private refillSoon(): void {
+    if (!this.running || this.refillTimer !== undefined) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      this.refill();
+    }, this.refillDelayMs);
+    this.refillTimer.unref();
   }
 
   /** Builds one spare (tables, indexes and checkpoint, in one query and so one transaction) and returns its name. */
@@ -116,6 +132,8 @@ export class SchemaPool {
   async stop(): Promise<void> {
     this.running = false;
     this.stopping = true;
+    clearTimeout(this.refillTimer);
+    this.refillTimer = undefined;
     await this.filling?.catch(() => undefined);
   }
 
