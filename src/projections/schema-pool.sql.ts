@@ -29,6 +29,11 @@ export function renameSchema(): string {
   return 'alter schema $1:name rename to $2:name';
 }
 
+/** A spare's commit need not wait for the WAL flush: a crash loses it whole, and the pool builds another. */
+export function asynchronousCommit(): string {
+  return 'set local synchronous_commit = off';
+}
+
 /** $1 LIKE pattern of this version's spares, $2 lock space: how many no transaction is taking now. */
 export function countFreeSpares(): string {
   return `select count(*)::int as free from pg_namespace n

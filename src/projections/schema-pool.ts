@@ -97,10 +97,17 @@ export class SchemaPool {
     this.refillTimer.unref();
   }
 
-  /** Builds one spare (tables, indexes and checkpoint, in one query and so one transaction) and returns its name. */
+  /**
+   * Builds one spare (tables, indexes and checkpoint, in one transaction) and returns its name.
+   * Its commit does not wait for the WAL flush: a crash loses the spare whole or not at all, and
+   * the pool builds another.
+   */
   async buildOne(): Promise<string> {
     const name = `rp_${this.version}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-    await this.db.none(this.ddl(name));
+    await this.db.tx('build-spare-read-schema', async (t) => {
+      await t.none(sql.asynchronousCommit());
+      await t.none(this.ddl(name));
+    });
     return name;
   }
 
