@@ -4,9 +4,11 @@ import { createLogger } from '../../src/logger.js';
 import { reservedStockLines } from '../../src/projections/reserved-stock.js';
 import { ReadSchemas } from '../../src/projections/read-schemas.js';
 import { SchemaPool } from '../../src/projections/schema-pool.js';
+import { projectionVersion } from '../../src/projections/version.js';
 import { registerTenant } from '../../src/tenancy/registration.js';
 import { Users } from '../../src/tenancy/users.js';
 import { freshTenant, metadataFor } from '../support/command-handlers.js';
+import { registerAndLogin, useApi } from '../support/api.js';
 import { useReadSide } from '../support/read-side.js';
 
 const logger = createLogger('silent');
@@ -179,6 +181,27 @@ describe('the spare read-schema pool', () => {
     expect(await schemaExists(recent)).toBe(true);
     expect(await spares()).toEqual(ours);
     await db.none('drop schema $1:name; drop schema $2:name', [`rp_0ldversion_${old}_00000002`, recent]);
+  });
+});
+
+describe('the service keeps spares and registers companies with them (READ_SCHEMA_POOL_SIZE=2)', () => {
+  const api = useApi({ READ_SCHEMA_POOL_SIZE: '2' });
+
+  it('builds 2 spares when it starts, gives a registered company one of them and builds another', async () => {
+    const version = projectionVersion();
+    const spares = async (): Promise<string[]> =>
+      (await api.database.db.any<{ name: string }>(`select nspname::text as name from pg_namespace where nspname like $1 order by 1`, [`rp\\_${version}\\_%`])).map((row) => row.name);
+    await waitFor(async () => (await spares()).length === 2);
+    const before = await spares();
+    const oids = new Map(
+      (await api.database.db.any<{ name: string; oid: number }>('select nspname::text as name, oid::int from pg_namespace where nspname = any($1)', [before])).map((row) => [row.oid, row.name]),
+    );
+    const { tenant } = await registerAndLogin(api.app, 'spare-co');
+    // The tenant's live schema is one of the spares, renamed (same namespace oid).
+    const live = await api.database.db.one<{ oid: number }>('select n.oid::int from read_schema_live l join pg_namespace n on n.nspname = l.schema_name where l.tenant = $1', [tenant]);
+    expect(oids.has(live.oid)).toBe(true);
+    await waitFor(async () => (await spares()).length === 2);
+    expect(await spares()).not.toContain(oids.get(live.oid));
   });
 });
 
