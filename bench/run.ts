@@ -21,12 +21,13 @@ import { kurrentDbEventStoreBenchmark } from './eventstore/kurrentdb.js';
 import { lagBenchmark } from './lag.js';
 import { describeEnvironment, environmentMarkdown } from './machine.js';
 import { Progress } from './progress.js';
+import { provisioningBenchmark } from './provisioning.js';
 import { rebuildBenchmark } from './rebuild.js';
 import { stockctlBenchmark } from './stockctl.js';
 import { updateResultsFile } from './results-file.js';
 import { webBenchmark } from './web.js';
 
-const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, kurrentDbEventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark];
+const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, kurrentDbEventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark, provisioningBenchmark];
 
 /** bench/RESULTS.md in the source tree, also when this runs compiled from dist/bench/. */
 const resultsFile = path.resolve(

@@ -35,6 +35,8 @@ import { PostgresEventStore } from './eventstore/postgres/postgres-event-store.j
 import type { Logger } from './logger.js';
 import { ProjectorDaemon } from './projections/daemon.js';
 import { ReadSchemas } from './projections/read-schemas.js';
+import { SchemaPool } from './projections/schema-pool.js';
+import { projectionVersion } from './projections/version.js';
 import { CredentialCache } from './tenancy/credential-cache.js';
 import { Credentials } from './tenancy/credentials.js';
 import { IdempotencyRecords } from './tenancy/idempotency.js';
@@ -52,6 +54,7 @@ const services = {
   availability: Symbol('DatabaseAvailability'),
   eventStore: Symbol('EventStore'),
   readSchemas: Symbol('ReadSchemas'),
+  schemaPool: Symbol('SchemaPool'),
   projector: Symbol('ProjectorDaemon'),
   preparer: Symbol('PreparingProjectorDaemon'),
   tenants: Symbol('TenantDirectory'),
@@ -156,8 +159,27 @@ function bindCommands(container: Container): void {
 /** The projections: the read schemas, the daemon that serves them, and one that only prepares them (`projections prepare`). */
 function bindProjections(container: Container): void {
   container
+    .bind<SchemaPool>(services.schemaPool)
+    .toDynamicValue(
+      (context) =>
+        new SchemaPool(context.get<Database>(services.database), projectionVersion(), {
+          size: context.get<Config>(services.config).READ_SCHEMA_POOL_SIZE,
+          logger: componentLogger(context, 'schema-pool'),
+        }),
+    );
+  container
     .bind<ReadSchemas>(services.readSchemas)
-    .toDynamicValue((context) => new ReadSchemas(context.get<Database>(services.database), context.get<EventStore>(services.eventStore), componentLogger(context, 'read-schemas')));
+    .toDynamicValue(
+      (context) =>
+        new ReadSchemas(
+          context.get<Database>(services.database),
+          context.get<EventStore>(services.eventStore),
+          componentLogger(context, 'read-schemas'),
+          undefined,
+          undefined,
+          context.get<SchemaPool>(services.schemaPool),
+        ),
+    );
   const daemon = (context: ResolutionContext, mode: 'serve' | 'prepare'): ProjectorDaemon =>
     new ProjectorDaemon(
       context.get<Database>(services.database),
@@ -283,6 +305,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
 
   const eventStore = container.get<EventStore>(services.eventStore);
   const projector = container.get<ProjectorDaemon>(services.projector);
+  const schemaPool = container.get<SchemaPool>(services.schemaPool);
   const idempotency = container.get<IdempotencyRecords>(services.idempotency);
   const credentialCache = container.get<CredentialCache>(services.credentialCache);
   const loginLimiter = container.get<LoginLimiter>(services.loginLimiter);
@@ -297,6 +320,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
     start: async () => {
       await credentialCache.start();
       await projector.start();
+      schemaPool.start();
       purgeTimer = setInterval(() => {
         idempotency.purgeExpired().catch((error: unknown) => quietLogger.warn({ err: error }, 'purging idempotency records failed'));
         loginLimiter.purge().catch((error: unknown) => quietLogger.warn({ err: error }, 'purging login attempts failed'));
@@ -314,6 +338,7 @@ export function composeApplication(config: Config, logger: Logger, db: Database,
       liveStreams.endAll();
       if (purgeTimer) clearInterval(purgeTimer);
       await projector.stop();
+      await schemaPool.stop();
       await credentialCache.stop();
       await idempotency.close();
       await eventStore.close();

@@ -115,6 +115,11 @@ export const configSchema = z
     DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     /**
+     * Empty read schemas kept built ahead (schema-pool.ts), so that a registration renames one
+     * instead of creating tables while the company waits; 0 builds each in the request.
+     */
+    READ_SCHEMA_POOL_SIZE: z.coerce.number().int().min(0).max(50).default(2),
+    /**
      * Which proxies in front of the service to believe about the client's address
      * (X-Forwarded-For): `false` (none, the default: the socket's address), a number of hops, or
      * a comma-separated list of proxy addresses or subnets (CIDR, or express's names `loopback`,

@@ -93,3 +93,13 @@ export function selectPrepared(): string {
 export function selectIsNewerVersion(): string {
   return `select coalesce((select min(created_at) from read_schemas where version = $1) > (select min(created_at) from read_schemas where version = $2), false) as newer`;
 }
+
+/**
+ * $1 schema, $2 tenant, $3 version: registers a ready schema and points the tenant, which has no
+ * live schema yet, at it; one round trip (the live pointer's foreign key is checked at the
+ * statement's end, when the registry row is there).
+ */
+export function insertReadyLiveSchema(): string {
+  return `with registered as (insert into read_schemas (schema_name, tenant, version, status) values ($1, $2, $3, 'ready') returning schema_name, tenant, version)
+    insert into read_schema_live (tenant, version, schema_name) select tenant, version, schema_name from registered`;
+}

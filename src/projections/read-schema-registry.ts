@@ -126,3 +126,8 @@ export async function findPreparedSchema(q: Queryable, tenant: string, version: 
 export async function isLaterVersion(q: Queryable, version: string, than: string): Promise<boolean> {
   return (await q.one<{ newer: boolean }>(sql.selectIsNewerVersion(), [version, than])).newer;
 }
+
+/** Registers a ready schema and makes it the live one of a tenant that has none, in one statement. */
+export async function registerFirstLiveSchema(q: Queryable, schema: { schema: string; tenant: string; version: string }): Promise<void> {
+  await q.none(sql.insertReadyLiveSchema(), [schema.schema, schema.tenant, schema.version]);
+}

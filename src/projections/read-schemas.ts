@@ -9,6 +9,7 @@ import * as registry from './read-schema-registry.js';
 import type { ReadSchema } from './read-schema-registry.js';
 import * as sql from './read-schemas.sql.js';
 import { readSchemaName } from './schema-name.js';
+import type { SchemaPool } from './schema-pool.js';
 import { isTransientDatabaseError } from './transient-error.js';
 import { projectionVersion } from './version.js';
 import { writeChangeSet } from './write-change-set.js';
@@ -68,7 +69,8 @@ export class ReadSchemas {
 
   /**
    * `ddl` is the read model's DDL (tests change it as a new release would); the version is its
-   * hash unless given.
+   * hash unless given. With a `pool` of spare schemas of this version, a new tenant's live schema
+   * is a spare renamed (schema-pool.ts) instead of one built while the tenant registers.
    */
   constructor(
     private readonly db: Database,
@@ -76,8 +78,10 @@ export class ReadSchemas {
     private readonly logger: Logger,
     version?: string,
     private readonly ddl: (schema: string) => string = readModelDdl,
+    private readonly pool?: SchemaPool,
   ) {
     this.version = version ?? projectionVersion(ddl);
+    if (pool && pool.version !== this.version) throw new Error(`the schema pool holds version ${pool.version}, not ${this.version}`);
   }
 
   /** The schema a tenant's queries read, or undefined before the tenant has one. */
@@ -111,6 +115,8 @@ export class ReadSchemas {
     await registry.lockTenantSchemas(t, tenant);
     if (await registry.hasLiveSchema(t, tenant)) return;
     const schema = readSchemaName(tenant, this.version);
+    // A spare renamed in this transaction: a rollback puts it back in the pool.
+    if (this.pool && (await this.pool.claim(t, schema))) return await registry.registerFirstLiveSchema(t, { schema, tenant, version: this.version });
     await this.createSchema(t, tenant, schema, 'ready');
     await registry.insertLivePointer(t, tenant, this.version, schema);
   }

@@ -26,15 +26,11 @@ export class RegistrationLimit {
     // A lock not had within the short timeout is LimiterBusy (429 with Retry-After), not a fault.
     return await whileLimiterLocks(async () =>
       this.db.tx('registration-attempt', async (t) => {
-        // One client's registrations one at a time, so parallel ones cannot all slip under the limit.
-        await t.none(sql.shortLockTimeout());
-        await t.any(sql.lockClient(), [registrationLockSpace, client]);
-        await t.none(sql.deleteAgedOut(), [client, this.windowSeconds]);
-        // At the limit, the next registration waits for the limit-th newest to age out.
-        const { wait } = await t.one<{ wait: number | null }>(sql.selectWait(), [client, this.windowSeconds, this.limit]);
-        if (wait !== null) return Math.max(1, Math.ceil(wait));
-        await t.none(sql.insertAttempt(), [client]);
-        return 0;
+        // One client's registrations one at a time, so parallel ones cannot all slip under the
+        // limit; at the limit, the next registration waits for the limit-th newest to age out.
+        await t.none(sql.beginAttempt(), [registrationLockSpace, client, this.windowSeconds]);
+        const { wait } = await t.one<{ wait: number | null }>(sql.countAttemptUnlessLimited(), [client, this.windowSeconds, this.limit]);
+        return wait === null ? 0 : Math.max(1, Math.ceil(wait));
       }),
     );
   }

@@ -3,14 +3,14 @@
  * demo-tenant.ts). Each function returns the text of one statement; values are always parameters.
  */
 
-/** $1 slug, $2 company name. */
-export function insertTenant(): string {
-  return 'insert into tenants (slug, company_name) values ($1, $2)';
-}
-
-/** $1 domain, $2 tenant. */
-export function insertTenantDomain(): string {
-  return 'insert into tenant_domains (domain, tenant) values ($1, $2)';
+/**
+ * $1 slug, $2 company name, $3 domain: the tenant and its domain in one statement (one round trip
+ * of the registration). The domain's foreign key is checked at the statement's end, when the
+ * tenant's row is there; a taken slug or domain fails on tenants_pkey or tenant_domains_pkey.
+ */
+export function insertTenantWithDomain(): string {
+  return `with tenant as (insert into tenants (slug, company_name) values ($1, $2) returning slug)
+    insert into tenant_domains (domain, tenant) select $3, slug from tenant`;
 }
 
 /** $1 domain: the tenant the host name belongs to. */
