@@ -2,13 +2,15 @@
  * One round of the command benchmark's A/B comparison (ab.ts), in a process of its own, so that
  * "the first command after a start" really is one and neither build warms the other's code.
  *
- *   node dist/bench/commands/ab-round.js <dist folder of the build> <database URL> <scale> [cpu profile file]
+ *   node dist/bench/commands/ab-round.js <dist folder> <database URL> <scale> <postmaster pid or -> [cpu profile file]
  *
  * The command handlers, the event store, the pool and the set-up are loaded from the named build
  * (this one's dist, or an old ref's built beside it), so both sides run the same measurement over
  * their own code. The database must already be migrated by that build. With a profile file, the
  * first command on the long stream (the fold) runs under the V8 CPU profiler, and only it.
- * Prints one JSON line of figures in milliseconds.
+ * Prints one JSON line of figures in milliseconds. Beside wall-clock times it counts CPU time, of
+ * this process and of the (embedded) server, which other work on a shared machine disturbs far
+ * less: a slower build spends more CPU per command whatever the load.
  */
 import { Session } from 'node:inspector/promises';
 import { writeFile } from 'node:fs/promises';
@@ -19,6 +21,7 @@ import type { Database } from '../../src/database/connection.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
 import type { Logger } from '../../src/logger.js';
 import type * as Setup from './setup.js';
+import { serverCpuMs } from '../cpu-time.js';
 import { percentile, runConcurrently, timed } from '../measure.js';
 
 /** What one round measured, in ms (rates in commands/s). */
@@ -32,6 +35,22 @@ export interface RoundFigures {
   readonly firstShort: number;
   readonly transferP50Long: number;
   readonly transferP50Short: number;
+  /** CPU ms of this process per receipt at concurrency 1, and of the server (NaN without its pid). */
+  readonly receiptNodeCpu: number;
+  readonly receiptServerCpu: number;
+  /** CPU ms of this process, and of the server, during the first command on LONG. */
+  readonly firstLongNodeCpu: number;
+  readonly firstLongServerCpu: number;
+}
+
+/** CPU ms of this process and of the server while `work` runs. */
+async function cpuOf<T>(postmaster: number | undefined, work: () => Promise<T>): Promise<{ result: T; node: number; server: number }> {
+  const serverBefore = postmaster === undefined ? undefined : await serverCpuMs(postmaster);
+  const before = process.cpuUsage();
+  const result = await work();
+  const used = process.cpuUsage(before);
+  const serverAfter = postmaster === undefined ? undefined : await serverCpuMs(postmaster);
+  return { result, node: (used.user + used.system) / 1000, server: serverBefore === undefined || serverAfter === undefined ? Number.NaN : serverAfter - serverBefore };
 }
 
 /** The parts of a build a round uses: each side's own. */
@@ -76,7 +95,7 @@ async function firstCommand(handlers: CommandHandlers, build: Build, tenant: str
   return elapsedMs;
 }
 
-async function round(dist: string, url: string, scale: number, profile?: string): Promise<RoundFigures> {
+async function round(dist: string, url: string, scale: number, postmaster: number | undefined, profile?: string): Promise<RoundFigures> {
   const build = await load(dist);
   const { setup } = build;
   const db = build.openDatabase(url, { max: 20, applicationName: 'stockcontrol-bench-ab' });
@@ -91,7 +110,8 @@ async function round(dist: string, url: string, scale: number, profile?: string)
       await runConcurrently(200, concurrency, receipt);
       return await runConcurrently(operations, concurrency, receipt);
     };
-    const single = await receipts(scaledBy(scale, 2000, 100), 1);
+    const singleCount = scaledBy(scale, 2000, 100);
+    const { result: single, node: singleNode, server: singleServer } = await cpuOf(postmaster, () => receipts(singleCount, 1));
     const sixteen = await receipts(scaledBy(scale, 10_000, 200), 16);
 
     await setup.writeHistory(store, tenant, 'LONG', scaledBy(scale, 100_000, 1000), () => undefined);
@@ -99,7 +119,7 @@ async function round(dist: string, url: string, scale: number, profile?: string)
     for (const sku of ['LONG', 'SHORT']) await side.catalog.registerArticle(setup.benchMetadata(tenant), { sku, name: sku, unit: 'pcs', tracking: 'none' });
     for (const sku of ['LONG', 'SHORT']) await side.stock.receive(setup.benchMetadata(tenant), { lines: setup.bins.slice(0, 2).map((location) => ({ sku, quantity: 100_000, location })) });
     const fresh = build.createCommandHandlers(store);
-    const firstLong = await firstCommand(fresh, build, tenant, 'LONG', profile);
+    const { result: firstLong, node: firstLongNodeCpu, server: firstLongServerCpu } = await cpuOf(postmaster, () => firstCommand(fresh, build, tenant, 'LONG', profile));
     const firstShort = await firstCommand(fresh, build, tenant, 'SHORT');
     const latencies: [number[], number[]] = [[], []];
     for (let turn = 0; turn < scaledBy(scale, 1000, 50); turn += 1) {
@@ -120,6 +140,11 @@ async function round(dist: string, url: string, scale: number, profile?: string)
       firstShort,
       transferP50Long: percentile(long, 50),
       transferP50Short: percentile(short, 50),
+      // The warm-up's 200 receipts ran inside the counted span too.
+      receiptNodeCpu: singleNode / (singleCount + 200),
+      receiptServerCpu: singleServer / (singleCount + 200),
+      firstLongNodeCpu,
+      firstLongServerCpu,
     };
   } finally {
     await store.close();
@@ -127,9 +152,10 @@ async function round(dist: string, url: string, scale: number, profile?: string)
   }
 }
 
-const [dist, url, scaleText, profile] = process.argv.slice(2);
+const [dist, url, scaleText, postmasterText, profile] = process.argv.slice(2);
 if (!dist || !url) {
-  process.stderr.write('usage: node dist/bench/commands/ab-round.js <dist folder> <database URL> [scale] [cpu profile file]\n');
+  process.stderr.write('usage: node dist/bench/commands/ab-round.js <dist folder> <database URL> [scale] [postmaster pid or -] [cpu profile file]\n');
   process.exit(2);
 }
-process.stdout.write(`${JSON.stringify(await round(path.resolve(dist), url, Number(scaleText ?? '1'), profile))}\n`);
+const postmaster = postmasterText === undefined || postmasterText === '-' ? undefined : Number(postmasterText);
+process.stdout.write(`${JSON.stringify(await round(path.resolve(dist), url, Number(scaleText ?? '1'), postmaster, profile))}\n`);

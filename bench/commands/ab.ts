@@ -65,8 +65,9 @@ async function sideDatabase(context: BenchContext, dist: string, name: string): 
 }
 
 /** Runs one round as a child process and parses its figures. */
-async function runRound(dist: string, url: string, scale: number, profile: string | undefined): Promise<RoundFigures> {
-  const child = spawn(process.execPath, [roundScript, dist, url, String(scale), ...(profile ? [profile] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function runRound(dist: string, url: string, context: BenchContext, profile: string | undefined): Promise<RoundFigures> {
+  const args = [roundScript, dist, url, String(context.scale), context.serverPid === undefined ? '-' : String(context.serverPid), ...(profile ? [profile] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -92,6 +93,10 @@ const figures: ReadonlyArray<readonly [keyof RoundFigures, string, 'ms' | 'rate'
   ['firstShort', 'first command on SHORT ms', 'ms'],
   ['transferP50Long', 'transfer on LONG: p50 ms', 'ms'],
   ['transferP50Short', 'transfer on SHORT: p50 ms', 'ms'],
+  ['receiptNodeCpu', 'receipt, concurrency 1: Node CPU ms per command', 'ms'],
+  ['receiptServerCpu', 'receipt, concurrency 1: PostgreSQL CPU ms per command', 'ms'],
+  ['firstLongNodeCpu', 'first command on LONG: Node CPU ms', 'ms'],
+  ['firstLongServerCpu', 'first command on LONG: PostgreSQL CPU ms', 'ms'],
 ];
 
 /** Runs the A/B comparison and returns its markdown: per figure, each side's median and B/A per pair. */
@@ -106,7 +111,7 @@ export async function compareWithBuild(context: BenchContext, options: CompareOp
     for (const side of order) {
       const done = progress.phase(`commands A/B: pair ${pair + 1} of ${options.pairs}, ${side === 'a' ? 'A (baseline)' : 'B (this build)'}`);
       const profile = options.profileDir ? path.join(options.profileDir, `${side}-${pair + 1}.cpuprofile`) : undefined;
-      const result = await runRound(side === 'a' ? options.baselineDist : thisDist, urls[side], context.scale, profile);
+      const result = await runRound(side === 'a' ? options.baselineDist : thisDist, urls[side], context, profile);
       rounds[side].push(result);
       done(`first LONG ${formatMs(result.firstLong)} ms, receipt p50 ${formatMs(result.receiptP50)} ms`);
     }
