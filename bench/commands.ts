@@ -6,6 +6,7 @@
 import { createCommandHandlers, type CommandHandlers } from '../src/commands/command-handlers.js';
 import { PostgresEventStore } from '../src/eventstore/postgres/postgres-event-store.js';
 import { scaled, type BenchContext, type BenchReport, type Benchmark } from './benchmark.js';
+import { compareOptions, compareWithBuild } from './commands/ab.js';
 import { benchMetadata, bins, createWarehouse, writeHistory } from './commands/setup.js';
 import { formatCount, formatMs, formatRatio, markdownTable } from './markdown.js';
 import { percentile, perSecond, runConcurrently, timed, type LoadResult } from './measure.js';
@@ -41,6 +42,9 @@ export const commandsBenchmark: Benchmark = {
   name: 'commands',
   title: 'Command handling (bench/commands)',
   async run(context: BenchContext): Promise<BenchReport> {
+    // BENCH_COMPARE_DIST=<an old ref's dist>: the same figures as an interleaved A/B against that build (commands/ab.ts).
+    const compare = compareOptions();
+    if (compare) return { markdown: await compareWithBuild(context, compare) };
     const { progress } = context;
     const store = new PostgresEventStore(context.db, context.logger);
     try {

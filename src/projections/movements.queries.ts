@@ -1,24 +1,13 @@
 import { pgp, type Database } from '../database/connection.js';
 import { decodeCursor, pageOf, type Page, type PageRequest } from './cursor.js';
+import type { LedgerRow as StoredLedgerRow } from './write-ledger.js';
 
-/** One ledger row (one move of one movement line), as GET /api/movements lists it. */
-export interface MovementLine {
-  readonly movementId: string;
-  readonly kind: string;
-  readonly sku: string;
-  readonly from: string;
-  readonly to: string;
-  /** Thousandths. */
-  readonly quantity: number;
-  readonly lot: string | null;
-  readonly serials: readonly string[] | null;
-  /** Business time, ISO 8601 in UTC. */
-  readonly occurredAt: string;
-  /** When the event was recorded, ISO 8601 in UTC. */
-  readonly recordedAt: string;
-  readonly user: string;
-  readonly reference: string | null;
-}
+/**
+ * One ledger row (one move of one movement line), as GET /api/movements lists it: the row the
+ * ledger read model writes (write-ledger.ts), less its ordering keys, its recorded time as ISO
+ * 8601 text in UTC. Quantities are thousandths; occurredAt is the business time.
+ */
+export type MovementLine = Omit<StoredLedgerRow, 'position' | 'seq' | 'line' | 'recordedAt'> & { readonly recordedAt: string };
 
 /** Filters and paging of the ledger listing. */
 export interface MovementQuery extends PageRequest {

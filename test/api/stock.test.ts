@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { z } from 'zod';
+import { expiringLotSchema, ledgerRowSchema, lowStockLineSchema } from '../../src/api/schemas/queries.js';
 import { adminPassword, as, registerAndLogin, useApi, type TenantSession } from '../support/api.js';
 
 describe('catalog, movements and queries through the REST API', () => {
@@ -67,6 +69,11 @@ describe('catalog, movements and queries through the REST API', () => {
     expect(after.body.items).toEqual([expect.objectContaining({ location: 'A-01-02', onHand: 98 })]);
     const expiring = await client().get('/api/reports/expiring?withinDays=3650').expect(200);
     expect(expiring.body.items).toEqual([expect.objectContaining({ sku: 'MILK-1L', lot: 'L1', expiresOn: '2026-12-01', onHand: 20 })]);
+    // Each answer is exactly what its route declares (the OpenAPI document, so the dashboard's generated types): no field more or less.
+    const declared = (item: z.ZodObject) => z.strictObject({ items: z.array(item.strict()).min(1), nextCursor: z.string().nullable() });
+    expect(declared(lowStockLineSchema).safeParse(low.body).error).toBeUndefined();
+    expect(declared(ledgerRowSchema).safeParse(movements.body).error).toBeUndefined();
+    expect(declared(expiringLotSchema).safeParse(expiring.body).error).toBeUndefined();
     const history = await client().get('/api/reports/stock-history?sku=BOLT-M8&days=7').expect(200);
     expect(history.body.days).toHaveLength(7);
     expect(history.body.days.at(-1).onHand).toBe(98);

@@ -115,6 +115,7 @@ describe('stockctl against a real database and a listening service', () => {
     const { session } = await tenantWithStock('cli-events', 3);
     const issued = await as(api.app, session).post('/api/tokens').send({ name: 'audit', role: 'auditor' }).expect(201);
     const mode = auditor(session, (issued.body as { token: string }).token);
+    const seen: Record<string, unknown>[][] = [];
     for (const [args, env] of [
       [['--tenant', 'cli-events'], operator()],
       [mode.args, mode.env],
@@ -122,6 +123,7 @@ describe('stockctl against a real database and a listening service', () => {
       const received = await stockctl(['events', 'tail', ...args, '--type', 'StockReceived', '--json'], env);
       const events = ndjson(received);
       expect(events).toHaveLength(3);
+      seen.push(events);
       const [first, second] = events as unknown as [{ position: string; id: string }, { position: string; id: string }];
       const after = await stockctl(['events', 'tail', ...args, '--type', 'StockReceived', '--after', first.position, '--json'], env);
       expect(ndjson(after).map((event) => event.id)).toEqual(events.slice(1).map((event) => event.id));
@@ -141,6 +143,8 @@ describe('stockctl against a real database and a listening service', () => {
       const unknown = await stockctl(['events', 'show', '00000000-0000-4000-8000-000000000000', ...args], env);
       expect(unknown.code).toBe(4);
     }
+    // One audit shape: what the operator reads from the store is what GET /api/audit/events answers.
+    expect(seen[0]).toEqual(seen[1]);
   }, 120_000);
 
   it('movements show gives the movement with its reversal chain, in both modes', async () => {

@@ -177,7 +177,7 @@ describe('the embedded PostgreSQL application role', () => {
     const migrateRun = await runCli('src/cli/migrate.ts', [], { DATA_DIR: folder, EMBEDDED_PG_PORT: env.EMBEDDED_PG_PORT });
     expect(migrateRun).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
     for (const command of [['status'], ['verify', '--tenant', 'demo'], ['gc', '--grace-minutes', '0']]) {
-      const run = await runCli('src/cli/projections.ts', command, { DATA_DIR: folder, EMBEDDED_PG_PORT: env.EMBEDDED_PG_PORT });
+      const run = await runCli('src/cli/stockctl.ts', ['projections', ...command], { DATA_DIR: folder, EMBEDDED_PG_PORT: env.EMBEDDED_PG_PORT });
       expect({ command, ...run }).toMatchObject({ command, code: 0 });
     }
 

@@ -18,7 +18,7 @@ const ports = async (dataDir: string): Promise<Record<string, string>> => ({
   EMBEDDED_PG_PORT: String(await findFreePort()),
 });
 
-/** One process per DATA_DIR: the service, `npm run migrate` and `npm run projections` alike. */
+/** One process per DATA_DIR: the service and `npm run migrate` alike; `npm run projections` (stockctl) uses the holder's server. */
 describe('one process per data directory', () => {
   let dataDir: string;
   const started: ServiceProcess[] = [];
@@ -45,13 +45,19 @@ describe('one process per data directory', () => {
     await first.waitUntilHealthy(Number(env.PORT), 30_000);
     const postmaster = await readPostmasterLock(path.join(dataDir, 'pg'));
 
-    for (const [script, args] of [['src/main.ts', []], ['src/cli/migrate.ts', []], ['src/cli/projections.ts', ['status']]] as const) {
-      const second = run(await ports(dataDir), script, [...args]);
+    const lock = await readFile(path.join(dataDir, 'stockcontrol.lock'), 'utf8');
+    for (const script of ['src/main.ts', 'src/cli/migrate.ts']) {
+      const second = run(await ports(dataDir), script);
       const code = await second.exited;
       expect({ script, code, output: second.output() }).toMatchObject({ code: 1 });
       expect(second.output()).toContain(`${path.resolve(dataDir)} is in use by process ${first.child.pid}`);
       expect(second.output()).not.toMatch(/\n\s+at /);
     }
+    // `npm run projections` (stockctl) starts no second server either: it works through the holder's.
+    const projections = run({ ...(await ports(dataDir)), LOG_LEVEL: 'warn' }, 'src/cli/stockctl.ts', ['projections', 'status']);
+    expect({ code: await projections.exited, output: projections.output() }).toMatchObject({ code: 0, output: expect.stringContaining('no tenants yet') });
+    expect(await readFile(path.join(dataDir, 'stockcontrol.lock'), 'utf8')).toBe(lock);
+    expect(await readPostmasterLock(path.join(dataDir, 'pg'))).toEqual(postmaster);
     expect(postmaster && isAlive(postmaster.pid)).toBe(true);
     expect((await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).status).toBe(200);
 

@@ -1,40 +1,50 @@
 import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createProgressBar, formatDuration, progressLine } from '../../src/cli/progress-bar.js';
 import { pgp } from '../../src/database/connection.js';
+import { isAlive, readPostmasterLock, stopStalePostmaster } from '../../src/database/postmaster.js';
+import { findFreePort } from '../../src/database/tcp-port.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
 import { type ReadSchemas } from '../../src/projections/read-schemas.js';
 import { freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
 import type { TestDatabase } from '../support/test-database.js';
 import { useReadSide } from '../support/read-side.js';
+import { startStockctl, stockctl, type StockctlRun } from '../cli/stockctl-process.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const units = (n: number): number => n * 1000;
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-describe('npm run projections', () => {
+// `npm run projections -- ...` runs `stockctl projections ...`: these tests run that, from source.
+describe('stockctl projections (npm run projections)', () => {
   let database: TestDatabase;
   let store: EventStore;
   let side: CommandSide;
   let schemas: ReadSchemas;
 
-  /** Runs the CLI from source, as `npm run projections -- ...` runs its build, against this file's database. */
-  function projections(...args: string[]): Promise<CliRun> {
+  /** Runs `stockctl projections ...args` against this file's database. */
+  function projections(...args: string[]): Promise<StockctlRun> {
     return projectionsWith({}, ...args);
   }
 
   /** The same, with more environment variables. */
-  function projectionsWith(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/projections.ts', ...args], {
+  function projectionsWith(env: Record<string, string>, ...args: string[]): Promise<StockctlRun> {
+    return stockctl(['projections', ...args], { DATABASE_URL: database.url, ...env });
+  }
+
+  /**
+   * The same on a terminal: util-linux's `script` gives the command a pseudo-terminal, so the
+   * progress bars draw as they do for an operator (on a pipe they print nothing). stdout and
+   * stderr arrive together, as on a screen.
+   */
+  function projectionsOnTerminal(...args: string[]): Promise<StockctlRun> {
+    const command = ['node', '--import', 'tsx', 'src/cli/stockctl.ts', 'projections', ...args].join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
       cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...env },
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, LOG_LEVEL: 'error', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -69,6 +79,24 @@ describe('npm run projections', () => {
     expect(run.stderr).toContain('KurrentDB cannot be reached');
   });
 
+  it('refused an EVENT_STORE on the embedded cluster of DATA_DIR, stops the server it started and frees DATA_DIR', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stockctl-store-'));
+    try {
+      // mkdtemp makes it 0700: opened so that, as root, the cluster stays in it (where this test looks).
+      await chmod(dataDir, 0o755);
+      const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await findFreePort()), EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://localhost:2113' };
+      const run = await stockctl(['projections', 'status'], env);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('EVENT_STORE=kurrentdb is not available in this build yet');
+      const postmaster = await readPostmasterLock(path.join(dataDir, 'pg'));
+      expect(postmaster !== undefined && isAlive(postmaster.pid)).toBe(false);
+      await expect(readFile(path.join(dataDir, 'stockcontrol.lock'), 'utf8')).rejects.toThrow();
+    } finally {
+      await stopStalePostmaster(path.join(dataDir, 'pg')).catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('status prints the live schema of a tenant with its version, position, head and lag', async () => {
     const { tenant, schema } = await tenantWithStock();
     const position = await schemas.checkpoint(schema);
@@ -87,48 +115,47 @@ describe('npm run projections', () => {
     expect(all.stdout).toContain(`tenant ${tenant}\n`);
   }, 60_000);
 
-  it('a bad command line prints the usage and exits 2', async () => {
+  it('a bad command line says what is wrong, where the help is, and exits 2', async () => {
     const unknown = await projections('frobnicate');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown command "frobnicate"');
-    expect(unknown.stderr).toContain('usage: npm run projections -- <command>');
+    expect(unknown.stderr).toContain('unknown subcommand of projections "frobnicate"');
+    expect(unknown.stderr).toContain('see `stockctl projections --help`');
     const [noTenant, badSlug] = await Promise.all([projections('rebuild'), projections('status', '--tenant', 'Not_A_Slug')]);
-    expect(noTenant).toMatchObject({ code: 2, stderr: expect.stringContaining('rebuild needs --tenant <slug> or --all') });
+    expect(noTenant).toMatchObject({ code: 2, stderr: expect.stringContaining('give --tenant <slug> or --all (one of them)') });
     expect(badSlug).toMatchObject({ code: 2, stderr: expect.stringContaining('--tenant must be a tenant slug') });
     expect(`${unknown.stdout}${noTenant.stdout}${badSlug.stdout}`).toBe('');
   }, 60_000);
 
   it('prepare follows every tenant with the projector daemon until it is stopped', async () => {
     const { tenant } = await tenantWithStock();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/projections.ts', 'prepare', '--all'], {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    const deadline = Date.now() + 30_000;
+    const child = startStockctl(['projections', 'prepare', '--all'], { DATABASE_URL: database.url });
     // The daemon reports every 5 s what it does for each tenant.
-    while (!stderr.includes(`${tenant}: following`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    await child.waitFor(`${tenant}: following`, 30_000).catch(() => undefined);
+    child.child.kill('SIGINT');
+    const { code, stderr } = await child.exited;
+    expect(code).toBe(0);
     expect(stderr).toContain('preparing read schemas of version');
     expect(stderr).toContain(`${tenant}: following`);
   }, 60_000);
 
-  it('rebuild switches the live schema and shows its progress', async () => {
+  it('rebuild switches the live schema, with a progress bar on a terminal and only the answer on a pipe', async () => {
     const { tenant, schema } = await tenantWithStock();
     const events = await store.countEvents(tenant);
 
-    const run = await projections('rebuild', '--tenant', tenant);
+    // LOG_LEVEL=error: the test database's superuser warning aside, stderr carries nothing on a pipe.
+    const run = await projectionsWith({ LOG_LEVEL: 'error' }, 'rebuild', '--tenant', tenant);
 
-    expect(run.code).toBe(0);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
     const live = await schemas.live(tenant);
     expect(live?.schema).not.toBe(schema);
-    expect(run.stdout).toContain(`${tenant}: live schema is now ${live?.schema} at position ${live?.position} (was ${schema}, retired)`);
-    expect(run.stderr).toMatch(new RegExp(`${tenant} rebuild \\[#+\\] 100% ${events}/${events} events \\d+ events/s ETA 0s`));
+    expect(run.stdout).toBe(`${tenant}: live schema is now ${live?.schema} at position ${live?.position} (was ${schema}, retired)\n`);
     expect((await schemas.list(tenant)).find((registered) => registered.schema === schema)?.status).toBe('retired');
+
+    const onTerminal = await projectionsOnTerminal('rebuild', '--tenant', tenant);
+    expect(onTerminal.code).toBe(0);
+    const again = await schemas.live(tenant);
+    expect(onTerminal.stdout).toMatch(new RegExp(`${tenant} rebuild \\[#+\\] 100% ${events}/${events} events \\d+ events/s ETA 0s`));
+    expect(onTerminal.stdout).toContain(`${tenant}: live schema is now ${again?.schema} at position ${again?.position} (was ${live?.schema}, retired)`);
   }, 60_000);
 
   it('verify exits 0 on a healthy tenant and 1, naming the rows, on a corrupted one', async () => {

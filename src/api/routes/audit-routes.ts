@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { auditEvent } from '../../audit/audit-event.js';
 import { fold } from '../../domain/decider.js';
 import { isVirtualLocation } from '../../domain/locations.js';
 import { fromThousandths } from '../../domain/quantity.js';
@@ -11,29 +12,6 @@ import { decodeEvent } from '../../events/codec.js';
 import { route, type AnyRoute } from '../route.js';
 import { skuParams } from '../schemas/catalog.js';
 import { auditEventsQuery, replayQuery } from '../schemas/queries.js';
-
-/** A stored event as /api/audit/events shows it: raw data, the audit part of its metadata. */
-function auditView(event: RecordedEvent): Record<string, unknown> {
-  const metadata = event.metadata as Record<string, unknown>;
-  return {
-    id: event.id,
-    stream: event.stream,
-    revision: event.revision.toString(),
-    position: event.position,
-    type: event.type,
-    data: event.data,
-    metadata: {
-      user: metadata.user ?? null,
-      credentialId: metadata.credentialId ?? null,
-      correlationId: metadata.correlationId ?? null,
-      causationId: metadata.causationId ?? null,
-      idempotencyKey: metadata.idempotencyKey ?? null,
-      source: metadata.source ?? null,
-      occurredAt: metadata.occurredAt ?? null,
-    },
-    recordedAt: event.recordedAt.toISOString(),
-  };
-}
 
 /** Events of some streams after a position, merged in position order, at most `limit`. */
 async function streamsAfter(store: EventStore, streams: readonly string[], after: string, limit: number): Promise<RecordedEvent[]> {
@@ -83,7 +61,7 @@ export function auditRoutes(store: EventStore): AnyRoute[] {
           }
         }
         const last = events.at(-1);
-        return { status: 200, body: { items: events.map(auditView), nextCursor: events.length === query.limit && last ? last.position : null } };
+        return { status: 200, body: { items: events.map(auditEvent), nextCursor: events.length === query.limit && last ? last.position : null } };
       },
     }),
     route<z.output<typeof skuParams>, z.output<typeof replayQuery>>({

@@ -9,7 +9,7 @@ import { HttpProblem } from '../problem.js';
 import { definedFields } from '../../domain/defined-fields.js';
 import { route, type AnyRoute } from '../route.js';
 import { pageOfList } from '../../projections/cursor.js';
-import { expiringQuery, movementsQuery, pageQuery, stockAsOfQuery, stockHistoryQuery, stockLineSchema, stockQuery } from '../schemas/queries.js';
+import { expiringLotSchema, expiringQuery, ledgerRowSchema, lowStockLineSchema, movementsQuery, pageQuery, stockAsOfQuery, stockHistoryQuery, stockLineSchema, stockQuery } from '../schemas/queries.js';
 import { inUnits, units } from '../units.js';
 
 /** Today's date (UTC) as YYYY-MM-DD. */
@@ -57,7 +57,7 @@ export function queryRoutes(db: Database): AnyRoute[] {
       access: 'read',
       query: movementsQuery,
       positioned: true,
-      responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
+      responses: [{ status: 200, description: '`{ items, nextCursor }`', schema: z.object({ items: z.array(ledgerRowSchema), nextCursor: z.string().nullable() }) }],
       handle: async ({ query, readModel }) => {
         const page = await listMovements(db, readModel.schema, definedFields({ ...query }));
         return { status: 200, body: { items: page.items.map((row) => inUnits(row, ['quantity'])), nextCursor: page.nextCursor } };
@@ -71,7 +71,7 @@ export function queryRoutes(db: Database): AnyRoute[] {
       access: 'read',
       query: pageQuery,
       positioned: true,
-      responses: [{ status: 200, description: '`{ items, nextCursor }`' }],
+      responses: [{ status: 200, description: '`{ items, nextCursor }`', schema: z.object({ items: z.array(lowStockLineSchema), nextCursor: z.string().nullable() }) }],
       handle: async ({ query, readModel }) => {
         const items = (await lowStock(db, readModel.schema)).map((line) => inUnits(line, ['onHand', 'reserved', 'available', 'reorderPoint', 'reorderQuantity']));
         return { status: 200, body: pageOfList('low-stock', items, query, (line) => line.sku) };
@@ -85,7 +85,7 @@ export function queryRoutes(db: Database): AnyRoute[] {
       access: 'read',
       query: expiringQuery,
       positioned: true,
-      responses: [{ status: 200, description: '`{ items }`' }],
+      responses: [{ status: 200, description: '`{ items, nextCursor }`', schema: z.object({ items: z.array(expiringLotSchema), nextCursor: z.string().nullable() }) }],
       handle: async ({ query, readModel, now }) => {
         const items = (await expiringLots(db, readModel.schema, { withinDays: query.withinDays, today: today(now) })).map((lot) => inUnits(lot, ['onHand']));
         return { status: 200, body: pageOfList('expiring', items, query, (lot) => `${lot.sku}\u0000${lot.lot}`) };

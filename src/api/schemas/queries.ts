@@ -37,6 +37,42 @@ export const auditEventsQuery = z.object({
 /** GET /api/audit/articles/:sku/replay. */
 export const replayQuery = z.object({ at: timestampSchema.optional() });
 
+/** One ledger row (one move of one movement line) as GET /api/movements lists it. */
+export const ledgerRowSchema = z.object({
+  movementId: z.string(),
+  kind: z.string(),
+  sku: z.string(),
+  from: z.string(),
+  to: z.string(),
+  quantity: z.number(),
+  lot: z.string().nullable(),
+  serials: z.array(z.string()).nullable(),
+  occurredAt: z.string().meta({ description: 'Business time, ISO 8601 in UTC' }),
+  recordedAt: z.string().meta({ description: 'When the event was recorded, ISO 8601 in UTC' }),
+  user: z.string(),
+  reference: z.string().nullable(),
+});
+
+/** An article at or below its reorder point, as GET /api/reports/low-stock lists it. */
+export const lowStockLineSchema = z.object({
+  sku: z.string(),
+  name: z.string(),
+  onHand: z.number(),
+  reserved: z.number(),
+  available: z.number(),
+  reorderPoint: z.number(),
+  reorderQuantity: z.number().nullable(),
+});
+
+/** A lot expiring soon (or expired), as GET /api/reports/expiring lists it. */
+export const expiringLotSchema = z.object({
+  sku: z.string(),
+  lot: z.string(),
+  expiresOn: z.string(),
+  onHand: z.number(),
+  daysLeft: z.number().int().meta({ description: 'Days from today to the expiry date; negative once expired' }),
+});
+
 /** A stock line as GET /api/stock lists it. */
 export const stockLineSchema = z.object({
   sku: z.string(),

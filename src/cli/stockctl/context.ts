@@ -5,6 +5,8 @@ import type { Database } from '../../database/connection.js';
 import { migrate } from '../../database/migrations.js';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { createLogger, type Logger } from '../../logger.js';
+import type { ProjectorDaemon } from '../../projections/daemon.js';
+import type { ReadSchemas } from '../../projections/read-schemas.js';
 import { AuditorClient } from './auditor-client.js';
 import { Unreachable, UsageError } from './failures.js';
 import { openOperatorDatabase, type OperatorRoute } from './operator-database.js';
@@ -12,10 +14,13 @@ import { openOperatorDatabase, type OperatorRoute } from './operator-database.js
 /** How a command reaches its data (command.ts's glossary). */
 export type Mode = 'operator' | 'auditor';
 
-/** The operator mode's objects: the installation's database and its event store. */
+/** The operator mode's objects: the installation's database, its event store and read schemas, wired by the composition root. */
 export interface Operator {
   readonly db: Database;
   readonly store: EventStore;
+  readonly schemas: ReadSchemas;
+  /** The projector daemon in prepare mode (`projections prepare`). */
+  preparer(): ProjectorDaemon;
   readonly logger: Logger;
   readonly route: OperatorRoute;
   readonly baseDomain: string;
@@ -51,7 +56,7 @@ export interface GlobalOptions {
 
 /**
  * stockctl's context: the configuration, a logger on stderr, the database and event store for the
- * operator mode (opened lazily, migrated like `npm run projections` does; the event store from the
+ * operator mode (opened lazily and migrated; the event store and read schemas from the
  * composition root, like every tool's), or the API client for the auditor mode.
  */
 export function createCommandContext(options: GlobalOptions, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env): CommandContext {
@@ -82,8 +87,16 @@ export function createCommandContext(options: GlobalOptions, signal: AbortSignal
         } catch (error) {
           throw new Unreachable(`cannot open the installation's database: ${(error as Error).message}`, { cause: error });
         }
-        // The event store EVENT_STORE names, wired by the composition root as for the service.
-        const { store } = composeProjectionTools(config, logger, database.db);
+        // The event store EVENT_STORE names and the read schemas, wired by the composition root as for the service.
+        let tools;
+        try {
+          tools = composeProjectionTools(config, logger, database.db);
+        } catch (error) {
+          // An EVENT_STORE this build cannot serve: the embedded server this process started stops with it.
+          await database.close();
+          throw error;
+        }
+        const { store, schemas, preparer } = tools;
         const close = async (): Promise<void> => {
           try {
             await store.close();
@@ -97,7 +110,7 @@ export function createCommandContext(options: GlobalOptions, signal: AbortSignal
           await close();
           throw new Unreachable(`the installation's database cannot be used: ${(error as Error).message}`, { cause: error });
         }
-        return { operator: { db: database.db, store, logger, route: database.route, baseDomain: config.BASE_DOMAIN }, close };
+        return { operator: { db: database.db, store, schemas, preparer, logger, route: database.route, baseDomain: config.BASE_DOMAIN }, close };
       })();
       return (await opened).operator;
     },

@@ -1,3 +1,4 @@
+import { auditEvent, type AuditEvent } from '../../audit/audit-event.js';
 import type { RecordedEvent } from '../../eventstore/event-store.js';
 import { parseStreamName, streamName } from '../../eventstore/stream-name.js';
 import type { AuditorClient } from './auditor-client.js';
@@ -5,16 +6,7 @@ import type { CommandContext } from './context.js';
 import { selectEventPlace } from './events.sql.js';
 
 /** An event as stockctl prints it: the shape of GET /api/audit/events, in both modes. */
-export interface EventView {
-  readonly id: string;
-  readonly stream: string;
-  readonly revision: string;
-  readonly position: string;
-  readonly type: string;
-  readonly data: unknown;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly recordedAt: string;
-}
+export type EventView = AuditEvent;
 
 /** Which events a listing keeps. */
 export interface EventFilter {
@@ -25,29 +17,8 @@ export interface EventFilter {
   readonly since?: Date;
 }
 
-/** A recorded event in the API's audit shape (raw data, the audit part of the metadata). */
-export function eventView(event: RecordedEvent): EventView {
-  const metadata = event.metadata;
-  const pick = (name: string): unknown => metadata[name] ?? null;
-  return {
-    id: event.id,
-    stream: event.stream,
-    revision: event.revision.toString(),
-    position: event.position,
-    type: event.type,
-    data: event.data,
-    metadata: {
-      user: pick('user'),
-      credentialId: pick('credentialId'),
-      correlationId: pick('correlationId'),
-      causationId: pick('causationId'),
-      idempotencyKey: pick('idempotencyKey'),
-      source: pick('source'),
-      occurredAt: pick('occurredAt'),
-    },
-    recordedAt: event.recordedAt.toISOString(),
-  };
-}
+/** A recorded event in the API's audit shape (raw data, the audit part of the metadata): the one audit shape, src/audit/audit-event.ts. */
+export const eventView: (event: RecordedEvent) => EventView = auditEvent;
 
 /** A stream the user names, in the tenant: `stock-BOLT` or `acme:stock-BOLT`; undefined when it is not a stream name. */
 export function tenantStream(tenant: string, name: string): string | undefined {

@@ -3586,7 +3586,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            movementId: string;
+                            kind: string;
+                            sku: string;
+                            from: string;
+                            to: string;
+                            quantity: number;
+                            lot: string | null;
+                            serials: string[] | null;
+                            /** @description Business time, ISO 8601 in UTC */
+                            occurredAt: string;
+                            /** @description When the event was recorded, ISO 8601 in UTC */
+                            recordedAt: string;
+                            user: string;
+                            reference: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description `unavailable`: the database cannot be reached at the moment (or `not-ready` for a query whose X-Min-Position was not reached); retry after Retry-After seconds, with the same Idempotency-Key for a movement. */
             503: {
@@ -3631,7 +3651,20 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            sku: string;
+                            name: string;
+                            onHand: number;
+                            reserved: number;
+                            available: number;
+                            reorderPoint: number;
+                            reorderQuantity: number | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description `unavailable`: the database cannot be reached at the moment (or `not-ready` for a query whose X-Min-Position was not reached); retry after Retry-After seconds, with the same Idempotency-Key for a movement. */
             503: {
@@ -3672,12 +3705,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `{ items }` */
+            /** @description `{ items, nextCursor }` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            sku: string;
+                            lot: string;
+                            expiresOn: string;
+                            onHand: number;
+                            /** @description Days from today to the expiry date; negative once expired */
+                            daysLeft: number;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description `unavailable`: the database cannot be reached at the moment (or `not-ready` for a query whose X-Min-Position was not reached); retry after Retry-After seconds, with the same Idempotency-Key for a movement. */
             503: {

@@ -5,6 +5,7 @@ import { ProblemError, newIdempotencyKey } from '../api/client';
 import { api } from '../app/api';
 import type { Role } from '../app/navigation';
 import { useSession } from '../app/session';
+import { DataTable, type Column } from '../components/data-table';
 import { LoadState } from '../components/load-state';
 import { OnHandChart, type HistoryDay } from '../components/on-hand-chart';
 import { QuantityCell, browserLocales, quantityFor } from '../components/quantity';
@@ -28,6 +29,9 @@ interface StockLine {
   readonly reserved: number;
   readonly available: number;
 }
+
+const stockLineColumns: readonly Column[] = [{ label: 'Location' }, { label: 'Lot' }, { label: 'Expiry' }, { label: 'On hand', numeric: true }, { label: 'Available', numeric: true }];
+const movementColumns: readonly Column[] = [{ label: 'When' }, { label: 'Kind' }, { label: 'From' }, { label: 'To' }, { label: 'Quantity', numeric: true }, { label: 'Reference' }];
 
 /** Who may change the catalog (API.md access: catalog). */
 const editors: readonly Role[] = ['admin', 'manager'];
@@ -213,61 +217,34 @@ export function ArticleDetail({ sku }: { readonly sku: string }) {
         <div className="col-xl-5">
           <h2 className="h5">Stock lines</h2>
           <LoadState pending={lines.isPending} error={lines.error} empty={lines.data?.items.length === 0} emptyText="No stock of this article.">
-            <div className="table-responsive">
-              <table className="table table-sm text-nowrap" aria-label="Stock lines">
-                <thead className="table-light">
-                  <tr>
-                    <th scope="col">Location</th>
-                    <th scope="col">Lot</th>
-                    <th scope="col">Expiry</th>
-                    <th scope="col" className="text-end">On hand</th>
-                    <th scope="col" className="text-end">Available</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {lines.data?.items.map((line) => (
-                    <tr key={`${line.location}\u0000${line.lot ?? ''}`}>
-                      <td>{line.location}</td>
-                      <td>{line.lot ?? ''}</td>
-                      <td>{line.expiresOn ? formatDate(line.expiresOn, browserLocales) : ''}</td>
-                      <QuantityCell value={line.onHand} />
-                      <QuantityCell value={line.available} />
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable label="Stock lines" columns={stockLineColumns}>
+              {lines.data?.items.map((line) => (
+                <tr key={`${line.location}\u0000${line.lot ?? ''}`}>
+                  <td>{line.location}</td>
+                  <td>{line.lot ?? ''}</td>
+                  <td>{line.expiresOn ? formatDate(line.expiresOn, browserLocales) : ''}</td>
+                  <QuantityCell value={line.onHand} />
+                  <QuantityCell value={line.available} />
+                </tr>
+              ))}
+            </DataTable>
           </LoadState>
         </div>
         <div className="col-xl-7">
           <h2 className="h5">Latest movements</h2>
           <LoadState pending={movements.isPending} error={movements.error} empty={movements.data?.items.length === 0} emptyText="No movement of this article yet.">
-            <div className="table-responsive">
-              <table className="table table-sm text-nowrap" aria-label="Movements of this article">
-                <thead className="table-light">
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">From</th>
-                    <th scope="col">To</th>
-                    <th scope="col" className="text-end">Quantity</th>
-                    <th scope="col">Reference</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {movements.data?.items.map((row, index) => (
-                    <tr key={`${row.movementId}-${index}`}>
-                      <td className="text-nowrap">{formatDateTime(row.occurredAt, browserLocales)}</td>
-                      <td>{row.kind}</td>
-                      <td>{row.from}</td>
-                      <td>{row.to}</td>
-                      <QuantityCell value={row.quantity} />
-                      <td>{row.reference ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable label="Movements of this article" columns={movementColumns}>
+              {movements.data?.items.map((row, index) => (
+                <tr key={`${row.movementId}-${index}`}>
+                  <td className="text-nowrap">{formatDateTime(row.occurredAt, browserLocales)}</td>
+                  <td>{row.kind}</td>
+                  <td>{row.from}</td>
+                  <td>{row.to}</td>
+                  <QuantityCell value={row.quantity} />
+                  <td>{row.reference ?? ''}</td>
+                </tr>
+              ))}
+            </DataTable>
           </LoadState>
         </div>
       </div>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ProjectorDaemon } from '../../../projections/daemon.js';
 import { collectGarbage } from '../../../projections/gc.js';
+import type { BuildProgress } from '../../../projections/read-schemas.js';
 import { verifyReadSchema } from '../../../projections/verify.js';
 import { createProgressBar } from '../../progress-bar.js';
 import { leaf } from '../command.js';
@@ -23,6 +23,44 @@ function bar(label: string): ReturnType<typeof createProgressBar> {
   return createProgressBar(label, process.stderr, undefined, { offTerminal: 'nothing' });
 }
 
+/** One build per tenant, as rebuild and verify run it. */
+interface TenantBuild<Result> {
+  /** What the progress bar calls the build (`rebuild`, `scratch rebuild`). */
+  readonly label: string;
+  /** What a failure line calls the command (`rebuild failed: ...`). */
+  readonly command: string;
+  run(tenant: string, onProgress: (progress: BuildProgress) => void): Promise<Result>;
+  /** Prints the tenant's result once its bar has finished; false when it is a failed check (exit 1). */
+  report(tenant: string, result: Result): boolean;
+}
+
+/**
+ * Runs `build` for each tenant of the scope in turn, each with its progress bar. A tenant that
+ * fails is reported on stderr and the next one still runs: an operator running `--all` learns
+ * about every tenant, and the exit code (1) says that something failed. Ctrl-C stops before the
+ * next tenant (130); the one being built is left as its command leaves it (README: stockctl).
+ */
+async function forEachTenant<Result>(context: CommandContext, tenant: string | undefined, build: TenantBuild<Result>): Promise<number> {
+  const operator = await context.operator();
+  let exitCode = 0;
+  for (const name of await tenantsOf(operator, tenant)) {
+    if (context.signal.aborted) return 130;
+    const progress = bar(`${name} ${build.label}`);
+    let result: Result;
+    try {
+      result = await build.run(name, ({ events, total }) => progress.update(events, total));
+    } catch (error) {
+      progress.finish();
+      context.err(`${name}: ${build.command} failed: ${(error as Error).message}`);
+      exitCode = 1;
+      continue;
+    }
+    progress.finish();
+    if (!build.report(name, result)) exitCode = 1;
+  }
+  return exitCode;
+}
+
 export const rebuildCommand = leaf({
   name: 'rebuild',
   summary: 'builds a new read schema beside the live one, then switches to it (reads go on meanwhile); Ctrl-C leaves the old one live',
@@ -32,24 +70,19 @@ export const rebuildCommand = leaf({
   example: 'stockctl projections rebuild --tenant demo',
   input: requiredScope,
   run: async ({ tenant }, context) => {
-    const operator = await context.operator();
-    const schemas = readSchemasOf(operator);
-    let exitCode = 0;
-    for (const name of await tenantsOf(operator, tenant)) {
-      if (context.signal.aborted) return 130;
-      const previous = (await schemas.live(name))?.schema;
-      const progress = bar(`${name} rebuild`);
-      try {
-        const rebuilt = await schemas.rebuild(name, { onProgress: ({ events, total }) => progress.update(events, total) });
-        progress.finish();
+    const schemas = readSchemasOf(await context.operator());
+    return await forEachTenant(context, tenant, {
+      label: 'rebuild',
+      command: 'rebuild',
+      run: async (name, onProgress) => {
+        const previous = (await schemas.live(name))?.schema;
+        return { previous, rebuilt: await schemas.rebuild(name, { onProgress }) };
+      },
+      report: (name, { previous, rebuilt }) => {
         report(context, { tenant: name, schema: rebuilt.schema, position: rebuilt.position, previous: previous ?? null }, `${name}: live schema is now ${rebuilt.schema} at position ${rebuilt.position}${previous ? ` (was ${previous}, retired)` : ''}`);
-      } catch (error) {
-        progress.finish();
-        context.err(`${name}: rebuild failed: ${(error as Error).message}`);
-        exitCode = 1;
-      }
-    }
-    return exitCode;
+        return true;
+      },
+    });
   },
 });
 
@@ -64,17 +97,14 @@ export const verifyCommand = leaf({
   run: async ({ tenant }, context) => {
     const operator = await context.operator();
     const schemas = readSchemasOf(operator);
-    let exitCode = 0;
-    for (const name of await tenantsOf(operator, tenant)) {
-      if (context.signal.aborted) return 130;
-      const progress = bar(`${name} scratch rebuild`);
-      try {
-        const result = await verifyReadSchema(operator.db, schemas, operator.store, name, { onProgress: ({ events, total }) => progress.update(events, total) });
-        progress.finish();
-        if (!result.ok) exitCode = 1;
+    return await forEachTenant(context, tenant, {
+      label: 'scratch rebuild',
+      command: 'verify',
+      run: async (name, onProgress) => await verifyReadSchema(operator.db, schemas, operator.store, name, { onProgress }),
+      report: (name, result) => {
         if (context.json) {
           context.out(JSON.stringify({ tenant: name, ok: result.ok, schema: result.schema, position: result.position, differingRows: result.differingRows, differences: result.differences }));
-          continue;
+          return result.ok;
         }
         context.out(`${name}: ${result.schema} ${result.ok ? 'matches' : 'differs from'} a rebuild at position ${result.position}`);
         for (const [table, count] of Object.entries(result.differingRows)) {
@@ -82,13 +112,9 @@ export const verifyCommand = leaf({
           context.out(`  ${table}: ${count} differing rows${rows.length < count ? ` (${rows.length} shown)` : ''}`);
           for (const { row, only } of rows) context.out(`    only in ${only === 'live' ? 'live   ' : 'rebuild'} ${JSON.stringify(row)}`);
         }
-      } catch (error) {
-        progress.finish();
-        context.err(`${name}: verify failed: ${(error as Error).message}`);
-        exitCode = 1;
-      }
-    }
-    return exitCode;
+        return result.ok;
+      },
+    });
   },
 });
 
@@ -131,7 +157,7 @@ export const prepareCommand = leaf({
   run: async (_input, context) => {
     const operator = await context.operator();
     const schemas = readSchemasOf(operator);
-    const daemon = new ProjectorDaemon(operator.db, operator.store, schemas, operator.logger, { mode: 'prepare' });
+    const daemon = operator.preparer();
     await daemon.start();
     context.err(`preparing read schemas of version ${schemas.version}; stop with Ctrl-C`);
     const print = (): void => {

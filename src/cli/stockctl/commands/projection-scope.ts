@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ReadSchemas } from '../../../projections/read-schemas.js';
+import type { ReadSchemas } from '../../../projections/read-schemas.js';
 import type { Operator } from '../context.js';
 import { tenantOption } from '../inputs.js';
 import { selectProjectedTenants } from '../tenants.sql.js';
@@ -17,7 +17,7 @@ export async function tenantsOf(operator: Operator, tenant: string | undefined):
   return await operator.db.map(selectProjectedTenants(), [], (row: { tenant: string }) => row.tenant);
 }
 
-/** The read schemas of this build over the operator's database and event store. */
+/** The read schemas of this build over the operator's database and event store (the composition root's). */
 export function readSchemasOf(operator: Operator): ReadSchemas {
-  return new ReadSchemas(operator.db, operator.store, operator.logger);
+  return operator.schemas;
 }
