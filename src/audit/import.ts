@@ -1,6 +1,7 @@
 /**
  * Import: an export file into another store (any EventStore adapter) under the same tenant,
- * keeping event ids, their order and every stream's revisions; or into a new tenant (the tenant
+ * keeping event ids, their order, every stream's revisions and each event's recordedAt (the
+ * port's EventToAppend.recordedAt); or into a new tenant (the tenant
  * renamed in stream names and in the metadata's `tenant`), keeping order and revisions.
  *
  * Event ids are unique across a whole store (es_events' unique key), so a copy of a tenant in the
@@ -130,6 +131,8 @@ export async function importTenant(store: EventStore, file: string, options: Imp
       type: event.type,
       data: event.data,
       metadata: event.metadata.tenant === sourceTenant ? { ...event.metadata, tenant } : event.metadata,
+      // The history keeps its times: as-of reads by recording time and seals chain over them.
+      recordedAt: event.recordedAt,
     },
   });
 

@@ -44,6 +44,13 @@ export interface EventToAppend {
   readonly type: string;
   readonly data: unknown;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * When the event was first recorded, for history copied from another store (stockctl import):
+   * the store records it with this time, so readers see the original recordedAt. Absent (every
+   * command): the store's own clock. An adapter whose server stamps the time itself keeps the
+   * given one beside the event and reads it back as recordedAt.
+   */
+  readonly recordedAt?: Date;
 }
 
 /** An event as stored. */
