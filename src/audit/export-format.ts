@@ -59,6 +59,11 @@ export const exportManifestSchema = z.object({
   /** Hex SHA-256 of every event line with its newline, in file order. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   exportedAt: z.iso.datetime(),
+  /**
+   * The tenant's control-plane settings, so an import into another installation can register the
+   * tenant as it was (absent in files from before, or from a tenant that was never registered).
+   */
+  company: z.object({ name: z.string().min(1), allowNegativeStock: z.boolean() }).optional(),
   /** The limits asked for, when any. */
   upToPosition: decimal.optional(),
   until: z.iso.datetime().optional(),
@@ -66,6 +71,9 @@ export const exportManifestSchema = z.object({
 
 /** The manifest of an export. */
 export type ExportManifest = z.infer<typeof exportManifestSchema>;
+
+/** A tenant's control-plane settings as an export carries them. */
+export type ExportedCompany = NonNullable<ExportManifest['company']>;
 
 /** The manifest line, without its newline. */
 export function manifestLine(manifest: ExportManifest): string {

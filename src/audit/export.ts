@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { comparePositions, startPosition, type EventStore, type Position } from '../eventstore/event-store.js';
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
-import { eventLine, exportFormatVersion, isGzipFile, manifestLine, type ExportManifest } from './export-format.js';
+import { eventLine, exportFormatVersion, isGzipFile, manifestLine, type ExportedCompany, type ExportManifest } from './export-format.js';
 
 /** What to export. */
 export interface ExportOptions extends AuditRunOptions {
@@ -26,6 +26,8 @@ export interface ExportOptions extends AuditRunOptions {
   readonly until?: Date;
   /** Events per read (default 5,000). */
   readonly batchSize?: number;
+  /** The tenant's control-plane settings, carried in the manifest for the importer. */
+  readonly company?: ExportedCompany;
   /** The clock for exportedAt (tests). */
   readonly now?: () => Date;
 }
@@ -84,6 +86,7 @@ export async function exportTenant(store: EventStore, tenant: string, file: stri
       lastPosition,
       sha256: hash.digest('hex'),
       exportedAt: now().toISOString(),
+      ...(options.company === undefined ? {} : { company: options.company }),
       ...(options.upToPosition === undefined ? {} : { upToPosition: options.upToPosition }),
       ...(options.until === undefined ? {} : { until: options.until.toISOString() }),
     };

@@ -28,6 +28,7 @@
 import { DuplicateEventIds, WrongExpectedRevision, type AppendResult, type EventStore, type EventToAppend, type RecordedEvent, type StreamAppend } from '../eventstore/event-store.js';
 import { nameBasedUuid } from '../commands/event-ids.js';
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
+import type { ExportedCompany } from './export-format.js';
 import { checkExport, InvalidExport, readExportItems } from './export-reader.js';
 
 /** What to import, and where. */
@@ -48,6 +49,8 @@ export interface ImportResult {
   /** Events found already stored (a rerun): recorded nothing. */
   readonly alreadyStored: number;
   readonly dryRun: boolean;
+  /** The exported tenant's control-plane settings, when the file carries them. */
+  readonly company?: ExportedCompany;
 }
 
 /** The target store holds other events in a stream the import writes: nothing of that batch was recorded. */
@@ -119,7 +122,8 @@ export async function importTenant(store: EventStore, file: string, options: Imp
   const sourceTenant = check.manifest.tenant;
   const tenant = options.tenant ?? sourceTenant;
   const total = check.events;
-  if (options.dryRun) return { sourceTenant, tenant, events: total, appended: 0, alreadyStored: 0, dryRun: true };
+  const company = check.manifest.company === undefined ? {} : { company: check.manifest.company };
+  if (options.dryRun) return { sourceTenant, tenant, events: total, appended: 0, alreadyStored: 0, dryRun: true, ...company };
 
   const sourcePrefix = `${sourceTenant}:`;
   const targetPrefix = `${tenant}:`;
@@ -202,5 +206,5 @@ export async function importTenant(store: EventStore, file: string, options: Imp
   if (batch.size > 0) await flush(batch);
   await inFlight;
   options.onProgress?.({ done, total });
-  return { sourceTenant, tenant, events: total, appended, alreadyStored, dryRun: false };
+  return { sourceTenant, tenant, events: total, appended, alreadyStored, dryRun: false, ...company };
 }
