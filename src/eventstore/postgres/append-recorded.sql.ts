@@ -1,48 +1,52 @@
 /**
  * SQL of appends that carry their recording time (append-recorded.ts), as text. es_append()
  * stamps recorded_at with now() and takes no time, and changing its signature needs a migration
- * this change does not have; so these statements do its work set-based, in one transaction the
- * caller opens. Positions follow the same rule as es_append's (migrations/0001_event_store.sql).
+ * this change does not have; so these two statements do its work set-based, in one transaction
+ * the caller opens. Positions follow es_append's rule (migrations/0001_event_store.sql): the
+ * writing transaction's xid8 << 16, plus the event's offset in it.
  */
 
-/** $1 stream names: their current revisions, rows locked until the transaction ends (in name order, as es_append_many locks). */
-export function lockStreamsSql(): string {
-  return `select stream_name, revision::text from es_streams where stream_name = any($1::text[]) order by stream_name for update`;
-}
-
-/** $1 event ids: those already stored, with their stream, revision and position. */
-export function storedIdsSql(): string {
-  return `select event_id::text, revision::text, position::text from es_events where event_id = any($1::uuid[])`;
-}
-
-/** The first position of this transaction: (xid8 << 16) plus what earlier statements of it wrote. */
-export function transactionBaseSql(): string {
-  return `with base as (select (pg_current_xact_id()::text::bigint << 16) as first)
-  select coalesce(max(e.position) + 1, base.first)::text as next, base.first::text as first
-    from base left join es_events e on e.position >= base.first and e.position < base.first + 65536
-   group by base.first`;
-}
-
-/** $1 tenant, $2 names, $3 revisions: new streams; a name another writer created meanwhile is not returned. */
-export function insertStreamsSql(): string {
-  return `insert into es_streams (stream_name, tenant, revision)
-  select s.name, $1, s.revision from unnest($2::text[], $3::bigint[]) as s(name, revision)
-  on conflict (stream_name) do nothing returning stream_name`;
-}
-
-/** $1 names, $2 revisions: existing streams (locked by lockStreamsSql) move on to their new revisions. */
-export function updateStreamsSql(): string {
-  return `update es_streams s set revision = v.revision, updated_at = now()
-    from unnest($1::text[], $2::bigint[]) as v(name, revision) where s.stream_name = v.name`;
+/**
+ * $1 event ids, $2 stream names: as JSON arrays, the ids already stored ([id, revision, position])
+ * and the streams' current revisions ([name, revision]), those rows locked until the transaction
+ * ends (in name order, as es_append_many locks them).
+ */
+export function recordedAppendStateSql(): string {
+  return `select
+  (select coalesce(json_agg(json_build_array(e.event_id, e.revision::text, e.position::text)), '[]'::json)
+     from es_events e where e.event_id = any($1::uuid[]))::text as stored,
+  (select coalesce(json_agg(json_build_array(s.stream_name, s.revision::text)), '[]'::json)
+     from (select stream_name, revision from es_streams where stream_name = any($2::text[]) order by stream_name for update) s)::text as streams`;
 }
 
 /**
- * $1 first position, $2 tenant, then one array per column, one element per event in write order:
- * $3 streams, $4 revisions, $5 ids, $6 types, $7 data, $8 metadata, $9 recorded at (null: now()).
+ * Writes the streams and events of one transaction that has written nothing before (so its first
+ * position is xid8 << 16). $1 tenant; $2 names and $3 revisions of new streams (one another writer
+ * created meanwhile is skipped, and `created` then falls short); $4 names and $5 revisions of
+ * existing streams; then one element per event in write order: $6 streams, $7 revisions, $8 ids,
+ * $9 types, $12 recorded at (null: now()), and $10 data and $11 metadata as one JSON array each
+ * (no per-element array quoting on either side). Answers how many streams were created and the
+ * first position.
  */
-export function insertRecordedEventsSql(): string {
-  return `insert into es_events (position, tenant, stream_name, revision, event_id, type, data, metadata, recorded_at)
-  select $1::bigint + e.ord - 1, $2, e.stream, e.revision, e.id, e.type, e.data, e.metadata, coalesce(e.recorded_at, now())
-    from unnest($3::text[], $4::bigint[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[], $9::timestamptz[])
-      with ordinality as e(stream, revision, id, type, data, metadata, recorded_at, ord)`;
+export function writeRecordedAppendSql(): string {
+  return `with created as (
+    insert into es_streams (stream_name, tenant, revision)
+    select s.name, $1, s.revision from unnest($2::text[], $3::bigint[]) as s(name, revision)
+    on conflict (stream_name) do nothing returning 1
+  ), moved as (
+    update es_streams s set revision = v.revision, updated_at = now()
+      from unnest($4::text[], $5::bigint[]) as v(name, revision) where s.stream_name = v.name returning 1
+  ), first as (select (pg_current_xact_id()::text::bigint << 16) as position
+  ), written as (
+    insert into es_events (position, tenant, stream_name, revision, event_id, type, data, metadata, recorded_at)
+    select first.position + e.ord - 1, $1, e.stream, e.revision, e.id, e.type, e.data, e.metadata, coalesce(e.recorded_at, now())
+      from first, rows from (
+        unnest($6::text[], $7::bigint[], $8::uuid[], $9::text[]),
+        jsonb_array_elements($10::jsonb), jsonb_array_elements($11::jsonb),
+        unnest($12::timestamptz[])
+      ) with ordinality as e(stream, revision, id, type, data, metadata, recorded_at, ord)
+    returning 1
+  )
+  select (select count(*) from created)::int as created, (select count(*) from moved)::int as moved,
+    (select count(*) from written)::int as written, (select position from first)::text as first`;
 }
