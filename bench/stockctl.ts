@@ -18,6 +18,7 @@ import { formatCount, formatMs, markdownTable } from './markdown.js';
 import { perSecond, timed } from './measure.js';
 import { benchTenant } from './eventstore/stock-movement.js';
 import { loadAuditTenant, replaySku, type AuditTenantLoad } from './stockctl/audit-tenant.js';
+import { readRawToDevNull, readThroughPort } from './stockctl/raw-read.js';
 
 /** One measured step. */
 interface Step {
@@ -44,6 +45,7 @@ function row(step: Step): string[] {
     cores(step.cpu.nodeMs),
     cores(step.cpu.serverMs),
     cores(step.cpu.machineMs),
+    step.cpu.nodeMs === 0 ? 'n/a' : formatCount(perSecond(step.events, step.cpu.nodeMs)),
     step.note ?? '',
   ];
 }
@@ -78,6 +80,9 @@ export const stockctlBenchmark: Benchmark = {
       const { elapsedMs } = await timed(() => loadAuditTenant(store, db, load, progress.percentage('stockctl: loading', total)));
       loading(`${formatCount(perSecond(total, elapsedMs))} events/s including VACUUM ANALYZE`);
 
+      // Baselines of this run (raw-read.ts): a step's share of them says what it costs beyond reading.
+      await measure('baseline: plain SQL read to /dev/null (jsonb as text)', total, { perSecond: 150_000 }, () => readRawToDevNull(db, load.tenant));
+      await measure('baseline: read through the port, nothing done', total, { perSecond: 150_000 }, () => readThroughPort(store, load.tenant));
       const plain = path.join(folder, 'tenant.ndjson');
       const gzipped = path.join(folder, 'tenant.ndjson.gz');
       await measure('export to .ndjson', total, { perSecond: 150_000 }, () => exportTenant(store, load.tenant, plain));
@@ -98,7 +103,7 @@ export const stockctlBenchmark: Benchmark = {
       await measure(`replay article ${replaySku} (${formatCount(load.replayEvents)} events)`, load.replayEvents, { maxMs: 1000 }, () =>
         replayArticle(store, load.tenant, replaySku, new Date('2100-01-01T00:00:00Z')),
       );
-      const header = ['step', 'events', 'ms', 'events/s', 'target', 'met', 'Node cores', 'PostgreSQL cores', 'machine cores busy', 'note'];
+      const header = ['step', 'events', 'ms', 'events/s', 'target', 'met', 'Node cores', 'PostgreSQL cores', 'machine cores busy', 'events per Node CPU-s', 'note'];
       const markdown = [
         `Tenant: ${formatCount(load.events)} StockReceived events over ${formatCount(load.articles)} articles plus one article of ${formatCount(load.replayEvents)}, ` +
           `loaded ${load.eventsPerAppend} per append. "cores" is CPU time over wall time during the step; "machine" counts every process, ` +

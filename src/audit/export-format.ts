@@ -8,7 +8,7 @@
  *   {"manifest":{"formatVersion":1,"tenant":…,"count":…,"headPosition":…,"firstPosition":…,"lastPosition":…,"sha256":…,"exportedAt":…}}
  */
 import { z } from 'zod';
-import type { RecordedEvent } from '../eventstore/event-store.js';
+import type { RecordedEvent, RecordedEventText } from '../eventstore/event-store.js';
 
 /** The version of this format; an importer refuses other versions. */
 export const exportFormatVersion = 1;
@@ -18,18 +18,28 @@ export function isGzipFile(file: string): boolean {
   return file.endsWith('.gz');
 }
 
-/** One event line, without its newline. */
+/**
+ * One event line, without its newline: the text JSON.stringify gives the object of the example
+ * above, put together field by field because building and walking that object cost a fifth of
+ * the export's time (bench/stockctl). Revision, position and time are digits and ISO text, which
+ * JSON writes as they are; the other values go through JSON.stringify.
+ */
 export function eventLine(event: RecordedEvent): string {
-  return JSON.stringify({
-    id: event.id,
-    stream: event.stream,
-    revision: event.revision.toString(),
-    position: event.position,
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata,
-    recordedAt: event.recordedAt.toISOString(),
-  });
+  return (
+    `{"id":${JSON.stringify(event.id)},"stream":${JSON.stringify(event.stream)},"revision":"${event.revision.toString()}","position":${JSON.stringify(event.position)},` +
+    `"type":${JSON.stringify(event.type)},"data":${JSON.stringify(event.data ?? null)},"metadata":${JSON.stringify(event.metadata)},"recordedAt":"${event.recordedAt.toISOString()}"}`
+  );
+}
+
+/**
+ * One event line from the store's JSON text of data and metadata (TenantTextReads): the same
+ * fields in the same order as {@link eventLine}; inside data and metadata, the store's spacing.
+ */
+export function eventTextLine(event: RecordedEventText): string {
+  return (
+    `{"id":${JSON.stringify(event.id)},"stream":${JSON.stringify(event.stream)},"revision":"${event.revision.toString()}","position":${JSON.stringify(event.position)},` +
+    `"type":${JSON.stringify(event.type)},"data":${event.dataJson},"metadata":${event.metadataJson},"recordedAt":"${event.recordedAt.toISOString()}"}`
+  );
 }
 
 const decimal = z.string().regex(/^\d{1,19}$/);

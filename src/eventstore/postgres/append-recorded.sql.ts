@@ -7,13 +7,13 @@
  */
 
 /**
- * $1 event ids, $2 stream names: as JSON arrays, the ids already stored ([id, revision, position])
+ * $1 event ids, $2 stream names: as JSON arrays, the ids already stored ([id, revision, position, stream])
  * and the streams' current revisions ([name, revision]), those rows locked until the transaction
  * ends (in name order, as es_append_many locks them).
  */
 export function recordedAppendStateSql(): string {
   return `select
-  (select coalesce(json_agg(json_build_array(e.event_id, e.revision::text, e.position::text)), '[]'::json)
+  (select coalesce(json_agg(json_build_array(e.event_id, e.revision::text, e.position::text, e.stream_name)), '[]'::json)
      from es_events e where e.event_id = any($1::uuid[]))::text as stored,
   (select coalesce(json_agg(json_build_array(s.stream_name, s.revision::text)), '[]'::json)
      from (select stream_name, revision from es_streams where stream_name = any($2::text[]) order by stream_name for update) s)::text as streams`;

@@ -17,7 +17,7 @@ import { recordedAppendStateSql, writeRecordedAppendSql } from './append-recorde
 export type RecordedAppend = StreamAppend & { readonly data: readonly string[]; readonly metadata: readonly string[] };
 
 /** The most events one transaction can position (16 bits of offset below the xid). */
-const maxEventsPerTransaction = 65_535;
+export const maxEventsPerTransaction = 65_535;
 
 /** Another writer created one of the streams between the lock and the insert: run the transaction again. */
 class StreamCreatedMeanwhile extends Error {}
@@ -55,10 +55,73 @@ export async function appendRecorded(db: Database, tenant: string, appends: read
   const order = [...appends].sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
   const total = order.reduce((sum, append) => sum + append.events.length, 0);
   if (total > maxEventsPerTransaction) throw new InvalidAppend(`at most ${maxEventsPerTransaction} events per transaction`);
+  const byStream = await inRecordedTransaction(db, 'es-append-recorded', (t) => appendInTransaction(t, tenant, order));
+  return appends.map((append) => byStream.get(append.stream) as AppendResult);
+}
+
+/** What the store holds of a batch: its ids already stored, and its streams' revisions (locked). */
+export interface StoredState {
+  readonly stored: ReadonlyMap<string, { readonly revision: string; readonly position: string; readonly stream: string }>;
+  readonly current: ReadonlyMap<string, bigint>;
+}
+
+/** Reads, and locks, what the store holds of a batch's ids and streams (the first statement). */
+export async function readStoredState(t: ITask<unknown>, ids: readonly string[], streams: readonly string[]): Promise<StoredState> {
+  const state = await t.one<{ stored: string; streams: string }>(statement('es-recorded-state', recordedAppendStateSql(), [ids, streams]));
+  return {
+    stored: new Map((JSON.parse(state.stored) as Array<[string, string, string, string]>).map(([id, revision, position, stream]) => [id, { revision, position, stream }])),
+    current: new Map((JSON.parse(state.streams) as Array<[string, string]>).map(([stream, revision]) => [stream, BigInt(revision)])),
+  };
+}
+
+/** Events to write, one element per event in write order; data and metadata already JSON text. */
+export interface EventRows {
+  readonly streams: string[];
+  readonly revisions: string[];
+  readonly ids: string[];
+  readonly types: string[];
+  readonly data: string[];
+  readonly metadata: string[];
+  readonly recordedAt: Array<string | null>;
+}
+
+/** Empty rows to fill. */
+export function eventRows(): EventRows {
+  return { streams: [], revisions: [], ids: [], types: [], data: [], metadata: [], recordedAt: [] };
+}
+
+/**
+ * Writes the rows (the second statement) with the streams' new revisions, `created` for streams
+ * the state found missing; answers the first position. Another writer's stream created meanwhile
+ * throws, for the caller's transaction to roll back and run again.
+ */
+export async function writeEventRows(t: ITask<unknown>, tenant: string, rows: EventRows, created: ReadonlyMap<string, bigint>, moved: ReadonlyMap<string, bigint>): Promise<bigint> {
+  const written = await t.one<{ created: number; first: string }>(
+    statement('es-recorded-write', writeRecordedAppendSql(), [
+      tenant,
+      [...created.keys()],
+      [...created.values()].map(String),
+      [...moved.keys()],
+      [...moved.values()].map(String),
+      rows.streams,
+      rows.revisions,
+      rows.ids,
+      rows.types,
+      // JSON text already: joined, they are one JSON array each.
+      `[${rows.data.join(',')}]`,
+      `[${rows.metadata.join(',')}]`,
+      rows.recordedAt,
+    ]),
+  );
+  if (written.created < created.size) throw new StreamCreatedMeanwhile();
+  return BigInt(written.first);
+}
+
+/** Runs `work` in a transaction, again (up to 3 times) when another writer created a stream meanwhile. */
+export async function inRecordedTransaction<T>(db: Database, tag: string, work: (t: ITask<unknown>) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const byStream = await db.tx('es-append-recorded', (t) => appendInTransaction(t, tenant, order));
-      return appends.map((append) => byStream.get(append.stream) as AppendResult);
+      return await db.tx(tag, work);
     } catch (error) {
       if (!(error instanceof StreamCreatedMeanwhile) || attempt === 3) throw error;
     }
@@ -68,9 +131,7 @@ export async function appendRecorded(db: Database, tenant: string, appends: read
 async function appendInTransaction(t: ITask<unknown>, tenant: string, order: readonly RecordedAppend[]): Promise<Map<string, AppendResult>> {
   const results = new Map<string, AppendResult>();
   const ids = order.flatMap((append) => append.events.map((event) => event.id));
-  const state = await t.one<{ stored: string; streams: string }>(statement('es-recorded-state', recordedAppendStateSql(), [ids, order.map((append) => append.stream)]));
-  const stored = new Map((JSON.parse(state.stored) as Array<[string, string, string]>).map(([id, revision, position]) => [id, { revision, position }]));
-  const current = new Map((JSON.parse(state.streams) as Array<[string, string]>).map(([stream, revision]) => [stream, BigInt(revision)]));
+  const { stored, current } = await readStoredState(t, ids, order.map((append) => append.stream));
 
   const writes: Write[] = [];
   for (const append of order) {
@@ -88,47 +149,26 @@ async function appendInTransaction(t: ITask<unknown>, tenant: string, order: rea
   }
   if (writes.length === 0) return results;
 
-  const lastRevision = (write: Write): string => (write.first + BigInt(write.append.events.length) - 1n).toString();
-  const created = writes.filter((write) => write.created);
-  const existing = writes.filter((write) => !write.created);
-  const streams: string[] = [];
-  const revisions: string[] = [];
-  const eventIds: string[] = [];
-  const types: string[] = [];
-  const recordedAt: Array<string | null> = [];
+  const lastRevision = (write: Write): bigint => write.first + BigInt(write.append.events.length) - 1n;
+  const rows = eventRows();
   const ends: number[] = [];
   for (const write of writes) {
     write.append.events.forEach((event, index) => {
-      streams.push(write.append.stream);
-      revisions.push((write.first + BigInt(index)).toString());
-      eventIds.push(event.id);
-      types.push(event.type);
-      recordedAt.push(event.recordedAt ? event.recordedAt.toISOString() : null);
+      rows.streams.push(write.append.stream);
+      rows.revisions.push((write.first + BigInt(index)).toString());
+      rows.ids.push(event.id);
+      rows.types.push(event.type);
+      rows.data.push(write.append.data[index] ?? 'null');
+      rows.metadata.push(write.append.metadata[index] ?? '{}');
+      rows.recordedAt.push(event.recordedAt ? event.recordedAt.toISOString() : null);
     });
-    ends.push(streams.length);
+    ends.push(rows.streams.length);
   }
-  const written = await t.one<{ created: number; first: string }>(
-    statement('es-recorded-write', writeRecordedAppendSql(), [
-      tenant,
-      created.map((write) => write.append.stream),
-      created.map(lastRevision),
-      existing.map((write) => write.append.stream),
-      existing.map(lastRevision),
-      streams,
-      revisions,
-      eventIds,
-      types,
-      // The data and metadata are JSON text already (append.ts): joined, they are one JSON array each.
-      `[${writes.flatMap((write) => write.append.data).join(',')}]`,
-      `[${writes.flatMap((write) => write.append.metadata).join(',')}]`,
-      recordedAt,
-    ]),
-  );
-  // The transaction rolls back (the caller's tx) and runs again: the stream is no longer new.
-  if (written.created < created.length) throw new StreamCreatedMeanwhile();
+  const created = new Map(writes.filter((write) => write.created).map((write) => [write.append.stream, lastRevision(write)]));
+  const moved = new Map(writes.filter((write) => !write.created).map((write) => [write.append.stream, lastRevision(write)]));
+  const first = await writeEventRows(t, tenant, rows, created, moved);
   writes.forEach((write, index) => {
-    const position = (BigInt(written.first) + BigInt(ends[index] ?? 0) - 1n).toString();
-    results.set(write.append.stream, { revision: BigInt(lastRevision(write)), position, duplicate: false });
+    results.set(write.append.stream, { revision: lastRevision(write), position: (first + BigInt(ends[index] ?? 0) - 1n).toString(), duplicate: false });
   });
   return results;
 }
