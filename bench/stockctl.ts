@@ -18,7 +18,7 @@ import { formatCount, formatMs, markdownTable } from './markdown.js';
 import { perSecond, timed } from './measure.js';
 import { benchTenant } from './eventstore/stock-movement.js';
 import { loadAuditTenant, replaySku, type AuditTenantLoad } from './stockctl/audit-tenant.js';
-import { readRawToDevNull, readThroughPort } from './stockctl/raw-read.js';
+import { portOnly, readRawToDevNull, readThroughPort } from './stockctl/raw-read.js';
 
 /** One measured step. */
 interface Step {
@@ -85,17 +85,25 @@ export const stockctlBenchmark: Benchmark = {
       await measure('baseline: read through the port, nothing done', total, { perSecond: 150_000 }, () => readThroughPort(store, load.tenant));
       const plain = path.join(folder, 'tenant.ndjson');
       const gzipped = path.join(folder, 'tenant.ndjson.gz');
-      await measure('export to .ndjson', total, { perSecond: 150_000 }, () => exportTenant(store, load.tenant, plain));
+      await measure('export to .ndjson (TenantTextReads)', total, { perSecond: 150_000 }, () => exportTenant(store, load.tenant, plain));
+      await measure('export to .ndjson through the port alone (readTenant, eventLine)', total, { perSecond: 150_000 }, () => exportTenant(portOnly(store), load.tenant, path.join(folder, 'port.ndjson')));
       await measure('export to .ndjson.gz (gzip level 1)', total, { perSecond: 150_000 }, async () => {
         await exportTenant(store, load.tenant, gzipped);
         return `${formatCount((await stat(plain)).size / total)} bytes/event plain, ${formatCount((await stat(gzipped)).size / total)} gzipped`;
       }, (sizes) => sizes);
       await measure('import dry run (check only)', total, { perSecond: 30_000 }, () => importTenant(store, gzipped, { tenant: benchTenant('copy'), dryRun: true }));
       await measure(
-        'import into a new tenant (check, then appendMany batches)',
+        'import into a new tenant (check, then HistoryImport batches)',
         total,
         { perSecond: 30_000 },
         () => importTenant(store, gzipped, { tenant: benchTenant('copy') }),
+        (result) => `${formatCount(result.appended)} appended`,
+      );
+      await measure(
+        'import into a new tenant through the port alone (appendMany batches)',
+        total,
+        { perSecond: 30_000 },
+        () => importTenant(portOnly(store), gzipped, { tenant: benchTenant('port') }),
         (result) => `${formatCount(result.appended)} appended`,
       );
       await measure('seal (chain every event, checkpoints of 10,000)', total, { perSecond: 150_000 }, () => seal(db, store, load.tenant));
