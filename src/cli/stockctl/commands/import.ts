@@ -13,7 +13,7 @@ export const importCommand = leaf({
   arguments: '<file>',
   options: { 'dry-run': { type: 'boolean', default: false } },
   optionHelp: [
-    '--tenant <slug>   the tenant to import into (default: the exported tenant, into DATABASE_URL\'s store)',
+    '--tenant <slug>   the tenant to import into (default: the exported tenant, into the configured store: EVENT_STORE, DATABASE_URL)',
     '--dry-run         check the file (every line, the manifest\'s count and SHA-256) and write nothing',
     'Each batch of 5,000 events is one transaction: Ctrl-C keeps the batches recorded; rerun the same command to resume (nothing is recorded twice)',
   ],
