@@ -18,6 +18,7 @@ import { formatCount, formatMs, markdownTable } from './markdown.js';
 import { perSecond, timed } from './measure.js';
 import { benchTenant } from './eventstore/stock-movement.js';
 import { loadAuditTenant, replaySku, type AuditTenantLoad } from './stockctl/audit-tenant.js';
+import { portOnly, readRawToDevNull, readThroughPort } from './stockctl/raw-read.js';
 
 /** One measured step. */
 interface Step {
@@ -44,6 +45,7 @@ function row(step: Step): string[] {
     cores(step.cpu.nodeMs),
     cores(step.cpu.serverMs),
     cores(step.cpu.machineMs),
+    step.cpu.nodeMs === 0 ? 'n/a' : formatCount(perSecond(step.events, step.cpu.nodeMs)),
     step.note ?? '',
   ];
 }
@@ -78,19 +80,30 @@ export const stockctlBenchmark: Benchmark = {
       const { elapsedMs } = await timed(() => loadAuditTenant(store, db, load, progress.percentage('stockctl: loading', total)));
       loading(`${formatCount(perSecond(total, elapsedMs))} events/s including VACUUM ANALYZE`);
 
+      // Baselines of this run (raw-read.ts): a step's share of them says what it costs beyond reading.
+      await measure('baseline: plain SQL read to /dev/null (jsonb as text)', total, { perSecond: 150_000 }, () => readRawToDevNull(db, load.tenant));
+      await measure('baseline: read through the port, nothing done', total, { perSecond: 150_000 }, () => readThroughPort(store, load.tenant));
       const plain = path.join(folder, 'tenant.ndjson');
       const gzipped = path.join(folder, 'tenant.ndjson.gz');
-      await measure('export to .ndjson', total, { perSecond: 150_000 }, () => exportTenant(store, load.tenant, plain));
+      await measure('export to .ndjson (TenantTextReads)', total, { perSecond: 150_000 }, () => exportTenant(store, load.tenant, plain));
+      await measure('export to .ndjson through the port alone (readTenant, eventLine)', total, { perSecond: 150_000 }, () => exportTenant(portOnly(store), load.tenant, path.join(folder, 'port.ndjson')));
       await measure('export to .ndjson.gz (gzip level 1)', total, { perSecond: 150_000 }, async () => {
         await exportTenant(store, load.tenant, gzipped);
         return `${formatCount((await stat(plain)).size / total)} bytes/event plain, ${formatCount((await stat(gzipped)).size / total)} gzipped`;
       }, (sizes) => sizes);
       await measure('import dry run (check only)', total, { perSecond: 30_000 }, () => importTenant(store, gzipped, { tenant: benchTenant('copy'), dryRun: true }));
       await measure(
-        'import into a new tenant (check, then appendMany batches)',
+        'import into a new tenant (check, then HistoryImport batches)',
         total,
         { perSecond: 30_000 },
         () => importTenant(store, gzipped, { tenant: benchTenant('copy') }),
+        (result) => `${formatCount(result.appended)} appended`,
+      );
+      await measure(
+        'import into a new tenant through the port alone (appendMany batches)',
+        total,
+        { perSecond: 30_000 },
+        () => importTenant(portOnly(store), gzipped, { tenant: benchTenant('port') }),
         (result) => `${formatCount(result.appended)} appended`,
       );
       await measure('seal (chain every event, checkpoints of 10,000)', total, { perSecond: 150_000 }, () => seal(db, store, load.tenant));
@@ -98,7 +111,7 @@ export const stockctlBenchmark: Benchmark = {
       await measure(`replay article ${replaySku} (${formatCount(load.replayEvents)} events)`, load.replayEvents, { maxMs: 1000 }, () =>
         replayArticle(store, load.tenant, replaySku, new Date('2100-01-01T00:00:00Z')),
       );
-      const header = ['step', 'events', 'ms', 'events/s', 'target', 'met', 'Node cores', 'PostgreSQL cores', 'machine cores busy', 'note'];
+      const header = ['step', 'events', 'ms', 'events/s', 'target', 'met', 'Node cores', 'PostgreSQL cores', 'machine cores busy', 'events per Node CPU-s', 'note'];
       const markdown = [
         `Tenant: ${formatCount(load.events)} StockReceived events over ${formatCount(load.articles)} articles plus one article of ${formatCount(load.replayEvents)}, ` +
           `loaded ${load.eventsPerAppend} per append. "cores" is CPU time over wall time during the step; "machine" counts every process, ` +

@@ -1,6 +1,7 @@
 /**
  * Import: an export file into another store (any EventStore adapter) under the same tenant,
- * keeping event ids, their order and every stream's revisions; or into a new tenant (the tenant
+ * keeping event ids, their order, every stream's revisions and each event's recordedAt (the
+ * port's EventToAppend.recordedAt); or into a new tenant (the tenant
  * renamed in stream names and in the metadata's `tenant`), keeping order and revisions.
  *
  * Event ids are unique across a whole store (es_events' unique key), so a copy of a tenant in the
@@ -11,7 +12,12 @@
  * The whole file is checked first (export-reader.ts: manifest hash, decoding, continuous
  * revisions); a file with any problem imports nothing. `dryRun` stops after that check.
  *
- * Events are then appended in batches with appendMany, one transaction each. A batch keeps
+ * A store with the HistoryImport capability (event-store.ts; PostgreSQL has it) takes fixed
+ * slices of the file, streams interleaved, each event at its revision, one transaction each: the
+ * general path below cuts a batch wherever stream names stop increasing, which in a real history
+ * (one event of one stream, then one of another) is about every second event.
+ *
+ * Without it, events are appended in batches with appendMany, one transaction each. A batch keeps
  * position order: appendMany writes its streams in name order, each stream's events together, so
  * a batch is cut where the next event would break that order (another stream whose name does not
  * sort after the current one). Batches are cut by that rule and a fixed size only, so every run
@@ -24,9 +30,20 @@
  * over a shorter one appends only what is new: where a batch finds part of a stream stored, the
  * stored events are checked to be these (same ids at the same revisions) and left out.
  */
-import { DuplicateEventIds, WrongExpectedRevision, type AppendResult, type EventStore, type EventToAppend, type RecordedEvent, type StreamAppend } from '../eventstore/event-store.js';
+import {
+  DuplicateEventIds,
+  hasHistoryImport,
+  WrongExpectedRevision,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type HistoryEvent,
+  type RecordedEvent,
+  type StreamAppend,
+} from '../eventstore/event-store.js';
 import { nameBasedUuid } from '../commands/event-ids.js';
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
+import type { ExportedCompany } from './export-format.js';
 import { checkExport, InvalidExport, readExportItems } from './export-reader.js';
 
 /** What to import, and where. */
@@ -35,6 +52,8 @@ export interface ImportOptions extends AuditRunOptions {
   readonly tenant?: string;
   /** Check the file and write nothing. */
   readonly dryRun?: boolean;
+  /** Most events per transaction (default {@link importBatchSize}); a resumed import takes the same. */
+  readonly batchSize?: number;
 }
 
 /** What an import did. */
@@ -47,6 +66,8 @@ export interface ImportResult {
   /** Events found already stored (a rerun): recorded nothing. */
   readonly alreadyStored: number;
   readonly dryRun: boolean;
+  /** The exported tenant's control-plane settings, when the file carries them. */
+  readonly company?: ExportedCompany;
 }
 
 /** The target store holds other events in a stream the import writes: nothing of that batch was recorded. */
@@ -118,7 +139,8 @@ export async function importTenant(store: EventStore, file: string, options: Imp
   const sourceTenant = check.manifest.tenant;
   const tenant = options.tenant ?? sourceTenant;
   const total = check.events;
-  if (options.dryRun) return { sourceTenant, tenant, events: total, appended: 0, alreadyStored: 0, dryRun: true };
+  const company = check.manifest.company === undefined ? {} : { company: check.manifest.company };
+  if (options.dryRun) return { sourceTenant, tenant, events: total, appended: 0, alreadyStored: 0, dryRun: true, ...company };
 
   const sourcePrefix = `${sourceTenant}:`;
   const targetPrefix = `${tenant}:`;
@@ -130,6 +152,8 @@ export async function importTenant(store: EventStore, file: string, options: Imp
       type: event.type,
       data: event.data,
       metadata: event.metadata.tenant === sourceTenant ? { ...event.metadata, tenant } : event.metadata,
+      // The history keeps its times: as-of reads by recording time and seals chain over them.
+      recordedAt: event.recordedAt,
     },
   });
 
@@ -138,6 +162,21 @@ export async function importTenant(store: EventStore, file: string, options: Imp
   let done = 0;
   let lastReport = 0;
   let inFlight: Promise<void> = Promise.resolve();
+  const counted = (size: number): void => {
+    done += size;
+    if (done - lastReport >= progressEvery) {
+      lastReport = done;
+      options.onProgress?.({ done, total });
+    }
+  };
+  /** The history capability's batch: events in file order, streams interleaved. */
+  const sendHistory = async (events: HistoryEvent[]): Promise<void> => {
+    if (!hasHistoryImport(store)) return;
+    const result = await store.appendHistory(events).catch((error: unknown) => Promise.reject(conflict(error)));
+    appended += result.appended;
+    alreadyStored += result.alreadyStored;
+    counted(events.length);
+  };
   const send = async (batch: Batch): Promise<void> => {
     let runs = batch.appends;
     let results: AppendResult[];
@@ -165,39 +204,49 @@ export async function importTenant(store: EventStore, file: string, options: Imp
       if (revision === undefined || revision < lastRevision) throw new ImportConflict(run.stream, { cause: new Error('the event ids are stored in another stream') });
       alreadyStored += run.events.length;
     }
-    done += batch.size;
-    if (done - lastReport >= progressEvery) {
-      lastReport = done;
-      options.onProgress?.({ done, total });
-    }
+    counted(batch.size);
   };
   // One batch is appended while the next is read and gathered; appends stay one after another.
-  const flush = async (batch: Batch): Promise<void> => {
+  const flush = async (sending: () => Promise<void>): Promise<void> => {
     await inFlight;
     options.signal?.throwIfAborted();
-    inFlight = send(batch);
+    inFlight = sending();
     // A failed append is awaited (and thrown) by the next flush or the end, never left unhandled.
     inFlight.catch(() => undefined);
   };
 
+  // With the capability, batches are fixed slices of the file, whatever their streams.
+  const batchSize = options.batchSize ?? importBatchSize;
+  let history: HistoryEvent[] = [];
   let batch: Batch = { appends: [], size: 0 };
   for await (const item of readExportItems(file, options.signal)) {
     if (!('event' in item)) continue;
     const { stream, event } = renamed(item.event);
+    if (hasHistoryImport(store)) {
+      history.push({ ...event, stream, revision: item.event.revision, recordedAt: item.event.recordedAt });
+      if (history.length === batchSize) {
+        const full = history;
+        await flush(() => sendHistory(full));
+        history = [];
+      }
+      continue;
+    }
     const current = batch.appends.at(-1);
-    if (current && current.stream === stream && batch.size < importBatchSize) {
+    if (current && current.stream === stream && batch.size < batchSize) {
       current.events.push(event);
     } else {
-      if (batch.size >= importBatchSize || (current && current.stream >= stream)) {
-        await flush(batch);
+      if (batch.size >= batchSize || (current && current.stream >= stream)) {
+        const full = batch;
+        await flush(() => send(full));
         batch = { appends: [], size: 0 };
       }
       batch.appends.push({ stream, events: [event], firstRevision: item.event.revision });
     }
     batch.size += 1;
   }
-  if (batch.size > 0) await flush(batch);
+  if (batch.size > 0) await flush(() => send(batch));
+  if (history.length > 0) await flush(() => sendHistory(history));
   await inFlight;
   options.onProgress?.({ done, total });
-  return { sourceTenant, tenant, events: total, appended, alreadyStored, dryRun: false };
+  return { sourceTenant, tenant, events: total, appended, alreadyStored, dryRun: false, ...company };
 }

@@ -44,6 +44,13 @@ export interface EventToAppend {
   readonly type: string;
   readonly data: unknown;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * When the event was first recorded, for history copied from another store (stockctl import):
+   * the store records it with this time, so readers see the original recordedAt. Absent (every
+   * command): the store's own clock. An adapter whose server stamps the time itself keeps the
+   * given one beside the event and reads it back as recordedAt.
+   */
+  readonly recordedAt?: Date;
 }
 
 /** An event as stored. */
@@ -56,6 +63,53 @@ export interface RecordedEvent {
   readonly data: unknown;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly recordedAt: Date;
+}
+
+/** An event as stored, its data and metadata as the JSON text the store holds, not parsed. */
+export interface RecordedEventText extends Omit<RecordedEvent, 'data' | 'metadata'> {
+  readonly dataJson: string;
+  readonly metadataJson: string;
+}
+
+/**
+ * An optional capability of an adapter: tenant reads that hand data and metadata over as the JSON
+ * text the store holds, for work that only copies them (export), where parsing and writing them
+ * again is most of the cost. The text is JSON of the same values, not necessarily the bytes
+ * JSON.stringify would write (PostgreSQL's jsonb text has spaces). Same order, guard and pages
+ * as {@link EventStore.readTenant}. Test with {@link hasTenantTextReads}.
+ */
+export interface TenantTextReads {
+  readTenantText(tenant: string, options?: { after?: Position; batchSize?: number }): AsyncIterable<RecordedEventText>;
+}
+
+/** Whether `store` has the {@link TenantTextReads} capability. */
+export function hasTenantTextReads(store: EventStore): store is EventStore & TenantTextReads {
+  return typeof (store as Partial<TenantTextReads>).readTenantText === 'function';
+}
+
+/** An event copied from another store, with the revision it has there and must keep. */
+export interface HistoryEvent extends EventToAppend {
+  readonly stream: string;
+  readonly revision: bigint;
+  readonly recordedAt: Date;
+}
+
+/**
+ * An optional capability of an adapter: appending a tenant's history copied from another store
+ * (import) in the order given, each event at its own revision, so that a batch needs no cut where
+ * streams interleave (appendMany takes each stream once, in an order of the adapter's choosing).
+ * All or nothing. Events already stored under the same id, stream and revision (a rerun) are
+ * left out and counted; an id stored elsewhere is {@link DuplicateEventIds}; an event that does
+ * not continue its stream is {@link WrongExpectedRevision}. Test with {@link hasHistoryImport};
+ * without it, import goes through appendMany.
+ */
+export interface HistoryImport {
+  appendHistory(events: readonly HistoryEvent[]): Promise<{ readonly appended: number; readonly alreadyStored: number }>;
+}
+
+/** Whether `store` has the {@link HistoryImport} capability. */
+export function hasHistoryImport(store: EventStore): store is EventStore & HistoryImport {
+  return typeof (store as Partial<HistoryImport>).appendHistory === 'function';
 }
 
 /** The outcome of an append. */

@@ -13,6 +13,21 @@ export function insertTenantWithDomain(): string {
     insert into tenant_domains (domain, tenant) select $3, slug from tenant`;
 }
 
+/** $1 slug, $2 company name, $3 allow negative stock: a tenant whose history was imported; nothing when the slug is taken. */
+export function insertImportedTenant(): string {
+  return 'insert into tenants (slug, company_name, allow_negative_stock) values ($1, $2, $3) on conflict (slug) do nothing';
+}
+
+/** $1 domain, $2 tenant: the domain, unless it is taken already. */
+export function insertTenantDomainIfFree(): string {
+  return 'insert into tenant_domains (domain, tenant) values ($1, $2) on conflict (domain) do nothing';
+}
+
+/** $1 slug: the tenant's company name and settings (what an export carries). */
+export function selectTenantCompany(): string {
+  return 'select company_name, allow_negative_stock from tenants where slug = $1';
+}
+
 /** $1 domain: the tenant the host name belongs to. */
 export function selectTenantOfDomain(): string {
   return 'select tenant from tenant_domains where domain = $1';

@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { as, registerAndLogin, useApi } from '../support/api.js';
+import request from 'supertest';
+import { adminPassword, as, registerAndLogin, useApi } from '../support/api.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { ndjson, stockctl } from './stockctl-process.js';
 
 describe('stockctl audit commands as child processes against a real database', () => {
@@ -28,15 +30,23 @@ describe('stockctl audit commands as child processes against a real database', (
   }
 
   /**
-   * A tenant's events as the store holds them, without what an import rightly changes: ids,
-   * positions, the tenant, and recordedAt (the store records the import's time; occurredAt stays).
+   * A tenant's events as the store of `db` holds them, in position order, without what an import
+   * into another tenant rightly changes: ids, positions and the tenant (recordedAt is kept).
    */
-  async function eventsOf(tenant: string): Promise<unknown[]> {
-    const rows = await api.database.db.any<{ stream_name: string; revision: string; type: string; data: unknown; metadata: Record<string, unknown> }>(
-      'select stream_name, revision, type, data, metadata from es_events where tenant = $1 order by position',
+  async function eventsOf(tenant: string, db = api.database.db, keepIds = false): Promise<unknown[]> {
+    const rows = await db.any<{ event_id: string; stream_name: string; revision: string; type: string; data: unknown; metadata: Record<string, unknown>; recorded_at: Date }>(
+      'select event_id, stream_name, revision, type, data, metadata, recorded_at from es_events where tenant = $1 order by position',
       [tenant],
     );
-    return rows.map((row) => ({ stream: row.stream_name.slice(row.stream_name.indexOf(':') + 1), revision: row.revision, type: row.type, data: row.data, metadata: { ...row.metadata, tenant: undefined } }));
+    return rows.map((row) => ({
+      ...(keepIds ? { id: row.event_id } : {}),
+      stream: row.stream_name.slice(row.stream_name.indexOf(':') + 1),
+      revision: row.revision,
+      type: row.type,
+      data: row.data,
+      metadata: { ...row.metadata, tenant: undefined },
+      recordedAt: row.recorded_at.toISOString(),
+    }));
   }
 
   it('export -> import into a new tenant gives the same events, a read model without drift, and a rerun records nothing', async () => {
@@ -70,6 +80,48 @@ describe('stockctl audit commands as child processes against a real database', (
     const rerun = await stockctl(['import', file, '--tenant', 'cli-audit-copy', '--json'], operator());
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout)).toMatchObject({ appended: 0, alreadyStored: manifest.count });
+
+    // The copy is registered as the original was, so the API serves it once it has a user.
+    const shown = await stockctl(['tenants', 'show', 'cli-audit-copy', '--json'], operator());
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ tenant: 'cli-audit-copy', companyName: 'cli-audit-src Ltd', domains: ['cli-audit-copy.localhost'] });
+    const user = await stockctl(['users', 'create', 'keeper', '--tenant', 'cli-audit-copy', '--email', 'keeper@copy.example', '--role', 'admin'], { ...operator(), STOCKCTL_PASSWORD: adminPassword });
+    expect(user.code).toBe(0);
+    const login = await request(api.app).post('/api/auth/login').set('X-Tenant', 'cli-audit-copy').send({ username: 'keeper', password: adminPassword }).expect(200);
+    const keeper = as(api.app, { tenant: 'cli-audit-copy', token: (login.body as { token: string }).token });
+    const stock = await keeper.get('/api/stock?sku=BOLT').expect(200);
+    expect(stock.body).toMatchObject({ items: [expect.objectContaining({ sku: 'BOLT', location: 'A-01', onHand: 15 })] });
+    await keeper.post('/api/stock/receipts').send({ reference: 'PO-after-import', lines: [{ sku: 'BOLT', quantity: 1, location: 'A-01' }] }).expect(201);
+  }, 120_000);
+
+  it('moves a tenant to another store: same ids, order, revisions and recording times, and the copy verifies clean', async () => {
+    await tenantWithStock('cli-audit-move');
+    const file = path.join(directory, 'move.ndjson');
+    expect((await stockctl(['export', '--tenant', 'cli-audit-move', file], operator())).code).toBe(0);
+    const other = await createTestDatabase();
+    const there = { DATABASE_URL: other.url, LOG_LEVEL: 'error' };
+    try {
+      const imported = await stockctl(['import', file, '--json'], there);
+      expect(imported.stderr).toBe('');
+      expect(imported.code).toBe(0);
+      expect(JSON.parse(imported.stdout)).toMatchObject({ tenant: 'cli-audit-move', sourceTenant: 'cli-audit-move', alreadyStored: 0 });
+      const original = await eventsOf('cli-audit-move', api.database.db, true);
+      expect(original.length).toBeGreaterThan(3);
+      expect(await eventsOf('cli-audit-move', other.db, true)).toEqual(original);
+
+      expect((await stockctl(['verify', 'events', '--tenant', 'cli-audit-move'], there)).code).toBe(0);
+      const verify = await stockctl(['projections', 'verify', '--tenant', 'cli-audit-move', '--json'], there);
+      expect(verify.code).toBe(0);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, differences: [] });
+      const at = new Date(Date.now() + 60_000).toISOString();
+      expect((await stockctl(['stock', 'as-of', '--tenant', 'cli-audit-move', '--at', at, '--check'], there)).code).toBe(0);
+      // A seal of the moved history equals one of the original: the chain covers ids, revisions and times.
+      const sealHere = await stockctl(['seal', '--tenant', 'cli-audit-move', '--json'], operator());
+      const sealThere = await stockctl(['seal', '--tenant', 'cli-audit-move', '--json'], there);
+      expect((JSON.parse(sealThere.stdout) as { last: { hash: string } }).last.hash).toBe((JSON.parse(sealHere.stdout) as { last: { hash: string } }).last.hash);
+    } finally {
+      await other.drop();
+    }
   }, 120_000);
 
   it('verify events exits 0, stock as-of --check exits 0, replay --explain prints the running balance; as-of and replay also in auditor mode', async () => {

@@ -14,6 +14,7 @@ import {
 } from '../event-store.js';
 import { parseStreamName } from '../stream-name.js';
 import { appendManySql, appendSql } from './append.sql.js';
+import { appendRecorded } from './append-recorded.js';
 
 interface PgError {
   code?: string;
@@ -81,6 +82,11 @@ function toResult(row: { revision: string; position: string; duplicate: boolean 
 
 /** One statement, so one round trip and one transaction, however many streams. */
 async function appendPrepared(db: Database, prepared: readonly PreparedAppend[]): Promise<AppendResult[]> {
+  if (prepared.some((append) => append.events.some((event) => event.recordedAt !== undefined))) {
+    // History with its own recording times (an import): es_append() would stamp now().
+    const recorded = prepared.map((append) => ({ ...append, data: append.params[5] as string[], metadata: append.params[6] as string[] }));
+    return await appendRecorded(db, prepared[0]?.params[0] as string, recorded);
+  }
   const [single] = prepared;
   if (prepared.length === 1 && single) {
     return [toResult(await db.one({ name: 'es-append', text: appendSql(), values: single.params }))];

@@ -11,12 +11,17 @@ import {
   type Position,
   type ReadStreamOptions,
   type RecordedEvent,
+  type RecordedEventText,
+  type HistoryEvent,
+  type HistoryImport,
   type StreamAppend,
+  type TenantTextReads,
 } from '../event-store.js';
 import { parseStreamName } from '../stream-name.js';
 import { appendToStreams } from './append.js';
+import { appendHistory } from './append-history.js';
 import { AppendNotifications } from './notifications.js';
-import { countTenantEvents, currentRevision, lastCommitted, readableHead, readStreamEvents, readTenantEvents } from './reads.js';
+import { countTenantEvents, currentRevision, lastCommitted, readableHead, readStreamEvents, readTenantEvents, readTenantEventTexts } from './reads.js';
 import { subscribeToTenant, type TenantSubscriptionContext } from './tenant-subscription.js';
 
 /** Tuning of the PostgreSQL adapter. */
@@ -36,7 +41,7 @@ export interface PostgresEventStoreOptions {
  * in reads.sql.ts), live subscriptions (tenant-subscription.ts) and their LISTEN/NOTIFY wake-ups
  * (notifications.ts).
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, TenantTextReads, HistoryImport {
   private readonly notifications: AppendNotifications;
   private readonly subscriptions: TenantSubscriptionContext;
 
@@ -69,12 +74,25 @@ export class PostgresEventStore implements EventStore {
     return results;
   }
 
+  /** HistoryImport: another store's history in the order given, at its revisions (append-history.ts). */
+  async appendHistory(events: readonly HistoryEvent[]): Promise<{ appended: number; alreadyStored: number }> {
+    const result = await appendHistory(this.db, events);
+    const tenant = parseStreamName(events[0]?.stream ?? '')?.tenant;
+    if (tenant && result.appended > 0) this.notifications.appended(tenant);
+    return result;
+  }
+
   readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
     return readStreamEvents(this.db, this.subscriptions.batchSize, stream, options);
   }
 
   readTenant(tenant: string, options: { after?: Position; batchSize?: number } = {}): AsyncIterable<RecordedEvent> {
     return readTenantEvents(this.db, tenant, options.after ?? startPosition, options.batchSize ?? this.subscriptions.batchSize);
+  }
+
+  /** TenantTextReads: data and metadata as jsonb text, for export. */
+  readTenantText(tenant: string, options: { after?: Position; batchSize?: number } = {}): AsyncIterable<RecordedEventText> {
+    return readTenantEventTexts(this.db, tenant, options.after ?? startPosition, options.batchSize ?? this.subscriptions.batchSize);
   }
 
   subscribeTenant(tenant: string, options: { after?: Position } = {}): Observable<RecordedEvent> {

@@ -13,16 +13,24 @@
 const eventColumns = `e.position::text, e.stream_name, e.revision::text, e.event_id, e.type, e.data, e.metadata,
   (extract(epoch from e.recorded_at) * 1000)::float8 as recorded_ms`;
 
+/** The same columns with data and metadata as their jsonb text, nothing for node-postgres to parse. */
+const eventTextColumns = eventColumns.replace('e.data, e.metadata,', 'e.data::text, e.metadata::text,');
+
 /** The first position a transaction still running might write: nothing below it can appear later. */
 const safeBound = `(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16)`;
 
 /** $1 tenant, $2 after position, $3 limit: the next page of a tenant's events below the read guard. */
-export function readTenantBatchSql(): string {
+export function readTenantBatchSql(columns = eventColumns): string {
   return `
   with bound as (select ${safeBound} as safe_below)
-  select ${eventColumns} from es_events e, bound
+  select ${columns} from es_events e, bound
    where e.tenant = $1 and e.position > $2::bigint and e.position < bound.safe_below
    order by e.position limit $3`;
+}
+
+/** As readTenantBatchSql, with data and metadata as their jsonb text (TenantTextReads: nothing parsed). */
+export function readTenantTextBatchSql(): string {
+  return readTenantBatchSql(eventTextColumns);
 }
 
 /** Whether a tenant has events after $2 that the guard holds back (committed or not yet). */

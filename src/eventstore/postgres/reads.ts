@@ -3,12 +3,13 @@
  * positions and counts around them. Tenant reads stop at the read guard (see reads.sql.ts).
  */
 import type { Database } from '../../database/connection.js';
-import { startPosition, type Position, type ReadStreamOptions, type RecordedEvent } from '../event-store.js';
+import { startPosition, type Position, type ReadStreamOptions, type RecordedEvent, type RecordedEventText } from '../event-store.js';
 import {
   countEventsSql,
   hasEventsAfterSql,
   readStreamBatchSql,
   readTenantBatchSql,
+  readTenantTextBatchSql,
   storeHeadSql,
   streamRevisionSql,
   tenantHeadSql,
@@ -53,8 +54,8 @@ export async function* readStreamEvents(db: Database, batchSize: number, stream:
   }
 }
 
-function tenantRows(db: Database, tenant: string, after: Position, batchSize: number): Promise<EventRow[]> {
-  return eventRows(db, readTenantBatchSql(), [tenant, after, batchSize]);
+function tenantRows(db: Database, tenant: string, after: Position, batchSize: number, text = readTenantBatchSql()): Promise<EventRow[]> {
+  return eventRows(db, text, [tenant, after, batchSize]);
 }
 
 /** One page of a tenant's events after `after`, below the read guard, in position order. */
@@ -63,15 +64,27 @@ export async function readTenantPage(db: Database, tenant: string, after: Positi
 }
 
 /** A tenant's events after `after` in position order, fetched `batchSize` at a time. */
-export async function* readTenantEvents(db: Database, tenant: string, after: Position, batchSize: number): AsyncIterable<RecordedEvent> {
-  let next = tenantRows(db, tenant, after, batchSize);
+export function readTenantEvents(db: Database, tenant: string, after: Position, batchSize: number): AsyncIterable<RecordedEvent> {
+  return tenantPages(db, tenant, after, batchSize, readTenantBatchSql(), toRecordedEvent);
+}
+
+/** As readTenantEvents, with data and metadata as their jsonb text (TenantTextReads). */
+export function readTenantEventTexts(db: Database, tenant: string, after: Position, batchSize: number): AsyncIterable<RecordedEventText> {
+  return tenantPages(db, tenant, after, batchSize, readTenantTextBatchSql(), (row) => {
+    const { data, metadata, ...event } = toRecordedEvent(row);
+    return { ...event, dataJson: data as string, metadataJson: metadata as unknown as string };
+  });
+}
+
+async function* tenantPages<T>(db: Database, tenant: string, after: Position, batchSize: number, text: string, toEvent: (row: EventRow) => T): AsyncIterable<T> {
+  let next = tenantRows(db, tenant, after, batchSize, text);
   for (;;) {
     const rows = await next;
     const last = rows.at(-1);
     if (!last) return;
     // Fetch the next page while the caller works through this one.
-    if (rows.length === batchSize) next = tenantRows(db, tenant, last[0], batchSize);
-    for (const row of rows) yield toRecordedEvent(row);
+    if (rows.length === batchSize) next = tenantRows(db, tenant, last[0], batchSize, text);
+    for (const row of rows) yield toEvent(row);
     if (rows.length < batchSize) return;
   }
 }

@@ -5,7 +5,7 @@
  *
  * One module per requirement of DESIGN.md's Event store section (optimistic concurrency,
  * idempotency, no skipped events, live subscriptions), plus single-stream appends and reads,
- * appendMany, and tenant reads.
+ * appendMany, tenant reads, and appends that keep their recording time (imports).
  */
 import { afterAll, beforeAll, describe } from '@jest/globals';
 import { ContractSubject, type EventStoreAdapter } from './adapter.js';
@@ -15,6 +15,7 @@ import { describeIdempotency } from './idempotency.js';
 import { describeLiveSubscriptions } from './live-subscriptions.js';
 import { describeNoSkippedEvents } from './no-skipped-events.js';
 import { describeOptimisticConcurrency } from './optimistic-concurrency.js';
+import { describeRecordedAt } from './recorded-at.js';
 import { describeTenantReads } from './tenant-reads.js';
 
 /** Declares the whole contract suite for `adapter`, opened once for all its tests. */
@@ -35,5 +36,6 @@ export function describeEventStoreContract(adapter: EventStoreAdapter): void {
     describeTenantReads(subject);
     describeLiveSubscriptions(subject);
     describeNoSkippedEvents(subject);
+    describeRecordedAt(subject);
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { exportTenant } from '../../../audit/export.js';
+import { tenantCompany } from '../../../tenancy/imported-tenant.js';
 import { leaf } from '../command.js';
 import { positionOption, tenantOption, timeOption } from '../inputs.js';
 import { operatorFor, withProgress } from './audit-progress.js';
@@ -22,10 +23,12 @@ export const exportCommand = leaf({
     .transform(({ positionals, values }) => ({ file: positionals[0], tenant: values.tenant, upToPosition: values['to-position'], until: values.until })),
   run: async ({ file, tenant, upToPosition, until }, context) => {
     const operator = await operatorFor(context, tenant);
+    const company = await tenantCompany(operator.db, tenant);
     const manifest = await withProgress(`${tenant} export`, async ({ onProgress }) =>
       exportTenant(operator.store, tenant, file, {
         onProgress,
         signal: context.signal,
+        ...(company === undefined ? {} : { company }),
         ...(upToPosition === undefined ? {} : { upToPosition }),
         ...(until === undefined ? {} : { until: new Date(until) }),
       }),

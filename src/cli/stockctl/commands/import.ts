@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { importTenant } from '../../../audit/import.js';
+import { registerImportedTenant } from '../../../tenancy/imported-tenant.js';
 import { leaf } from '../command.js';
 import { tenantOption } from '../inputs.js';
 import { auditBar, withProgress } from './audit-progress.js';
@@ -8,11 +9,11 @@ import { readSchemasOf } from './projection-scope.js';
 /** `stockctl import`: an export file into a new tenant, or into the configured store (operator mode). */
 export const importCommand = leaf({
   name: 'import',
-  summary: 'records an export file\'s events into a new tenant (or, without --tenant, the exported tenant of the configured store), keeping event ids, then builds its read model; operator mode only',
+  summary: 'records an export file\'s events into a new tenant (or, without --tenant, the exported tenant of the configured store), keeping event ids, revisions and recording times, registers the tenant (no users: add them with `users create`) and builds its read model; operator mode only',
   arguments: '<file>',
   options: { 'dry-run': { type: 'boolean', default: false } },
   optionHelp: [
-    '--tenant <slug>   the tenant to import into (default: the exported tenant, into DATABASE_URL\'s store)',
+    '--tenant <slug>   the tenant to import into (default: the exported tenant, into the configured store: EVENT_STORE, DATABASE_URL)',
     '--dry-run         check the file (every line, the manifest\'s count and SHA-256) and write nothing',
     'Each batch of 5,000 events is one transaction: Ctrl-C keeps the batches recorded; rerun the same command to resume (nothing is recorded twice)',
   ],
@@ -28,6 +29,8 @@ export const importCommand = leaf({
     );
     let schema: string | undefined;
     if (!dryRun) {
+      // Registered as exported (company name, negative-stock setting, subdomain), so the API serves it once it has users.
+      await registerImportedTenant(operator.db, result.tenant, result.company, operator.baseDomain);
       // The imported history gets its read model at once, so the tenant reads (and verifies) like any other.
       const bar = auditBar(`${result.tenant} read model`);
       try {
