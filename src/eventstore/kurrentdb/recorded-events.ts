@@ -15,21 +15,43 @@ import { toPosition } from './positions.js';
  */
 export const metadataProperty = 'stockcontrol.metadata';
 
+/**
+ * The property that carries a given recording time (history moved from another store). The server
+ * stamps its own `created` time and takes none from a writer, so the original time travels beside
+ * the event's metadata and a read gives it back as recordedAt (and takes it out of the metadata).
+ */
+export const recordedAtProperty = 'stockcontrol.recordedAt';
+
+/** The event's metadata with its given recording time, if it has one. */
+function metadataOf(event: EventToAppend): Record<string, unknown> {
+  const metadata: Record<string, unknown> = { ...(event.metadata ?? {}) };
+  if (event.recordedAt) metadata[recordedAtProperty] = event.recordedAt.toISOString();
+  return metadata;
+}
+
 /** An event for a single-stream (v1) append: JSON data, JSON metadata, the writer's id. */
 export function toEventData(event: EventToAppend): EventData {
-  return jsonEvent({ id: event.id, type: event.type, data: (event.data ?? null) as never, metadata: { ...(event.metadata ?? {}) } });
+  return jsonEvent({ id: event.id, type: event.type, data: (event.data ?? null) as never, metadata: metadataOf(event) as never });
 }
 
 /** An event for the multi-stream (v2) append: metadata packed into {@link metadataProperty}. */
 export function toMultiAppendEventData(event: EventToAppend): EventData {
-  return jsonEvent({ id: event.id, type: event.type, data: (event.data ?? null) as never, metadata: { [metadataProperty]: JSON.stringify(event.metadata ?? {}) } });
+  return jsonEvent({ id: event.id, type: event.type, data: (event.data ?? null) as never, metadata: { [metadataProperty]: JSON.stringify(metadataOf(event)) } });
 }
 
-function unpackMetadata(metadata: unknown): Readonly<Record<string, unknown>> {
+function unpackMetadata(metadata: unknown): Record<string, unknown> {
   if (typeof metadata !== 'object' || metadata === null || metadata instanceof Uint8Array || Array.isArray(metadata)) return {};
   const packed = (metadata as Record<string, unknown>)[metadataProperty];
   if (typeof packed === 'string') return JSON.parse(packed) as Record<string, unknown>;
-  return metadata as Record<string, unknown>;
+  return { ...(metadata as Record<string, unknown>) };
+}
+
+/** The metadata without the carried recording time, and that time (else the server's). */
+function splitRecordedAt(metadata: Record<string, unknown>, created: Date): { metadata: Record<string, unknown>; recordedAt: Date } {
+  const given = metadata[recordedAtProperty];
+  if (typeof given !== 'string') return { metadata, recordedAt: created };
+  const { [recordedAtProperty]: _given, ...rest } = metadata;
+  return { metadata: rest, recordedAt: new Date(given) };
 }
 
 /**
@@ -41,6 +63,7 @@ function unpackMetadata(metadata: unknown): Readonly<Record<string, unknown>> {
 export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | undefined {
   const event = resolved.event;
   if (!event) return undefined;
+  const { metadata, recordedAt } = splitRecordedAt(unpackMetadata(event.metadata), event.created);
   return {
     id: event.id,
     stream: event.streamId,
@@ -48,7 +71,7 @@ export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent
     position: toPosition(event.position),
     type: event.type,
     data: event.isJson ? event.data : Buffer.from(event.data as Uint8Array).toString('utf8'),
-    metadata: unpackMetadata(event.metadata),
-    recordedAt: event.created,
+    metadata,
+    recordedAt,
   };
 }
