@@ -189,18 +189,21 @@ export class ProjectorDaemon {
 
   private async run(tenant: string, worker: Worker): Promise<void> {
     try {
-      const schema = await this.target(tenant);
-      if (schema === undefined) {
+      const target = await this.target(tenant);
+      if (target === undefined) {
         worker.state = 'superseded';
         this.logger.warn({ tenant, version: this.schemas.version }, 'projector: a newer version serves this tenant; this process leaves it alone');
         return;
       }
+      const { schema, makeLive } = target;
       worker.schema = schema;
       await this.schemas.catchUp(tenant, schema, { batchSize: 5000 });
-      if (this.mode === 'serve' && (await this.schemas.live(tenant))?.schema !== schema) await this.schemas.switchTo(tenant, schema);
+      if (this.mode === 'serve' && makeLive && (await this.schemas.live(tenant))?.schema !== schema) await this.schemas.switchTo(tenant, schema);
       if (this.stopped) return;
       const after = await this.schemas.checkpoint(schema);
-      worker.state = 'following';
+      // The old side of a deploy follows its own schema as 'superseded': never switched to again.
+      const following = makeLive || this.mode === 'prepare' ? 'following' : 'superseded';
+      worker.state = following;
       // Events that arrive while a batch is being written make up the next batch: one event goes
       // through at once when all is quiet, and batches grow by themselves under load.
       const pending: RecordedEvent[] = [];
@@ -208,7 +211,7 @@ export class ProjectorDaemon {
       const drain = async (): Promise<void> => {
         draining = true;
         try {
-          while (pending.length > 0 && worker.state === 'following') await this.schemas.apply(schema, pending.splice(0, this.batchSize));
+          while (pending.length > 0 && worker.state === following) await this.schemas.apply(schema, pending.splice(0, this.batchSize));
         } catch (error) {
           this.fail(tenant, worker, error);
         } finally {
@@ -228,17 +231,23 @@ export class ProjectorDaemon {
   }
 
   /**
-   * The schema this daemon works on for a tenant, creating it when there is none; undefined when
-   * the tenant is served by a newer version (this process is the old side of a rolling deploy).
+   * The schema this daemon works on for a tenant, creating it when there is none, and whether it
+   * is to be made live. When a newer version serves the tenant (this process is the old side of a
+   * rolling deploy), it is this version's last live schema, which this version's processes still
+   * read (served-schema.ts) and so must stay current, but never becomes live again; undefined
+   * when there is none.
    */
-  private async target(tenant: string): Promise<string | undefined> {
-    if (this.mode === 'prepare') return await this.schemas.prepared(tenant);
+  private async target(tenant: string): Promise<{ schema: string; makeLive: boolean } | undefined> {
+    if (this.mode === 'prepare') return { schema: await this.schemas.prepared(tenant), makeLive: false };
     const live = await this.schemas.live(tenant);
-    if (!live) return (await this.schemas.ensureLive(tenant)).schema;
-    if (live.version === this.schemas.version) return live.schema;
-    if (await this.schemas.isNewerVersion(live.version)) return undefined;
+    if (!live) return { schema: (await this.schemas.ensureLive(tenant)).schema, makeLive: true };
+    if (live.version === this.schemas.version) return { schema: live.schema, makeLive: true };
+    if (await this.schemas.isNewerVersion(live.version)) {
+      const own = await this.schemas.ownServed(tenant);
+      return own === undefined ? undefined : { schema: own, makeLive: false };
+    }
     this.logger.info({ tenant, from: live.schema, version: this.schemas.version }, 'projector: building a read schema of this version');
-    return await this.schemas.prepared(tenant);
+    return { schema: await this.schemas.prepared(tenant), makeLive: true };
   }
 
   private fail(tenant: string, worker: Worker, error: unknown): void {
