@@ -21,11 +21,12 @@ import { lagBenchmark } from './lag.js';
 import { describeEnvironment, environmentMarkdown } from './machine.js';
 import { Progress } from './progress.js';
 import { rebuildBenchmark } from './rebuild.js';
+import { schemaChangeBenchmark } from './schema-change.js';
 import { stockctlBenchmark } from './stockctl.js';
 import { updateResultsFile } from './results-file.js';
 import { webBenchmark } from './web.js';
 
-const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark];
+const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, schemaChangeBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark];
 
 /** bench/RESULTS.md in the source tree, also when this runs compiled from dist/bench/. */
 const resultsFile = path.resolve(
