@@ -4,6 +4,7 @@ import { releaseConnection } from '../database/release-connection.js';
 import type { EventStore, RecordedEvent } from '../eventstore/event-store.js';
 import { notifyChannel } from '../eventstore/postgres/notifications.sql.js';
 import type { Logger } from '../logger.js';
+import { BuildSlots } from './build-slots.js';
 import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
 import { isTransientDatabaseError } from './transient-error.js';
 
@@ -33,6 +34,8 @@ export interface DaemonOptions {
   readonly leaseRetryMs?: number;
   /** At most this many events per applied batch while following. */
   readonly batchSize?: number;
+  /** At most this many tenants built or caught up at once (default 4); the rest of the pool stays free for requests. */
+  readonly concurrentBuilds?: number;
 }
 
 type LeaseConnection = Awaited<ReturnType<Database['connect']>>;
@@ -72,6 +75,7 @@ export class ProjectorDaemon {
   private readonly mode: DaemonMode;
   private readonly leaseRetryMs: number;
   private readonly batchSize: number;
+  private readonly buildSlots: BuildSlots;
 
   constructor(
     private readonly db: Database,
@@ -83,6 +87,7 @@ export class ProjectorDaemon {
     this.mode = options.mode ?? 'serve';
     this.leaseRetryMs = options.leaseRetryMs ?? 2000;
     this.batchSize = options.batchSize ?? 1000;
+    this.buildSlots = new BuildSlots(options.concurrentBuilds ?? 4);
   }
 
   /** Starts following every tenant; resolves after the first round of lease attempts. */
@@ -189,17 +194,22 @@ export class ProjectorDaemon {
 
   private async run(tenant: string, worker: Worker): Promise<void> {
     try {
-      const target = await this.target(tenant);
+      const target = await this.buildSlots.run(async () => {
+        if (this.stopped) return undefined;
+        const found = await this.target(tenant);
+        if (found === undefined) return undefined;
+        worker.schema = found.schema;
+        await this.schemas.catchUp(tenant, found.schema, { batchSize: 5000 });
+        if (this.mode === 'serve' && found.makeLive && (await this.schemas.live(tenant))?.schema !== found.schema) await this.schemas.switchTo(tenant, found.schema);
+        return found;
+      });
+      if (this.stopped) return;
       if (target === undefined) {
         worker.state = 'superseded';
         this.logger.warn({ tenant, version: this.schemas.version }, 'projector: a newer version serves this tenant; this process leaves it alone');
         return;
       }
       const { schema, makeLive } = target;
-      worker.schema = schema;
-      await this.schemas.catchUp(tenant, schema, { batchSize: 5000 });
-      if (this.mode === 'serve' && makeLive && (await this.schemas.live(tenant))?.schema !== schema) await this.schemas.switchTo(tenant, schema);
-      if (this.stopped) return;
       const after = await this.schemas.checkpoint(schema);
       // The old side of a deploy follows its own schema as 'superseded': never switched to again.
       const following = makeLive || this.mode === 'prepare' ? 'following' : 'superseded';
