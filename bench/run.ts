@@ -23,11 +23,12 @@ import { describeEnvironment, environmentMarkdown } from './machine.js';
 import { Progress } from './progress.js';
 import { provisioningBenchmark } from './provisioning.js';
 import { rebuildBenchmark } from './rebuild.js';
+import { schemaChangeBenchmark } from './schema-change.js';
 import { stockctlBenchmark } from './stockctl.js';
 import { updateResultsFile } from './results-file.js';
 import { webBenchmark } from './web.js';
 
-const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, kurrentDbEventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark, provisioningBenchmark];
+const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, kurrentDbEventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, schemaChangeBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark, provisioningBenchmark];
 
 /** bench/RESULTS.md in the source tree, also when this runs compiled from dist/bench/. */
 const resultsFile = path.resolve(

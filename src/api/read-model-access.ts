@@ -1,10 +1,12 @@
 import { comparePositions, type Position } from '../eventstore/event-store.js';
 import { ReadModelNotReady } from '../projections/queries.js';
 import { ReadSchemaGone, type ReadSchemas } from '../projections/read-schemas.js';
+import { servedSchema } from '../projections/served-schema.js';
 
 /**
- * Which read schema a tenant's queries read, and how far it has applied the tenant's events. The
- * live schema's name is cached for a second (a switch leaves the old schema in place for the GC's
+ * Which read schema a tenant's queries read (the live one if it is of this process's version; for
+ * two versions side by side see served-schema.ts), and how far it has applied the tenant's events. The
+ * schema's name is cached for a second (a switch leaves the old schema in place for the GC's
  * grace period, so a query that reads it a moment after the switch still gets a consistent
  * answer). The checkpoint is read at most every 100 ms per schema: X-Position is the last one read,
  * a lower bound of what the answer contains (the data is read after it, and checkpoints only grow).
@@ -57,7 +59,8 @@ export class ReadModelAccess {
   private async liveSchema(tenant: string): Promise<string> {
     const cached = this.live.get(tenant);
     if (cached && cached.until > Date.now()) return cached.schema;
-    const { schema } = await this.schemas.ensureLive(tenant);
+    // Of this process's version only (served-schema.ts): ReadSchemaNotReady, 503, until there is one.
+    const schema = await servedSchema(this.schemas, tenant);
     this.live.set(tenant, { schema, until: Date.now() + this.cacheMs });
     return schema;
   }

@@ -3,6 +3,7 @@ import { DatabaseUnavailable } from '../database/availability.js';
 import { DomainError, InsufficientStock } from '../domain/errors.js';
 import { InvalidCursor } from '../projections/cursor.js';
 import { ReadModelNotReady } from '../projections/queries.js';
+import { ReadSchemaNotReady } from '../projections/served-schema.js';
 import { isConnectionError } from '../projections/transient-error.js';
 import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
 import { TenantTaken } from '../tenancy/registration.js';
@@ -79,6 +80,10 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
   }
   if (error instanceof ReadModelNotReady) {
     return { ...problem(503, error.code, 'Read model not ready', `The read model has applied position ${error.reached}, not yet ${error.wanted}.`), position: error.reached };
+  }
+  if (error instanceof ReadSchemaNotReady) {
+    const detail = `The read model of this version is not ready for this tenant yet (a deploy is under way); retry in ${error.retryAfterSeconds} s.`;
+    return { ...problem(503, error.code, 'Read model not ready', detail), retryAfter: error.retryAfterSeconds };
   }
   if (isConnectionError(error)) return unavailableProblem(error instanceof DatabaseUnavailable ? error.retryAfterSeconds : 1);
   if (error instanceof InvalidCursor) return problem(422, 'validation', 'The request is not valid', 'The cursor is not one this API gave out.', [{ path: 'cursor', message: 'is not valid' }]);

@@ -3,6 +3,7 @@ import { eventDataSchemas, type EventMetadata, type EventType } from '../events/
 import { balances } from './read-models/balances.js';
 import { catalog } from './read-models/catalog.js';
 import { history } from './read-models/history.js';
+import { lastCounts } from './read-models/last-counts.js';
 import { ledger } from './read-models/ledger.js';
 import { locations } from './read-models/locations.js';
 import { evolveWith, handledEvents, type MemoryTables, type ProjectionEvent, type ReadModel } from './read-models/read-model.js';
@@ -32,7 +33,7 @@ export class UnknownEventType extends Error {
 }
 
 /** Every read model of a read schema, in the order their changes are written. */
-export const readModels = [catalog, locations, balances, reservations, serials, history, ledger] as const;
+export const readModels = [catalog, locations, balances, reservations, serials, history, ledger, lastCounts] as const;
 
 /** One read model's changes of the batch, behind functions that keep its type of changes to itself. */
 interface PendingChanges {
@@ -70,6 +71,7 @@ export class ChangeSet {
     pendingChanges(serials),
     pendingChanges(history),
     pendingChanges(ledger),
+    pendingChanges(lastCounts),
   ];
   /** The read models that handle each event type: a rebuild adds a million events, each asks only those. */
   private readonly handling = new Map<EventType, PendingChanges[]>();

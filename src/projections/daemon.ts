@@ -4,6 +4,7 @@ import { releaseConnection } from '../database/release-connection.js';
 import type { EventStore, RecordedEvent } from '../eventstore/event-store.js';
 import { notifyChannel } from '../eventstore/postgres/notifications.sql.js';
 import type { Logger } from '../logger.js';
+import { BuildSlots } from './build-slots.js';
 import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
 import { isTransientDatabaseError } from './transient-error.js';
 
@@ -33,6 +34,8 @@ export interface DaemonOptions {
   readonly leaseRetryMs?: number;
   /** At most this many events per applied batch while following. */
   readonly batchSize?: number;
+  /** At most this many tenants built or caught up at once (default 4); the rest of the pool stays free for requests. */
+  readonly concurrentBuilds?: number;
 }
 
 type LeaseConnection = Awaited<ReturnType<Database['connect']>>;
@@ -72,6 +75,7 @@ export class ProjectorDaemon {
   private readonly mode: DaemonMode;
   private readonly leaseRetryMs: number;
   private readonly batchSize: number;
+  private readonly buildSlots: BuildSlots;
 
   constructor(
     private readonly db: Database,
@@ -83,6 +87,7 @@ export class ProjectorDaemon {
     this.mode = options.mode ?? 'serve';
     this.leaseRetryMs = options.leaseRetryMs ?? 2000;
     this.batchSize = options.batchSize ?? 1000;
+    this.buildSlots = new BuildSlots(options.concurrentBuilds ?? 4);
   }
 
   /** Starts following every tenant; resolves after the first round of lease attempts. */
@@ -189,18 +194,26 @@ export class ProjectorDaemon {
 
   private async run(tenant: string, worker: Worker): Promise<void> {
     try {
-      const schema = await this.target(tenant);
-      if (schema === undefined) {
+      const target = await this.buildSlots.run(async () => {
+        if (this.stopped) return undefined;
+        const found = await this.target(tenant);
+        if (found === undefined) return undefined;
+        worker.schema = found.schema;
+        await this.schemas.catchUp(tenant, found.schema, { batchSize: 5000 });
+        if (this.mode === 'serve' && found.makeLive && (await this.schemas.live(tenant))?.schema !== found.schema) await this.schemas.switchTo(tenant, found.schema);
+        return found;
+      });
+      if (this.stopped) return;
+      if (target === undefined) {
         worker.state = 'superseded';
         this.logger.warn({ tenant, version: this.schemas.version }, 'projector: a newer version serves this tenant; this process leaves it alone');
         return;
       }
-      worker.schema = schema;
-      await this.schemas.catchUp(tenant, schema, { batchSize: 5000 });
-      if (this.mode === 'serve' && (await this.schemas.live(tenant))?.schema !== schema) await this.schemas.switchTo(tenant, schema);
-      if (this.stopped) return;
+      const { schema, makeLive } = target;
       const after = await this.schemas.checkpoint(schema);
-      worker.state = 'following';
+      // The old side of a deploy follows its own schema as 'superseded': never switched to again.
+      const following = makeLive || this.mode === 'prepare' ? 'following' : 'superseded';
+      worker.state = following;
       // Events that arrive while a batch is being written make up the next batch: one event goes
       // through at once when all is quiet, and batches grow by themselves under load.
       const pending: RecordedEvent[] = [];
@@ -208,7 +221,7 @@ export class ProjectorDaemon {
       const drain = async (): Promise<void> => {
         draining = true;
         try {
-          while (pending.length > 0 && worker.state === 'following') await this.schemas.apply(schema, pending.splice(0, this.batchSize));
+          while (pending.length > 0 && worker.state === following) await this.schemas.apply(schema, pending.splice(0, this.batchSize));
         } catch (error) {
           this.fail(tenant, worker, error);
         } finally {
@@ -228,17 +241,23 @@ export class ProjectorDaemon {
   }
 
   /**
-   * The schema this daemon works on for a tenant, creating it when there is none; undefined when
-   * the tenant is served by a newer version (this process is the old side of a rolling deploy).
+   * The schema this daemon works on for a tenant, creating it when there is none, and whether it
+   * is to be made live. When a newer version serves the tenant (this process is the old side of a
+   * rolling deploy), it is this version's last live schema, which this version's processes still
+   * read (served-schema.ts) and so must stay current, but never becomes live again; undefined
+   * when there is none.
    */
-  private async target(tenant: string): Promise<string | undefined> {
-    if (this.mode === 'prepare') return await this.schemas.prepared(tenant);
+  private async target(tenant: string): Promise<{ schema: string; makeLive: boolean } | undefined> {
+    if (this.mode === 'prepare') return { schema: await this.schemas.prepared(tenant), makeLive: false };
     const live = await this.schemas.live(tenant);
-    if (!live) return (await this.schemas.ensureLive(tenant)).schema;
-    if (live.version === this.schemas.version) return live.schema;
-    if (await this.schemas.isNewerVersion(live.version)) return undefined;
+    if (!live) return { schema: (await this.schemas.ensureLive(tenant)).schema, makeLive: true };
+    if (live.version === this.schemas.version) return { schema: live.schema, makeLive: true };
+    if (await this.schemas.isNewerVersion(live.version)) {
+      const own = await this.schemas.ownServed(tenant);
+      return own === undefined ? undefined : { schema: own, makeLive: false };
+    }
     this.logger.info({ tenant, from: live.schema, version: this.schemas.version }, 'projector: building a read schema of this version');
-    return await this.schemas.prepared(tenant);
+    return { schema: await this.schemas.prepared(tenant), makeLive: true };
   }
 
   private fail(tenant: string, worker: Worker, error: unknown): void {

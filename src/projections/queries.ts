@@ -10,6 +10,8 @@ export interface StockLine {
   readonly expiresOn: string | null;
   readonly onHand: number;
   readonly reserved: number;
+  /** When the article was last counted at the location (business time, ISO), null if never. */
+  readonly lastCountedAt: string | null;
 }
 
 /** Filters of a stock listing. */
@@ -33,6 +35,10 @@ export class ReadModelNotReady extends Error {
     this.name = 'ReadModelNotReady';
   }
 }
+
+/** The column last_counted_at of a stock line (the table `alias` with sku and location): UTC, ISO 8601 with milliseconds. */
+const lastCountedAt = (s: string, alias: string): string =>
+  `(select to_char(c.counted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from ${s}.last_counts c where c.sku = ${alias}.sku and c.location = ${alias}.location) as last_counted_at`;
 
 /**
  * Balances in real locations with their lot's expiry and the location's reservations, FEFO first,
@@ -71,7 +77,8 @@ function stockLinesStatement(schema: string, filter: StockFilter): { name?: stri
         group by r.sku, r.location`
       : '';
   const text = `select line.sku, line.location, line.lot, to_char(line.expires_on, 'YYYY-MM-DD') as expires_on, line.on_hand::text, line.reserved::text,
-          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = line.sku and r.location = ''), 0)::text as anywhere
+          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = line.sku and r.location = ''), 0)::text as anywhere,
+          ${lastCountedAt(s, 'line')}
      from (
        select b.sku, b.location, nullif(b.lot, '') as lot, l.expires_on, b.on_hand,
               coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = b.sku and r.location = b.location), 0) as reserved
@@ -113,7 +120,8 @@ const stockLinesWithZeroSql = (s: string): string =>
    select k.sku, k.location, nullif(k.lot, '') as lot, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on,
           coalesce((select b.on_hand from ${s}.balances b where b.sku = k.sku and b.location = k.location and b.lot = k.lot), 0)::text as on_hand,
           coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = k.sku and r.location = k.location), 0)::text as reserved,
-          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = k.sku and r.location = ''), 0)::text as anywhere
+          coalesce((select sum(r.quantity) from ${s}.reservations r where r.sku = k.sku and r.location = ''), 0)::text as anywhere,
+          ${lastCountedAt(s, 'k')}
      from keys k left join ${s}.lots l on l.sku = k.sku and l.lot = k.lot
     order by l.expires_on nulls last, k.sku, k.location, k.lot`;
 
@@ -128,7 +136,7 @@ export interface StockLineWithAnywhere extends StockLine {
  * reserved of the article for no location. reserved-stock.ts shares both out over the lines.
  */
 export async function stockLinesWithReservations(db: Database, schema: string, filter: StockFilter = {}): Promise<StockLineWithAnywhere[]> {
-  type Row = { sku: string; location: string; lot: string | null; expires_on: string | null; on_hand: string; reserved: string; anywhere: string };
+  type Row = { sku: string; location: string; lot: string | null; expires_on: string | null; on_hand: string; reserved: string; anywhere: string; last_counted_at: string | null };
   const rows = filter.includeZero
     ? await db.any<Row>(stockLinesWithZeroSql(pgp.as.name(schema)), [filter.sku ?? null, filter.location ?? null, filter.lot ?? null, filter.skus ?? null])
     : await db.any<Row>(stockLinesStatement(schema, filter));
@@ -140,6 +148,7 @@ export async function stockLinesWithReservations(db: Database, schema: string, f
     onHand: Number(row.on_hand),
     reserved: Number(row.reserved),
     reservedAnywhere: Number(row.anywhere),
+    lastCountedAt: row.last_counted_at,
   }));
 }
 
@@ -147,7 +156,7 @@ export async function stockLinesWithReservations(db: Database, schema: string, f
  * On hand per article, real location and lot as it stood at business time `at`: a sum over the
  * ledger, so back-dated movements count where they belong and nothing is replayed.
  */
-export async function stockAsOf(db: Database, schema: string, at: string, filter: Pick<StockFilter, 'sku' | 'location'> = {}): Promise<Array<Omit<StockLine, 'reserved' | 'expiresOn'>>> {
+export async function stockAsOf(db: Database, schema: string, at: string, filter: Pick<StockFilter, 'sku' | 'location'> = {}): Promise<Array<Omit<StockLine, 'reserved' | 'expiresOn' | 'lastCountedAt'>>> {
   const s = pgp.as.name(schema);
   const rows = await db.any<{ sku: string; location: string; lot: string | null; on_hand: string }>(
     `select sku, location, lot, sum(quantity)::text as on_hand from (

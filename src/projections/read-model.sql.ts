@@ -105,6 +105,14 @@ create table ${s}.stock_daily (
   primary key (sku, location, day)
 );
 
+-- When each article was last counted at each location: the business time of the latest count.
+create table ${s}.last_counts (
+  sku text not null,
+  location text not null,
+  counted_at timestamptz not null,
+  primary key (sku, location)
+);
+
 -- How far this schema has applied the tenant's events; written in the same transaction as the rows.
 create table ${s}.checkpoint (
   id boolean primary key default true check (id),
@@ -125,4 +133,4 @@ create index if not exists ledger_reference on ${s}.ledger (reference) where ref
 }
 
 /** Every table of the read model, in a stable order (verify compares them one by one). */
-export const readModelTables = ['articles', 'locations', 'balances', 'lots', 'reservations', 'ledger', 'serials', 'stock_daily'] as const;
+export const readModelTables = ['articles', 'locations', 'balances', 'lots', 'reservations', 'ledger', 'serials', 'stock_daily', 'last_counts'] as const;

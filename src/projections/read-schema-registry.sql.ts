@@ -89,6 +89,14 @@ export function selectPrepared(): string {
   return `select schema_name from read_schemas where tenant = $1 and version = $2 and status in ('building', 'ready') order by created_at desc limit 1`;
 }
 
+/**
+ * $1 tenant, $2 version: the newest schema of that version that has been live (ready, or retired
+ * by a switch to a newer version): what a process of that version reads once a newer one is live.
+ */
+export function selectOwnServed(): string {
+  return `select schema_name from read_schemas where tenant = $1 and version = $2 and status in ('ready', 'retired') order by created_at desc limit 1`;
+}
+
 /** $1 version, $2 another version: whether the first was first registered after the second. */
 export function selectIsNewerVersion(): string {
   return `select coalesce((select min(created_at) from read_schemas where version = $1) > (select min(created_at) from read_schemas where version = $2), false) as newer`;

@@ -122,6 +122,14 @@ export async function findPreparedSchema(q: Queryable, tenant: string, version: 
   return (await q.oneOrNone<{ schema_name: string }>(sql.selectPrepared(), [tenant, version]))?.schema_name;
 }
 
+/**
+ * The newest schema of `version` the tenant has that has been live (ready or retired): the one
+ * an older version's processes keep reading, and keep current, after a newer version went live.
+ */
+export async function findOwnServedSchema(q: Queryable, tenant: string, version: string): Promise<string | undefined> {
+  return (await q.oneOrNone<{ schema_name: string }>(sql.selectOwnServed(), [tenant, version]))?.schema_name;
+}
+
 /** Whether `version` was first registered (by any tenant) after `than`. */
 export async function isLaterVersion(q: Queryable, version: string, than: string): Promise<boolean> {
   return (await q.one<{ newer: boolean }>(sql.selectIsNewerVersion(), [version, than])).newer;

@@ -241,6 +241,11 @@ export class ReadSchemas {
     return await registry.isLaterVersion(this.db, version, this.version);
   }
 
+  /** This version's newest schema of the tenant that has been live (see served-schema.ts). */
+  async ownServed(tenant: string): Promise<string | undefined> {
+    return await registry.findOwnServedSchema(this.db, tenant, this.version);
+  }
+
   /** Applies a batch of the tenant's events (in position order) to a schema; see catchUp for the guarantees. */
   async apply(schema: string, events: readonly RecordedEvent[]): Promise<number> {
     return await this.applyBatch(schema, events);
@@ -259,11 +264,20 @@ export class ReadSchemas {
     } catch (error) {
       // A lost connection or the like is not the events' fault: nothing was applied, nothing is marked.
       if (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error)) throw error;
+      // A statement refused the batch as a whole: apply it one event at a time, so that the schema
+      // stops exactly before the event at fault and its status names that event (a poison event).
+      if (!(error instanceof ProjectionFailed) && events.length > 1) return await this.applyOneByOne(schema, events);
       const failed = error instanceof ProjectionFailed ? error : new ProjectionFailed(schema, events[0]?.id ?? '', { cause: error });
       await registry.markSchemaFailed(this.db, schema, failed.eventId || null, failed.message);
       this.logger.error({ schema, eventId: failed.eventId, err: error }, 'projection stopped');
       throw failed;
     }
+  }
+
+  private async applyOneByOne(schema: string, events: readonly RecordedEvent[]): Promise<number> {
+    let applied = 0;
+    for (const event of events) applied += await this.applyBatch(schema, [event]);
+    return applied;
   }
 
   private async applyInTransaction(t: ITask<unknown>, schema: string, events: readonly RecordedEvent[]): Promise<number> {

@@ -35,7 +35,7 @@ describe('catalog, movements and queries through the REST API', () => {
     const second = await client().post('/api/stock/receipts').send({ reference: 'PO-1', lines: [{ sku: 'ROPE', quantity: 0.2, location: 'A-01-01' }] }).expect(201);
     const stock = await client().get('/api/stock?sku=ROPE').set('X-Min-Position', second.headers['x-position'] as string).expect(200);
     expect(BigInt(stock.headers['x-position'] as string)).toBeGreaterThanOrEqual(BigInt(second.headers['x-position'] as string));
-    expect(stock.body.items).toEqual([{ sku: 'ROPE', location: 'A-01-01', lot: null, expiresOn: null, onHand: 0.3, reserved: 0, available: 0.3 }]);
+    expect(stock.body.items).toEqual([{ sku: 'ROPE', location: 'A-01-01', lot: null, expiresOn: null, onHand: 0.3, reserved: 0, available: 0.3, lastCountedAt: null }]);
   });
 
   it('answers 503 not-ready when X-Min-Position is not reached in time, and 400 for a malformed one', async () => {
@@ -66,7 +66,9 @@ describe('catalog, movements and queries through the REST API', () => {
     expect(next.body.items[0].kind).toBe('adjusted');
     const reversal = await client().post(`/api/movements/${movements.body.items[1].movementId as string}/reverse`).send({ reason: 'booked twice' }).expect(201);
     const after = await client().get('/api/stock?sku=BOLT-M8').set('X-Min-Position', reversal.headers['x-position'] as string).expect(200);
-    expect(after.body.items).toEqual([expect.objectContaining({ location: 'A-01-02', onHand: 98 })]);
+    // The count's business time, as the movement list gives it: the line was last counted then (a reversal after it is no count).
+    const counted = (movements.body.items[0] as { occurredAt: string }).occurredAt;
+    expect(after.body.items).toEqual([expect.objectContaining({ location: 'A-01-02', onHand: 98, lastCountedAt: new Date(counted).toISOString() })]);
     const expiring = await client().get('/api/reports/expiring?withinDays=3650').expect(200);
     expect(expiring.body.items).toEqual([expect.objectContaining({ sku: 'MILK-1L', lot: 'L1', expiresOn: '2026-12-01', onHand: 20 })]);
     // Each answer is exactly what its route declares (the OpenAPI document, so the dashboard's generated types): no field more or less.
@@ -318,8 +320,8 @@ describe('catalog, movements and queries through the REST API', () => {
     const moved = await negres().post('/api/stock/transfers').send({ lines: [{ sku: 'TAPE', quantity: 5, from: 'B-01', to: 'A-01' }] }).expect(201);
     const at = moved.headers['x-position'] as string;
     const lines = [
-      { sku: 'TAPE', location: 'A-01', lot: null, expiresOn: null, onHand: 5, reserved: 0, available: 5 },
-      { sku: 'TAPE', location: 'B-01', lot: null, expiresOn: null, onHand: 0, reserved: 3, available: -3 },
+      { sku: 'TAPE', location: 'A-01', lot: null, expiresOn: null, onHand: 5, reserved: 0, available: 5, lastCountedAt: null },
+      { sku: 'TAPE', location: 'B-01', lot: null, expiresOn: null, onHand: 0, reserved: 3, available: -3, lastCountedAt: null },
     ];
     expect((await negres().get('/api/stock?sku=TAPE').set('X-Min-Position', at).expect(200)).body.items).toEqual(lines);
     expect((await negres().get('/api/stock?location=B-01').set('X-Min-Position', at).expect(200)).body.items).toEqual([lines[1]]);

@@ -36,7 +36,12 @@ function history(): ProjectionEvent[] {
 
 /** A row with timestamps as ISO text (PostgreSQL's JSON spells them its own way). */
 function normalised(table: string, row: Row): string {
-  const times = table === 'ledger' ? { occurred_at: new Date(String(row.occurred_at)).toISOString(), recorded_at: new Date(String(row.recorded_at)).toISOString() } : {};
+  const times =
+    table === 'ledger'
+      ? { occurred_at: new Date(String(row.occurred_at)).toISOString(), recorded_at: new Date(String(row.recorded_at)).toISOString() }
+      : table === 'last_counts'
+        ? { counted_at: new Date(String(row.counted_at)).toISOString() }
+        : {};
   const value: Row = { ...row, ...times, ...(table === 'ledger' ? { position: String(row.position) } : {}) };
   return JSON.stringify(Object.keys(value).sort().map((column) => [column, value[column]]));
 }

@@ -148,7 +148,7 @@ describe('per-tenant read schemas', () => {
     const eventsOfTenant = (await database.db.one<{ n: number }>('select count(*)::int as n from es_events where tenant = $1', [tenant])).n;
     expect(progress.at(-1)).toEqual({ events: eventsOfTenant, total: eventsOfTenant });
     expect(progress.every((step, i) => i === 0 || step.events > (progress[i - 1]?.events ?? 0))).toBe(true);
-    expect(await reservedStockLines(database.db, rebuilt.schema, { sku: 'BOLT' })).toEqual([{ sku: 'BOLT', location: 'A-01', lot: null, expiresOn: null, onHand: units(7), reserved: 0 }]);
+    expect(await reservedStockLines(database.db, rebuilt.schema, { sku: 'BOLT' })).toEqual([{ sku: 'BOLT', location: 'A-01', lot: null, expiresOn: null, onHand: units(7), reserved: 0, lastCountedAt: null }]);
     expect(await columnsOf(old.schema)).toEqual(oldColumns);
     const registry = await newVersion.list(tenant);
     expect(registry.find((schema) => schema.schema === old.schema)?.status).toBe('retired');

@@ -7,6 +7,7 @@ const line = (location: string, lot: string | null, onHand: number, reservedAtLo
   location,
   lot,
   expiresOn: null,
+  lastCountedAt: null,
   onHand,
   reserved: reservedAtLocation,
 });

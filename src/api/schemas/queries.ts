@@ -82,4 +82,6 @@ export const stockLineSchema = z.object({
   onHand: z.number(),
   reserved: z.number(),
   available: z.number(),
+  /** When the article was last counted at this location (the latest count's business time, ISO 8601 UTC), null if never. */
+  lastCountedAt: z.string().nullable(),
 });

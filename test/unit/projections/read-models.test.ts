@@ -4,6 +4,7 @@ import { ChangeSet, readModels } from '../../../src/projections/change-set.js';
 import { balances, type BalanceChanges } from '../../../src/projections/read-models/balances.js';
 import { catalog, type CatalogChanges } from '../../../src/projections/read-models/catalog.js';
 import { history, type HistoryChanges } from '../../../src/projections/read-models/history.js';
+import { lastCounts, type LastCountChanges } from '../../../src/projections/read-models/last-counts.js';
 import { ledger } from '../../../src/projections/read-models/ledger.js';
 import type { LedgerRow } from '../../../src/projections/write-ledger.js';
 import { locations, type LocationChanges } from '../../../src/projections/read-models/locations.js';
@@ -38,6 +39,7 @@ export const asTheyAre: readonly unknown[] = [
   ledger.evolve satisfies EventHandlers<LedgerRow[]>,
   catalog.evolve satisfies EventHandlers<CatalogChanges>,
   locations.evolve satisfies EventHandlers<LocationChanges>,
+  lastCounts.evolve satisfies EventHandlers<LastCountChanges>,
 ];
 // ...and none fits it with a type added.
 // @ts-expect-error StockRelabelled has no case in balances
@@ -54,6 +56,8 @@ export const ledgerWithANewType: EventHandlers<LedgerRow[], WithANewType> = ledg
 export const catalogWithANewType: EventHandlers<CatalogChanges, WithANewType> = catalog.evolve;
 // @ts-expect-error StockRelabelled has no case in locations
 export const locationsWithANewType: EventHandlers<LocationChanges, WithANewType> = locations.evolve;
+// @ts-expect-error StockRelabelled has no case in last counts
+export const lastCountsWithANewType: EventHandlers<LastCountChanges, WithANewType> = lastCounts.evolve;
 
 describe('read models', () => {
   it('each decides, for every event type there is, to handle it or to ignore it', () => {
@@ -72,8 +76,9 @@ describe('read models', () => {
       serials: stockMoves,
       history: stockMoves,
       ledger: stockMoves,
+      'last-counts': ['StockCounted'],
     });
-    expect(readModels.flatMap((model) => model.tables).sort()).toEqual(['articles', 'balances', 'ledger', 'locations', 'lots', 'reservations', 'serials', 'stock_daily']);
+    expect(readModels.flatMap((model) => model.tables).sort()).toEqual(['articles', 'balances', 'last_counts', 'ledger', 'locations', 'lots', 'reservations', 'serials', 'stock_daily']);
   });
 
   it('stop at an event of a type none of them knows instead of skipping it', () => {

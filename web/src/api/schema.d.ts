@@ -3485,6 +3485,7 @@ export interface operations {
                             onHand: number;
                             reserved: number;
                             available: number;
+                            lastCountedAt: string | null;
                         }[];
                         nextCursor: string | null;
                     };
