@@ -5,10 +5,12 @@
  * leader steps down, or when a load balancer ends a connection. A TCP proxy between client and
  * stand-in cuts every connection at the moment the server answers a write: the server has stored
  * it, the client only sees its session closed. The append must neither fail nor write twice.
+ * Live subscriptions already resubscribed after such a cut; the second test keeps it so.
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { firstValueFrom, take, toArray } from 'rxjs';
 import type { EventToAppend } from '../../src/eventstore/event-store.js';
 import { KurrentDbEventStore } from '../../src/eventstore/kurrentdb/kurrentdb-event-store.js';
 import { streamName } from '../../src/eventstore/stream-name.js';
@@ -24,6 +26,8 @@ interface CuttingProxy {
   /** How many times it has cut. */
   readonly cuts: number;
   armCutOnNextAnswer(): void;
+  /** Cuts every connection now. */
+  cutNow(): void;
   close(): Promise<void>;
 }
 
@@ -62,6 +66,7 @@ async function startCuttingProxy(target: number): Promise<CuttingProxy> {
     armCutOnNextAnswer: () => {
       armed = true;
     },
+    cutNow: cutAll,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -113,4 +118,39 @@ describe('KurrentDB adapter when the server resets its session', () => {
     await store.append(a, [event(5)], { expectedRevision: 1n });
     expect(await direct.streamRevision(a)).toBe(2n);
   });
+
+  it('keeps a live tenant subscription going over a reset session, each event once', async () => {
+    const store = KurrentDbEventStore.connect(`kurrentdb://127.0.0.1:${proxy.port}?tls=false`, logger, { resubscribeDelayMs: 100 });
+    const direct = KurrentDbEventStore.connect(standIn.url, logger);
+    opened.push(store, direct);
+    const tenant = `resub${Date.now().toString(36)}`;
+    const stream = streamName(tenant, 'stock', 'NUT');
+    const events = [event(1), event(2), event(3)];
+    const seen: string[] = [];
+    const received = firstValueFrom(store.subscribeTenant(tenant).pipe(take(3), toArray()));
+    const subscription = store.subscribeTenant(tenant).subscribe((recorded) => seen.push(recorded.id));
+    try {
+      await direct.append(stream, [events[0] as EventToAppend], { expectedRevision: 'no_stream' });
+      await waitFor(() => seen.length === 1);
+      const readsBefore = standIn.calls.get('Streams.Read') ?? 0;
+      proxy.cutNow();
+      // Both subscriptions lost their stream and were opened again.
+      await waitFor(() => (standIn.calls.get('Streams.Read') ?? 0) >= readsBefore + 2);
+      await direct.append(stream, [events[1] as EventToAppend], { expectedRevision: 0n });
+      await direct.append(stream, [events[2] as EventToAppend], { expectedRevision: 1n });
+      expect((await received).map((recorded) => recorded.id)).toEqual(events.map((appended) => appended.id));
+      await waitFor(() => seen.length >= 3);
+      expect(seen).toEqual(events.map((appended) => appended.id));
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
