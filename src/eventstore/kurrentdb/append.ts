@@ -11,10 +11,16 @@
  * 2. A write refused for a wrong expected revision reads the streams forward again: a retry whose
  *    ids arrived meanwhile (another process's first attempt) is answered as a duplicate; a real
  *    conflict throws WrongExpectedRevision with the stream's actual revision.
+ * 3. A write whose connection broke before the answer (the HTTP/2 session reset, a leader change)
+ *    has an unknown outcome: it is tried again a few times after a pause, reading the streams
+ *    first as in 2, so a write the server did store is answered as a duplicate rather than
+ *    written twice or reported as failed. Only when the server stays unreachable does the append
+ *    throw EventStoreUnavailable.
  */
 import { ANY, NO_STREAM, STREAM_EXISTS, type AppendStreamState, type KurrentDBClient } from '@kurrent/kurrentdb-client';
 import {
   DuplicateEventIds,
+  EventStoreUnavailable,
   InvalidAppend,
   WrongExpectedRevision,
   type AppendResult,
@@ -23,7 +29,7 @@ import {
   type StreamAppend,
 } from '../event-store.js';
 import { parseStreamName } from '../stream-name.js';
-import { isWrongExpectedVersion, translateClientError } from './errors.js';
+import { isUnreachable, isWrongExpectedVersion, translateClientError } from './errors.js';
 import { EventIdLedger, type StoredEvent, type StreamIds } from './event-id-ledger.js';
 import { toPosition } from './positions.js';
 import { toEventData, toMultiAppendEventData } from './recorded-events.js';
@@ -38,6 +44,14 @@ export interface AppendContext {
 
 /** A retry whose ids reappear after a conflict is retried at most this often before giving up as a conflict. */
 const maxAttempts = 3;
+
+/**
+ * Writes whose connection broke (a reset HTTP/2 session, a leader change) are tried at most this
+ * often in all, the n-th retry after n × {@link lostWriteDelayMs}: long enough for the client to
+ * open a new connection, short enough to stay inside a request's time.
+ */
+const maxLostWriteAttempts = 4;
+const lostWriteDelayMs = 250;
 
 function streamState(expected: ExpectedRevision): AppendStreamState {
   if (expected === 'no_stream') return NO_STREAM;
@@ -80,21 +94,32 @@ export async function appendToStreams(context: AppendContext, appends: readonly 
       const results = new Map<string, AppendResult>();
       let pending = [...appends];
       let reread = false;
+      let lostWrites = 0;
       for (let attempt = 1; ; attempt += 1) {
         const toWrite: StreamAppend[] = [];
-        for (const append of pending) {
-          const known = ledger.known(append.stream);
-          const entry = !reread && settledWithoutReading(known, append.expectedRevision) && known ? known : await ledger.catchUp(append.stream);
-          const stored = EventIdLedger.stored(entry, append.events.map((event) => event.id));
-          if (stored.kind === 'some') throw new DuplicateEventIds(append.stream);
-          if (stored.kind === 'all') results.set(append.stream, await duplicate(context, append.stream, stored.last));
-          else toWrite.push(append);
-        }
-        if (toWrite.length === 0) break;
         try {
+          for (const append of pending) {
+            const known = ledger.known(append.stream);
+            const entry = !reread && settledWithoutReading(known, append.expectedRevision) && known ? known : await ledger.catchUp(append.stream);
+            const stored = EventIdLedger.stored(entry, append.events.map((event) => event.id));
+            if (stored.kind === 'some') throw new DuplicateEventIds(append.stream);
+            if (stored.kind === 'all') results.set(append.stream, await duplicate(context, append.stream, stored.last));
+            else toWrite.push(append);
+          }
+          if (toWrite.length === 0) break;
           for (const [stream, result] of await write(context, toWrite)) results.set(stream, result);
           break;
         } catch (error) {
+          if (error instanceof DuplicateEventIds) throw error;
+          if ((isUnreachable(error) || error instanceof EventStoreUnavailable) && lostWrites < maxLostWriteAttempts - 1) {
+            // The server may have stored the write before the session broke: the retry reads the
+            // streams again first, so stored ids answer as duplicates and nothing is written twice.
+            lostWrites += 1;
+            await new Promise((resolve) => setTimeout(resolve, lostWriteDelayMs * lostWrites));
+            reread = true;
+            attempt -= 1;
+            continue;
+          }
           if (!isWrongExpectedVersion(error)) throw translateClientError(error, `append to ${toWrite.map((append) => append.stream).join(', ')}`);
           // Retried ids that another process stored meanwhile turn a conflict into a duplicate.
           const retried = await Promise.all(toWrite.map(async (append) => EventIdLedger.stored(await ledger.catchUp(append.stream), append.events.map((event) => event.id)).kind !== 'none'));
