@@ -129,6 +129,7 @@ describeInBrowser('the Scan screen in Chromium', () => {
       expect(await line.getByLabel('Location').inputValue()).toBe('CAM-BIN');
       // The label stays in view: the camera counts it again after its repeat pause (2 s).
       await until(async () => Number(await page.locator('#scan-code').getAttribute('data-scans')) >= 3, 'the camera saw the label only once');
+      await shoot(page, 'movement-receive-camera');
       await page.getByRole('button', { name: 'Stop the camera' }).click();
       const counted = await line.getByLabel('Quantity').inputValue();
       expect(Number(counted)).toBeGreaterThanOrEqual(2);

@@ -113,8 +113,6 @@ export function ArticleDetail({ sku }: { readonly sku: string }) {
               </div>
             )}
             {editing && canEdit && <EditArticle opened={article.data} onDone={() => setEditing(false)} />}
-            {/* This screen's route is nested under /articles: its links are relative to that. */}
-            <TimeSlider key={at ?? 'now'} at={at} path={`/${path}`} />
             <dl className="row article-totals mb-2">
               {at ? (
                 <div className="col-8 col-lg-4">
@@ -144,6 +142,8 @@ export function ArticleDetail({ sku }: { readonly sku: string }) {
                 </dd>
               </div>
             </dl>
+            {/* This screen's route is nested under /articles: its links are relative to that. */}
+            <TimeSlider key={at ?? 'now'} at={at} path={`/${path}`} />
           </>
         )}
       </LoadState>
