@@ -176,7 +176,8 @@ export function ScanField({ onScan, hint }: { readonly onScan: (target: ScanTarg
           onChange={(event) => setText(event.target.value)}
           onKeyDown={keyDown}
         />
-        <button type="button" className="btn btn-outline-secondary" aria-pressed={camera} onClick={() => setCamera(!camera)}>
+        {/* Dark, not secondary: grey on the scan card's tinted background fails WCAG AA contrast (axe). */}
+        <button type="button" className="btn btn-outline-dark" aria-pressed={camera} onClick={() => setCamera(!camera)}>
           <i className={`bi bi-${camera ? 'camera-video-off' : 'camera-video'} me-1`} aria-hidden="true" />
           {camera ? 'Stop the camera' : 'Scan with the camera'}
         </button>
