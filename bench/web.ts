@@ -14,6 +14,8 @@ import { projectRoot, startDemoService, type DemoService } from './web/service.j
 const executablePath = '/usr/bin/chromium';
 const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const navigations = 5;
+/** Receipts timed from their answer to the new figure on the open Stock page (the median is the figure). */
+const receipts = 5;
 /** How long the open Stock page is watched for the new figure before the bench says it did not come. */
 const liveWatchMs = 5_000;
 
@@ -133,26 +135,42 @@ async function measure(browser: Browser, service: DemoService, context: BenchCon
   await page.getByLabel('Location').press('Enter');
   const row = page.locator('tr.stock-line', { hasText: target.location }).first();
   await row.waitFor();
-  const before = await row.innerText();
   let reloaded = false;
-  page.once('load', () => (reloaded = true));
-  await api(service, token, '/api/stock/receipts', { method: 'POST', body: JSON.stringify({ reference: 'BENCH-WEB', lines: [{ sku: target.sku, quantity: 1, location: target.location, ...(target.lot === null ? {} : { lot: target.lot }), ...(target.expiresOn === null ? {} : { expiresOn: target.expiresOn }) }] }) });
-  const answered = performance.now();
-  const changed = await page
-    // A string, not a function: this file compiles without the DOM's types.
-    .waitForFunction(
-      `[...document.querySelectorAll('tr.stock-line')].some((tr) => tr.innerText.includes(${JSON.stringify(target.location)}) && tr.innerText.includes(${JSON.stringify(target.sku)}) && tr.innerText !== ${JSON.stringify(before)})`,
-      undefined,
-      { timeout: liveWatchMs, polling: 10 },
-    )
-    .then(
-      () => performance.now() - answered,
-      () => undefined,
-    );
+  page.on('load', () => (reloaded = true));
+  const shown: (number | undefined)[] = [];
+  for (let receipt = 0; receipt < receipts; receipt += 1) {
+    const before = await row.innerText();
+    await api(service, token, '/api/stock/receipts', { method: 'POST', body: JSON.stringify({ reference: `BENCH-WEB-${receipt + 1}`, lines: [{ sku: target.sku, quantity: 1, location: target.location, ...(target.lot === null ? {} : { lot: target.lot }), ...(target.expiresOn === null ? {} : { expiresOn: target.expiresOn }) }] }) });
+    const answered = performance.now();
+    // A function, not a string: the dashboard's CSP has no 'unsafe-eval', and a string predicate
+    // throws under it (EvalError), which the earlier version of this bench counted as 'not shown'.
+    const changed = await page
+      .waitForFunction(
+        ({ location, sku, old }) => {
+          const rows = (globalThis as unknown as { document: { querySelectorAll(selector: string): Iterable<{ innerText: string }> } }).document.querySelectorAll('tr.stock-line');
+          return [...rows].some((tr) => tr.innerText.includes(location) && tr.innerText.includes(sku) && tr.innerText !== old);
+        },
+        { location: target.location, sku: target.sku, old: before },
+        { timeout: liveWatchMs, polling: 10 },
+      )
+      .then(
+        () => performance.now() - answered,
+        () => undefined,
+      );
+    shown.push(changed);
+    // Apart from the next one: each receipt is measured on its own, as a user would see it.
+    await page.waitForTimeout(500);
+  }
+  const seen = shown.filter((time): time is number => time !== undefined);
   lines.push(
-    changed === undefined
-      ? `The receipt (1 of ${target.sku} into ${target.location}, posted through the API by the same user with a bearer token, as another device would) was answered and the open Stock page still showed the old figure ${liveWatchMs / 1000} s later: the page does not yet refresh on live updates (GET /api/live), so the target (≤ 300 ms) is missed until it does. The page did ${reloaded ? '' : 'not '}reload.`
-      : `The new figure showed **${ms(changed)}** after the receipt was answered (target ≤ 300 ms: ${changed <= 300 ? 'met' : 'missed'}), without a reload${reloaded ? ' (but the page reloaded)' : ''}.`,
+    `${receipts} receipts one after the other (1 of ${target.sku} into ${target.location} each, posted through the API by the same user with a bearer token, as another device would), each timed from its answer until the open Stock page showed the new figure (polled every 10 ms in the page); ${receipts - seen.length} did not show within ${liveWatchMs / 1000} s. The page did ${reloaded ? '' : 'not '}reload.`,
+    '',
+  );
+  lines.push(
+    markdownTable(
+      ['Receipts', 'Each (ms)', 'Median', 'Target'],
+      [[String(receipts), shown.map((time) => (time === undefined ? 'not shown' : String(Math.round(time)))).join(', '), seen.length === receipts ? ms(median(seen)) : 'n/a', seen.length === receipts && median(seen) <= 300 ? 'met (≤ 300 ms)' : 'missed (≤ 300 ms)']],
+    ),
   );
   context.progress.note('web: measured');
   return lines.join('\n');

@@ -15,6 +15,10 @@ export interface MovementQuery extends PageRequest {
   /** Moves out of or into this location. */
   readonly location?: string;
   readonly reference?: string;
+  /** The ledger's kind of movement: received, transferred, shipped, ... */
+  readonly kind?: string;
+  /** Who recorded it, as the ledger names them (a username or a token's user). */
+  readonly user?: string;
   /** Business time (occurredAt) at or after this ISO 8601 instant. */
   readonly from?: string;
   /** Business time (occurredAt) before this ISO 8601 instant. */
@@ -81,9 +85,11 @@ export async function listMovements(db: Database, schema: string, query: Movemen
         and ($4::timestamptz is null or l.occurred_at >= $4::timestamptz)
         and ($5::timestamptz is null or l.occurred_at < $5::timestamptz)
         and ($6::bigint is null or (l.position, l.seq) < ($6::bigint, $7::int))
+        and ($9::text is null or l.kind = $9)
+        and ($10::text is null or l.user_name = $10)
       order by l.position desc, l.seq desc
       limit $8`,
-    [query.sku ?? null, query.location ?? null, query.reference ?? null, query.from ?? null, query.to ?? null, position, seq, query.limit + 1],
+    [query.sku ?? null, query.location ?? null, query.reference ?? null, query.from ?? null, query.to ?? null, position, seq, query.limit + 1, query.kind ?? null, query.user ?? null],
   );
   return pageOf(list, rows, query.limit, movementOf, (row) => [row.position_text, row.seq]);
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from '@jest/globals';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { describeInBrowser, useDashboard } from '../support/dashboard.js';
 import { writeEan13Y4m } from '../support/ean13-video.js';
 
@@ -57,11 +57,21 @@ describeInBrowser('the Scan screen in Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('finds the article a camera scan of its EAN-13 names (Chromium fake camera, ZXing wasm from our origin)', async () => {
-    const article = await articleWithBarcode();
+  /** Looks again every 100 ms until `condition` holds (30 s at most; the page's CSP forbids waitForFunction's eval). */
+  async function until(condition: () => Promise<boolean>, failure: string): Promise<void> {
+    for (const started = Date.now(); !(await condition()); await new Promise((resolve) => setTimeout(resolve, 100))) {
+      if (Date.now() - started > 30_000) throw new Error(failure);
+    }
+  }
+
+  /**
+   * A Chromium of its own whose fake camera films the EAN-13 of `barcode` (a generated Y4M
+   * video), signed in to the demo tenant, with every request URL it made; closed after `use`.
+   */
+  async function withFakeCamera(barcode: string, use: (page: Page, requests: readonly string[]) => Promise<void>): Promise<void> {
     const folder = await mkdtemp(path.join(tmpdir(), 'fake-camera-'));
     const video = path.join(folder, 'ean13.y4m');
-    await writeEan13Y4m(video, article.barcode);
+    await writeEan13Y4m(video, barcode);
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
@@ -75,6 +85,16 @@ describeInBrowser('the Scan screen in Chromium', () => {
       page.on('request', (request) => requests.push(request.url()));
       await page.goto(`${dashboard.base}/`);
       await signIn(page, dashboard.demo.username, dashboard.demo.password);
+      await use(page, requests);
+    } finally {
+      await browser.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+
+  it('finds the article a camera scan of its EAN-13 names (Chromium fake camera, ZXing wasm from our origin)', async () => {
+    const article = await articleWithBarcode();
+    await withFakeCamera(article.barcode, async (page, requests) => {
       await page.goto(`${dashboard.base}/scan`);
       await page.getByRole('heading', { name: 'Scan', level: 1 }).waitFor();
       // The scanner's code is not part of what the first screen loads.
@@ -84,9 +104,46 @@ describeInBrowser('the Scan screen in Chromium', () => {
       const wasm = requests.filter((url) => url.endsWith('.wasm'));
       expect(wasm.length).toBeGreaterThan(0);
       expect(wasm.every((url) => url.startsWith(dashboard.base))).toBe(true);
-    } finally {
-      await browser.close();
-      await rm(folder, { recursive: true, force: true });
-    }
+    });
+  }, 120_000);
+
+  it('fills a Receive line from the camera, one more each time the label is seen again, and records it', async () => {
+    const token = await dashboard.adminToken();
+    const call = async (method: string, url: string, body?: unknown): Promise<Response> =>
+      await fetch(`${dashboard.base}${url}`, { method, headers: { 'Content-Type': 'application/json', 'X-Tenant': 'demo', Authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    expect((await call('POST', '/api/locations', { code: 'WH-CAM', type: 'warehouse' })).status).toBe(201);
+    expect((await call('POST', '/api/locations', { code: 'CAM-BIN', type: 'storage', parent: 'WH-CAM' })).status).toBe(201);
+    // 5901234123457: the EAN-13 of GS1's own examples, not one the demo data gives out.
+    expect((await call('POST', '/api/articles', { sku: 'CAM-1', name: 'Camera-scanned box', unit: 'pcs', tracking: 'none', barcode: '5901234123457' })).status).toBe(201);
+    await withFakeCamera('5901234123457', async (page, requests) => {
+      await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Receive', exact: true }).click();
+      await page.getByRole('heading', { name: 'Receive', level: 1 }).waitFor();
+      // The location by the keyboard-wedge scanner, as on the floor; then the items by camera.
+      await page.getByLabel('Scan', { exact: true }).fill('CAM-BIN');
+      await page.getByLabel('Scan', { exact: true }).press('Enter');
+      await page.getByText('Location CAM-BIN').waitFor();
+      expect(requests.some((url) => url.endsWith('.wasm'))).toBe(false);
+      await page.getByRole('button', { name: 'Scan with the camera' }).click();
+      const line = page.getByRole('group', { name: 'Line 1' });
+      await until(async () => (await line.getByLabel('SKU').inputValue()) === 'CAM-1', 'the camera filled no SKU');
+      expect(await line.getByLabel('Location').inputValue()).toBe('CAM-BIN');
+      // The label stays in view: the camera counts it again after its repeat pause (2 s).
+      await until(async () => Number(await page.locator('#scan-code').getAttribute('data-scans')) >= 3, 'the camera saw the label only once');
+      await shoot(page, 'movement-receive-camera');
+      await page.getByRole('button', { name: 'Stop the camera' }).click();
+      const counted = await line.getByLabel('Quantity').inputValue();
+      expect(Number(counted)).toBeGreaterThanOrEqual(2);
+      const wasm = requests.filter((url) => url.endsWith('.wasm'));
+      expect(wasm.length).toBeGreaterThan(0);
+      expect(wasm.every((url) => url.startsWith(dashboard.base))).toBe(true);
+      await page.getByRole('button', { name: 'Record receive' }).click();
+      await page.locator('.movement-id').waitFor();
+      // The read model follows the receipt within moments; these reads carry no position.
+      let onHand: number[] = [];
+      for (const started = Date.now(); Date.now() - started < 10_000 && onHand.length === 0; await new Promise((resolve) => setTimeout(resolve, 200))) {
+        onHand = ((await (await call('GET', '/api/stock?sku=CAM-1&location=CAM-BIN')).json()) as { items: { onHand: number }[] }).items.map((item) => item.onHand);
+      }
+      expect(onHand).toEqual([Number(counted)]);
+    });
   }, 120_000);
 });

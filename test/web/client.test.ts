@@ -53,6 +53,20 @@ describe('the API client', () => {
     expect(problem.at('lines.0')).toBeUndefined();
   });
 
+  it('reads a resource with its ETag and sends it back as If-Match on the edit (a 412 is a ProblemError)', async () => {
+    const { client, sent } = browser([
+      json(200, { sku: 'A', name: 'Old' }, { ETag: '"3"' }),
+      json(200, { csrfToken: 'csrf-2' }),
+      json(412, { type: '/problems/revision-mismatch', title: 'Changed meanwhile', status: 412, code: 'revision-mismatch', detail: 'expected 3, actual 4' }),
+    ]);
+    const read = await client.getTagged<{ name: string }>('/api/articles/A');
+    expect(read).toEqual({ body: { sku: 'A', name: 'Old' }, etag: '"3"' });
+    const refused = await client.command('PATCH', '/api/articles/A', { name: 'New' }, { headers: { 'If-Match': read.etag ?? '' } }).catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(ProblemError);
+    expect((refused as ProblemError).status).toBe(412);
+    expect(sent.filter((request) => request.method === 'PATCH').map((request) => [request.headers['If-Match'], request.headers['X-CSRF-Token']])).toEqual([['"3"', 'csrf-2']]);
+  });
+
   it('keeps the CSRF token of the login and sends it on writes, with the cookie (same origin)', async () => {
     const { client, sent } = browser([
       json(200, { csrfToken: 'csrf-1', user: { username: 'admin', role: 'admin' }, tenant: 'demo' }),

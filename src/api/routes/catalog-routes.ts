@@ -3,7 +3,8 @@ import type { CatalogCommands } from '../../commands/catalog-commands.js';
 import type { StreamCommandResult } from '../../commands/single-stream.js';
 import type { ArticleDetails } from '../../domain/article/article.js';
 import type { Database } from '../../database/connection.js';
-import type { EventStore } from '../../eventstore/event-store.js';
+import type { EventStore, Position } from '../../eventstore/event-store.js';
+import { streamName } from '../../eventstore/stream-name.js';
 import { findByBarcode, getArticle, listArticles, type Article } from '../../projections/catalog.queries.js';
 import { getLocation, listLocations } from '../../projections/locations.queries.js';
 import { HttpProblem } from '../problem.js';
@@ -67,6 +68,22 @@ function ifMatchRevision(header: string | undefined): bigint | undefined {
   return BigInt(match[1]);
 }
 
+/**
+ * The revision of the article's stream that a read model at `position` shows: that of its last
+ * event at or before the position. Not the stream's newest revision: a read model a little behind
+ * would then pair an old body with a new ETag, and an edit made from that body would overwrite
+ * the change it never showed. An older ETag can only make a later If-Match fail (412), never pass.
+ * The article stream holds master data only (stock moves live in its stock stream): a few events.
+ */
+async function articleRevisionAt(store: EventStore, tenant: string, sku: string, position: Position): Promise<bigint | undefined> {
+  let revision: bigint | undefined;
+  for await (const event of store.readStream(streamName(tenant, 'article', sku))) {
+    if (BigInt(event.position) > BigInt(position)) break;
+    revision = event.revision;
+  }
+  return revision;
+}
+
 /** Articles, locations and barcodes (API.md: Catalog, Locations). */
 export function catalogRoutes(catalog: CatalogCommands, db: Database, store: EventStore): AnyRoute[] {
   return [
@@ -106,11 +123,20 @@ export function catalogRoutes(catalog: CatalogCommands, db: Database, store: Eve
       access: 'read',
       params: skuParams,
       positioned: true,
-      responses: [{ status: 200, description: 'The article.' }, { status: 404, description: 'No such article.' }],
-      handle: async ({ params, readModel }) => {
+      responses: [
+        { status: 200, description: 'The article.', headers: { ETag: { description: 'The revision of the article this answer shows, for If-Match on PATCH.', type: 'string' } } },
+        { status: 404, description: 'No such article.' },
+      ],
+      handle: async ({ params, readModel, tenant, request }) => {
+        // The ETag names the master data's revision, not the totals beside it, which change with
+        // every movement: a conditional GET must never be answered 304 with totals the client
+        // had before (express answers If-None-Match itself when the ETag matches).
+        delete request.headers['if-none-match'];
         const article = await getArticle(db, readModel.schema, params.sku);
         if (!article) throw notFound(`The article ${params.sku}`);
-        return { status: 200, body: inUnits(article, ['reorderPoint', 'reorderQuantity', 'onHand', 'reserved', 'available']) };
+        const revision = await articleRevisionAt(store, tenant, params.sku, readModel.position);
+        const body = inUnits(article, ['reorderPoint', 'reorderQuantity', 'onHand', 'reserved', 'available']);
+        return { status: 200, body, ...(revision === undefined ? {} : { headers: { ETag: `"${revision}"` } }) };
       },
     }),
     route<z.output<typeof skuParams>, unknown, z.output<typeof articleChangesSchema>>({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { flagSchema, locationCodeSchema, lotSchema, paginationSchema, referenceSchema, skuSchema, stringSchema, timestampSchema } from './common.js';
+import { flagSchema, locationCodeSchema, lotSchema, paginationSchema, referenceSchema, skuSchema, stringSchema, textSchema, timestampSchema } from './common.js';
 
 /** GET /api/stock. */
 export const stockQuery = z.object({ sku: skuSchema.optional(), location: locationCodeSchema.optional(), lot: lotSchema.optional(), includeZero: flagSchema, ...paginationSchema });
@@ -7,8 +7,17 @@ export const stockQuery = z.object({ sku: skuSchema.optional(), location: locati
 /** GET /api/stock/as-of. */
 export const stockAsOfQuery = z.object({ at: timestampSchema, sku: skuSchema.optional(), location: locationCodeSchema.optional(), ...paginationSchema });
 
-/** GET /api/movements: `from` and `to` bound the business time (occurredAt), from inclusive, to exclusive. */
+/**
+ * The kinds a ledger row can have: moving events only (a reservation moves nothing and has no
+ * row). The ledger read model (src/projections/read-models/ledger.ts) names them; a test checks
+ * that every kind it writes is one of these.
+ */
+export const ledgerKinds = ['received', 'transferred', 'shipped', 'returned', 'adjusted', 'counted', 'reversed'] as const;
+
+/** GET /api/movements: `kind` and `user` (the name the ledger shows) narrow it too; `from` and `to` bound the business time (occurredAt), from inclusive, to exclusive. */
 export const movementsQuery = z.object({
+  kind: z.enum(ledgerKinds).optional(),
+  user: textSchema(200).optional(),
   sku: skuSchema.optional(),
   location: locationCodeSchema.optional(),
   reference: referenceSchema.optional(),

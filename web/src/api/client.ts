@@ -153,14 +153,24 @@ export function createApiClient(environment: ClientEnvironment) {
 
   /** A read: waits for the last command's position; a catching-up read model is waited out. */
   async function get<T>(path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<T> {
+    return (await read<T>(path, query)).body;
+  }
+
+  /** A read of one resource with its ETag (the revision it shows), for If-Match on the edit that follows. */
+  async function getTagged<T>(path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<{ body: T; etag: string | undefined }> {
+    const { body, response } = await read<T>(path, query);
+    return { body, etag: response.headers.get('ETag') ?? undefined };
+  }
+
+  async function read<T>(path: string, query: Record<string, string | number | boolean | undefined>): Promise<{ body: T; response: Response }> {
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') search.set(name, String(value));
     const url = search.size > 0 ? `${path}?${search}` : path;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { json } = await send('GET', url, undefined, minPosition ? { 'X-Min-Position': minPosition } : {});
+        const { json, response } = await send('GET', url, undefined, minPosition ? { 'X-Min-Position': minPosition } : {});
         if (attempt > 1) tellCatchingUp(false);
-        return json as T;
+        return { body: json as T, response };
       } catch (error) {
         if (!(error instanceof ProblemError) || error.code !== 'not-ready' || attempt >= catchUpAttempts) {
           if (attempt > 1) tellCatchingUp(false);
@@ -199,6 +209,7 @@ export function createApiClient(environment: ClientEnvironment) {
 
   return {
     get,
+    getTagged,
     command,
     /** Whether the sign-in page must ask for the company (the host names no tenant). */
     asksForTenant,

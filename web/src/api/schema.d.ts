@@ -2136,6 +2136,8 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
+                    /** @description The revision of the article this answer shows, for If-Match on PATCH. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3564,6 +3566,8 @@ export interface operations {
     getApiMovements: {
         parameters: {
             query?: {
+                kind?: "received" | "transferred" | "shipped" | "returned" | "adjusted" | "counted" | "reversed";
+                user?: string;
                 sku?: string;
                 location?: string;
                 reference?: string;

@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { newIdempotencyKey, ProblemError } from '../api/client';
+import type { paths } from '../api/schema';
 import { api } from '../app/api';
 import type { Role } from '../app/navigation';
 import { useSession } from '../app/session';
@@ -10,11 +11,14 @@ import { formatDateTime } from '../lib/format';
 import { Field } from './field';
 import { ledgerPage, type LedgerRow } from './reports-data';
 
-/** The ledger's movement kinds (src/projections/read-models/ledger.ts). */
 /** The roles that may record (and so reverse) a movement, as the API's access rules say. */
 const movers: readonly Role[] = ['admin', 'manager', 'operator'];
 
-const kinds = ['received', 'transferred', 'shipped', 'returned', 'adjusted', 'counted', 'reversed'] as const;
+/** A kind GET /api/movements filters by, as the generated API types name them. */
+type LedgerKind = NonNullable<NonNullable<paths['/api/movements']['get']['parameters']['query']>['kind']>;
+
+/** The ledger's movement kinds, in the order a user meets them; checked against the API's own list. */
+const kinds = ['received', 'transferred', 'shipped', 'returned', 'adjusted', 'counted', 'reversed'] as const satisfies readonly LedgerKind[];
 
 interface Filters {
   readonly sku: string;
@@ -99,9 +103,8 @@ function ReverseDialog({ row, onClose }: { readonly row: LedgerRow; readonly onC
 
 /**
  * "Movements": the ledger, newest first, with filters (SKU, location, reference, user, kind,
- * dates) and cursor pages ("Load more"); movers may reverse a movement. SKU, location, reference
- * and dates are asked of the API; kind and user are matched on the rows loaded, since the API
- * has no such filters.
+ * dates) and cursor pages ("Load more"); movers may reverse a movement. Every filter is asked of
+ * the API, so a page holds only matching rows however far back they lie.
  */
 export function MovementsScreen({ initialSku = '' }: { readonly initialSku?: string }) {
   const { user } = useSession();
@@ -111,12 +114,13 @@ export function MovementsScreen({ initialSku = '' }: { readonly initialSku?: str
   const [reversing, setReversing] = useState<LedgerRow | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
   const ledger = useInfiniteQuery({
-    queryKey: ['movements', filters.sku, filters.location, filters.reference, filters.from, filters.to],
-    queryFn: ({ pageParam }) => ledgerPage({ sku: filters.sku, location: filters.location, reference: filters.reference, from: dayStart(filters.from), to: dayEnd(filters.to) }, pageParam),
+    queryKey: ['movements', filters.sku, filters.location, filters.reference, filters.kind, filters.user, filters.from, filters.to],
+    queryFn: ({ pageParam }) =>
+      ledgerPage({ sku: filters.sku, location: filters.location, reference: filters.reference, kind: filters.kind, user: filters.user, from: dayStart(filters.from), to: dayEnd(filters.to) }, pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
-  const rows = (ledger.data?.pages.flatMap((page) => page.items) ?? []).filter((row) => (!filters.kind || row.kind === filters.kind) && (!filters.user || row.user === filters.user));
+  const rows = ledger.data?.pages.flatMap((page) => page.items) ?? [];
   const canReverse = user !== null && user !== undefined && movers.includes(user.role);
   const set = (name: keyof Filters) => (event: { target: { value: string } }) => setDraft({ ...draft, [name]: event.target.value });
 

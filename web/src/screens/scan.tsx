@@ -1,10 +1,12 @@
-import { Fragment, useState, type FormEvent } from 'react';
+import { Fragment, lazy, Suspense, useState, type FormEvent } from 'react';
 import { useLocation } from 'wouter';
 import { ProblemError } from '../api/client';
 import { api } from '../app/api';
-import { CameraScanner } from '../components/camera-scanner';
 import { formatDate } from '../lib/format';
 import { Gs1Error, parseScan, type ScanResult } from '../lib/gs1';
+
+// The camera's code loads when the camera is turned on, not with the first screen.
+const CameraScanner = lazy(async () => ({ default: (await import('../components/camera-scanner')).CameraScanner }));
 
 /** What GET /api/barcodes/:code answers (API.md: Catalog). */
 type BarcodeMatch = { readonly kind: 'article'; readonly article: { readonly sku: string } } | { readonly kind: 'location'; readonly location: { readonly code: string } };
@@ -142,12 +144,14 @@ export function ScanScreen() {
         {camera ? 'Stop the camera' : 'Scan with the camera'}
       </button>
       {camera && (
-        <CameraScanner
-          onScan={(scanned) => {
-            setCode(scanned);
-            void lookUp(scanned);
-          }}
-        />
+        <Suspense fallback={<p className="form-text">Starting the camera…</p>}>
+          <CameraScanner
+            onScan={(scanned) => {
+              setCode(scanned);
+              void lookUp(scanned);
+            }}
+          />
+        </Suspense>
       )}
     </section>
   );

@@ -41,15 +41,16 @@ function toLocalInput(iso: string): string {
 }
 
 /**
- * The time slider of the Stock screen: days back from now (0 is now) and an exact "As of" time;
- * either one sets `?at=` in the URL, which switches the table to GET /api/stock/as-of.
+ * The time slider of the Stock screen and Article detail (`path`, the screen's own URL): days back
+ * from now (0 is now) and an exact "As of" time; either one sets `?at=` in the URL, which switches
+ * the screen to GET /api/stock/as-of.
  */
-export function TimeSlider({ at }: { readonly at: string | undefined }) {
+export function TimeSlider({ at, path = '/stock' }: { readonly at: string | undefined; readonly path?: string }) {
   const [, navigate] = useLocation();
   const [now] = useState(() => Date.now());
   const daysBack = at ? Math.min(sliderDays, Math.max(0, Math.round((now - Date.parse(at)) / dayMs))) : 0;
   const [slider, setSlider] = useState(daysBack);
-  const go = (iso: string | undefined): void => navigate(iso ? `/stock?at=${encodeURIComponent(iso)}` : '/stock');
+  const go = (iso: string | undefined): void => navigate(iso ? `${path}?at=${encodeURIComponent(iso)}` : path);
   return (
     <div className="card mb-2 time-slider">
       <div className="card-body py-2 row g-2 align-items-end">
@@ -90,7 +91,7 @@ export function TimeSlider({ at }: { readonly at: string | undefined }) {
         </div>
         <div className="col-md-3">
           {at ? (
-            <Link href="/stock" className="btn btn-outline-secondary w-100">
+            <Link href={path} className="btn btn-outline-secondary w-100">
               <i className="bi bi-skip-end me-1" aria-hidden="true" />
               Back to now
             </Link>
@@ -103,12 +104,12 @@ export function TimeSlider({ at }: { readonly at: string | undefined }) {
   );
 }
 
-/** "Changes since": the movements between the time shown and now, newest first (GET /api/movements?from=&to=). */
-export function ChangesSince({ at }: { readonly at: string }) {
+/** "Changes since": the movements between the time shown and now, newest first (GET /api/movements?from=&to=), of one article when `sku` is given. */
+export function ChangesSince({ at, sku }: { readonly at: string; readonly sku?: string }) {
   const [to] = useState(() => new Date().toISOString());
   const movements = useInfiniteQuery({
-    queryKey: ['movements', 'since', at, to],
-    queryFn: ({ pageParam }) => api.get<{ items: Movement[]; nextCursor: string | null }>('/api/movements', { from: at, to, limit: 100, cursor: pageParam }),
+    queryKey: ['movements', 'since', at, to, sku],
+    queryFn: ({ pageParam }) => api.get<{ items: Movement[]; nextCursor: string | null }>('/api/movements', { from: at, to, sku, limit: 100, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
