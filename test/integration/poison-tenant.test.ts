@@ -67,7 +67,7 @@ describe('a poison tenant during a deploy', () => {
     Number((await readSide.database.db.one<{ total: string }>('select coalesce(sum(on_hand), 0)::text as total from $1:name.balances where location not like $2', [schema, '@%'])).total);
 
   function status(tenant: string): Promise<string> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/projections.ts', 'status', '--tenant', tenant], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/stockctl.ts', 'projections', 'status', '--tenant', tenant], {
       cwd: projectRoot,
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: readSide.database.url, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
