@@ -159,7 +159,7 @@ export function ArticleDetail({ sku }: { readonly sku: string }) {
         {history.data && <OnHandChart days={history.data.days} label={`On hand of ${sku} over the last 90 days`} />}
       </LoadState>
       <div className="row g-3 mt-1">
-        <div className="col-xl-5">
+        <div className="col-xxl-5">
           <h2 className="h5">{at ? 'Stock lines then' : 'Stock lines'}</h2>
           <LoadState pending={lines.isPending} error={lines.error} empty={lines.data?.items.length === 0} emptyText={at ? 'No stock of this article then.' : 'No stock of this article.'}>
             <DataTable label="Stock lines" columns={at ? stockLineColumnsThen : stockLineColumns}>
@@ -175,7 +175,7 @@ export function ArticleDetail({ sku }: { readonly sku: string }) {
             </DataTable>
           </LoadState>
         </div>
-        <div className="col-xl-7">
+        <div className="col-xxl-7">
           <h2 className="h5">{at ? 'Movements up to then' : 'Latest movements'}</h2>
           <LoadState pending={movements.isPending} error={movements.error} empty={movements.data?.items.length === 0} emptyText={at ? 'No movement of this article by then.' : 'No movement of this article yet.'}>
             <DataTable label="Movements of this article" columns={movementColumns}>
