@@ -8,6 +8,9 @@
  *   {"manifest":{"formatVersion":1,"tenant":…,"count":…,"headPosition":…,"firstPosition":…,"lastPosition":…,"sha256":…,"exportedAt":…}}
  */
 import { z } from 'zod';
+// The one rule for text that PostgreSQL can keep (no NUL, no lone surrogate), as the API applies
+// it to a registration's company name: a file's company name is registered the same way.
+import { stringSchema } from '../api/schemas/common.js';
 import type { RecordedEvent, RecordedEventText } from '../eventstore/event-store.js';
 
 /** The version of this format; an importer refuses other versions. */
@@ -73,7 +76,7 @@ export const exportManifestSchema = z.object({
    * The tenant's control-plane settings, so an import into another installation can register the
    * tenant as it was (absent in files from before, or from a tenant that was never registered).
    */
-  company: z.object({ name: z.string().min(1), allowNegativeStock: z.boolean() }).optional(),
+  company: z.object({ name: stringSchema().min(1), allowNegativeStock: z.boolean() }).optional(),
   /** The limits asked for, when any. */
   upToPosition: decimal.optional(),
   until: z.iso.datetime().optional(),

@@ -14,7 +14,7 @@ export interface Screen {
   readonly group: 'Warehouse' | 'Movements' | 'Insight' | 'Settings';
 }
 
-/** Every screen of issue 12, in menu order; screens not built yet show "coming next". */
+/** Every screen of the dashboard, in menu order (an unknown address shows "There is no such page"). */
 export const screens: readonly Screen[] = [
   { path: '/', title: 'Overview', icon: 'speedometer2', roles: everyone, group: 'Warehouse' },
   { path: '/stock', title: 'Stock', icon: 'boxes', roles: everyone, group: 'Warehouse' },

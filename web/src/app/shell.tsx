@@ -17,7 +17,7 @@ import { useLiveUpdates } from './live';
 import { screensFor, type Screen } from './navigation';
 import { useSession, type SessionUser } from './session';
 
-/** The screens built so far; every other screen of the menu shows "coming next". */
+/** The screen of each path of the menu: every one is built (a path without one here would say "coming next"). */
 const built: Readonly<Record<string, () => ReactNode>> = {
   '/': () => <OverviewScreen />,
   '/audit': () => <AuditScreen />,
