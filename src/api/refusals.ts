@@ -79,7 +79,8 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
     return { ...problem(409, error.code, 'Request in progress', detail), retryAfter: error.retryAfterSeconds };
   }
   if (error instanceof ReadModelNotReady) {
-    return { ...problem(503, error.code, 'Read model not ready', `The read model has applied position ${error.reached}, not yet ${error.wanted}.`), position: error.reached };
+    const detail = `The read model has applied position ${error.reached}, not yet ${error.wanted}; retry in ${error.retryAfterSeconds} s.`;
+    return { ...problem(503, error.code, 'Read model not ready', detail), position: error.reached, retryAfter: error.retryAfterSeconds };
   }
   if (error instanceof ReadSchemaNotReady) {
     const detail = `The read model of this version is not ready for this tenant yet (a deploy is under way); retry in ${error.retryAfterSeconds} s.`;

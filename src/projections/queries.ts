@@ -24,9 +24,11 @@ export interface StockFilter {
   readonly skus?: readonly string[];
 }
 
-/** The tenant's read model is not at the position a caller waits for (HTTP 503 not-ready). */
+/** The tenant's read model is not at the position a caller waits for (HTTP 503 not-ready with Retry-After). */
 export class ReadModelNotReady extends Error {
   readonly code = 'not-ready';
+  /** Short: the retried query itself waits up to 5 s for the position again (API.md: X-Min-Position). */
+  readonly retryAfterSeconds = 1;
   constructor(
     readonly wanted: Position,
     readonly reached: Position,

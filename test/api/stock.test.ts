@@ -38,11 +38,13 @@ describe('catalog, movements and queries through the REST API', () => {
     expect(stock.body.items).toEqual([{ sku: 'ROPE', location: 'A-01-01', lot: null, expiresOn: null, onHand: 0.3, reserved: 0, available: 0.3, lastCountedAt: null }]);
   });
 
-  it('answers 503 not-ready when X-Min-Position is not reached in time, and 400 for a malformed one', async () => {
+  it('answers 503 not-ready with Retry-After when X-Min-Position is not reached in time, and 400 for a malformed one', async () => {
     const far = (BigInt(Number.MAX_SAFE_INTEGER) * 1000n).toString();
     const started = Date.now();
     const response = await client().get('/api/stock').set('X-Min-Position', far).expect(503);
     expect(response.body.code).toBe('not-ready');
+    // Like every 503 (API.md): a client knows when to come back without guessing.
+    expect(response.headers['retry-after']).toBe('1');
     expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
     await client().get('/api/stock').set('X-Min-Position', 'yesterday').expect(400);
   }, 15_000);
