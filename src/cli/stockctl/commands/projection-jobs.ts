@@ -5,11 +5,17 @@ import { verifyReadSchema } from '../../../projections/verify.js';
 import { createProgressBar } from '../../progress-bar.js';
 import { leaf } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { readSchemasOf, scopeHelp, scopeOptions, scopeValues, tenantsOf } from './projection-scope.js';
+import { forceHelp, forceOption, OlderBuildRefused, readSchemasOf, scopeHelp, scopeOptions, scopeValues, servedByNewerVersion, tenantsOf } from './projection-scope.js';
 
 /** --tenant or --all, one of them required. */
 const requiredScope = z
   .object({ positionals: z.tuple([]), values: z.object(scopeValues) })
+  .refine(({ values }) => (values.tenant === undefined) !== !values.all, 'give --tenant <slug> or --all (one of them)')
+  .transform(({ values }) => values);
+
+/** --tenant or --all as requiredScope, and --force. */
+const requiredScopeWithForce = z
+  .object({ positionals: z.tuple([]), values: z.object({ ...scopeValues, force: z.boolean() }) })
   .refine(({ values }) => (values.tenant === undefined) !== !values.all, 'give --tenant <slug> or --all (one of them)')
   .transform(({ values }) => values);
 
@@ -51,7 +57,7 @@ async function forEachTenant<Result>(context: CommandContext, tenant: string | u
       result = await build.run(name, ({ events, total }) => progress.update(events, total));
     } catch (error) {
       progress.finish();
-      context.err(`${name}: ${build.command} failed: ${(error as Error).message}`);
+      context.err(`${name}: ${build.command} ${error instanceof OlderBuildRefused ? 'refused' : 'failed'}: ${(error as Error).message}`);
       exitCode = 1;
       continue;
     }
@@ -64,17 +70,23 @@ async function forEachTenant<Result>(context: CommandContext, tenant: string | u
 export const rebuildCommand = leaf({
   name: 'rebuild',
   summary: 'builds a new read schema beside the live one, then switches to it (reads go on meanwhile); Ctrl-C leaves the old one live',
-  options: scopeOptions,
-  optionHelp: scopeHelp,
+  options: { ...scopeOptions, ...forceOption },
+  optionHelp: [...scopeHelp, forceHelp],
   modes: ['operator'],
   example: 'stockctl projections rebuild --tenant demo',
-  input: requiredScope,
-  run: async ({ tenant }, context) => {
-    const schemas = readSchemasOf(await context.operator());
+  input: requiredScopeWithForce,
+  run: async ({ tenant, force }, context) => {
+    const operator = await context.operator();
+    const schemas = readSchemasOf(operator);
     return await forEachTenant(context, tenant, {
       label: 'rebuild',
       command: 'rebuild',
       run: async (name, onProgress) => {
+        // Checked per tenant just before its build: a deploy may switch tenants meanwhile.
+        const newer = force ? undefined : await servedByNewerVersion(operator, name);
+        if (newer && newer.tenants.length > 0) {
+          throw new OlderBuildRefused(newer.tenants, newer.versions, schemas.version, 'a rebuild here would switch it back to the older read model');
+        }
         const previous = (await schemas.live(name))?.schema;
         return { previous, rebuilt: await schemas.rebuild(name, { onProgress }) };
       },
@@ -149,14 +161,21 @@ export const prepareCommand = leaf({
   name: 'prepare',
   summary: "builds this version's read schemas of every tenant and keeps them current while another version serves, until Ctrl-C (exit 0)",
   // --all (and --tenant) are taken as `npm run projections -- prepare --all` always took them: it covers every tenant.
-  options: scopeOptions,
-  optionHelp: ['--all   every tenant (what prepare always does)'],
+  options: { ...scopeOptions, ...forceOption },
+  optionHelp: ['--all     every tenant (what prepare always does)', "--force   even when a newer build's read model serves some tenant"],
   modes: ['operator'],
   example: 'stockctl projections prepare',
-  input: z.object({ positionals: z.tuple([]), values: z.object(scopeValues) }),
-  run: async (_input, context) => {
+  input: z.object({ positionals: z.tuple([]), values: z.object({ ...scopeValues, force: z.boolean() }) }),
+  run: async ({ values }, context) => {
     const operator = await context.operator();
     const schemas = readSchemasOf(operator);
+    // Schemas of an older version than a live one never go live again (the daemon refuses that
+    // switch): preparing them is work for nothing, and most likely the wrong build at hand.
+    const newer = values.force ? undefined : await servedByNewerVersion(operator, undefined);
+    if (newer && newer.tenants.length > 0) {
+      context.err(`prepare refused: ${new OlderBuildRefused(newer.tenants, newer.versions, schemas.version, 'schemas prepared here would never go live').message}`);
+      return 1;
+    }
     const daemon = operator.preparer();
     await daemon.start();
     context.err(`preparing read schemas of version ${schemas.version}; stop with Ctrl-C`);
