@@ -39,7 +39,10 @@ export function selectCollectableForUpdate(): string {
 /**
  * $1 tenant, $2 version: whether a projector daemon holds that (tenant, version)'s lease (see
  * daemon.ts). A prepared schema of a new version stays 'building' until it is switched to, and
- * on a quiet tenant its updated_at stops moving.
+ * the old version's last live schema stays 'retired' while that version's processes still read
+ * it: on a quiet tenant the updated_at of either stops moving. The lease is a one-key (bigint)
+ * advisory lock, which pg_locks shows split: the high 32 bits in classid, the low in objid,
+ * objsubid 1 (two-key locks have objsubid 2); a negative key's high half is all ones.
  */
 export function selectProjectorLeaseHeld(): string {
   return `select exists (

@@ -5,11 +5,13 @@ import { streamName } from '../../src/eventstore/stream-name.js';
 import { createLogger } from '../../src/logger.js';
 import { ProjectorDaemon } from '../../src/projections/daemon.js';
 import { collectGarbage } from '../../src/projections/gc.js';
+import { selectProjectorLeaseHeld } from '../../src/projections/gc.sql.js';
 import { ReadSchemas } from '../../src/projections/read-schemas.js';
 import { verifyReadSchema } from '../../src/projections/verify.js';
 import { freshTenant, metadataFor, type CommandSide } from '../support/command-handlers.js';
 import type { TestDatabase } from '../support/test-database.js';
 import { useReadSide } from '../support/read-side.js';
+import { stockctl } from '../cli/stockctl-process.js';
 
 const units = (n: number): number => n * 1000;
 const logger = createLogger('silent');
@@ -200,7 +202,7 @@ describe('verifying read schemas and collecting old ones', () => {
       // As if a switch had marked it retired while it stayed live: the live pointer wins over the status.
       await database.db.none(`update read_schemas set status = 'retired' where schema_name = $1`, [live.schema]);
 
-      expect(await collectGarbage(database.db, { tenant, graceMs: 0 })).toEqual({ dropped: [], failed: [] });
+      expect(await collectGarbage(database.db, { tenant, graceMs: 0 })).toEqual({ dropped: [], failed: [], kept: [] });
       expect(await schemaExists(live.schema)).toBe(true);
       expect((await schemas.live(tenant))?.schema).toBe(live.schema);
     });
@@ -248,6 +250,58 @@ describe('verifying read schemas and collecting old ones', () => {
         expect((await collectGarbage(database.db, { tenant, graceMs: hour })).dropped).toEqual([prepared]);
       } finally {
         await daemon.stop();
+      }
+    });
+
+    it('keeps the schema an older version still serves while its projector holds the lease, says so, and drops it once that version is gone', async () => {
+      const tenant = await warehouse();
+      const [olderGeneration, served] = await rebuilt(tenant);
+      // A deploy of a newer version took the tenant over; this build's processes are the old side.
+      await new ReadSchemas(database.db, store, logger, 'eeee000005').rebuild(tenant);
+      expect((await schemas.ownServed(tenant))).toBe(served);
+      const daemon = new ProjectorDaemon(database.db, store, schemas, logger, { leaseRetryMs: 200 });
+      await daemon.start();
+      try {
+        for (let waited = 0; waited < 10_000; waited += 50) {
+          if (daemon.status().some((projection) => projection.tenant === tenant && projection.state === 'superseded' && projection.schema === served)) break;
+          await sleep(50);
+        }
+        // The old side of a deploy follows its last live schema, never to switch to it again.
+        expect(daemon.status().find((projection) => projection.tenant === tenant)).toMatchObject({ state: 'superseded', schema: served });
+        // A quiet tenant: nothing has touched either schema for longer than the grace period.
+        await age(olderGeneration, 2 * hour);
+        await age(served, 2 * hour);
+        const result = await collectGarbage(database.db, { tenant, graceMs: hour });
+        expect(result.dropped).toEqual([olderGeneration]);
+        expect(result.kept).toEqual([{ schema: served, reason: expect.stringContaining(`version ${schemas.version}'s projector holds the tenant's lease`) }]);
+        expect(await schemaExists(served)).toBe(true);
+
+        const run = await stockctl(['projections', 'gc', '--tenant', tenant, '--grace-minutes', '60'], { DATABASE_URL: database.url });
+        expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining(`kept ${served}: version ${schemas.version}'s projector holds`) });
+
+        await daemon.stop();
+        expect((await collectGarbage(database.db, { tenant, graceMs: hour })).dropped).toEqual([served]);
+      } finally {
+        await daemon.stop();
+      }
+    }, 60_000);
+
+    it('sees a projector lease whatever the sign of its 32-bit key (pg_locks splits a bigint key in two halves)', async () => {
+      // Tenants whose lease key is negative and positive: the high half is all ones or all zeros.
+      const keyed = await database.db.one<{ negative: string; positive: string }>(
+        `select (select 't' || n from generate_series(1, 1000) n where hashtext('projector:t' || n || ':v1') < 0 limit 1) as negative,
+                (select 't' || n from generate_series(1, 1000) n where hashtext('projector:t' || n || ':v1') > 0 limit 1) as positive`,
+      );
+      for (const tenant of [keyed.negative, keyed.positive]) {
+        const holder = await database.db.connect({ direct: true });
+        try {
+          await holder.one('select pg_advisory_lock(hashtext($1)) as locked', [`projector:${tenant}:v1`]);
+          expect(await database.db.one(selectProjectorLeaseHeld(), [tenant, 'v1'])).toEqual({ held: true });
+          expect(await database.db.one(selectProjectorLeaseHeld(), [tenant, 'v2'])).toEqual({ held: false });
+        } finally {
+          await holder.done();
+        }
+        expect(await database.db.one(selectProjectorLeaseHeld(), [tenant, 'v1'])).toEqual({ held: false });
       }
     });
   });

@@ -150,7 +150,8 @@ export const gcCommand = leaf({
     if (context.json) context.out(JSON.stringify(result));
     else {
       for (const schema of result.dropped) context.out(`dropped ${schema}`);
-      if (result.dropped.length === 0) context.out('nothing to drop');
+      for (const { schema, reason } of result.kept) context.out(`kept ${schema}: ${reason}`);
+      if (result.dropped.length === 0 && result.kept.length === 0) context.out('nothing to drop');
     }
     for (const { schema, error } of result.failed) context.err(`could not drop ${schema}: ${error}`);
     return result.failed.length > 0 ? 1 : 0;
