@@ -30,61 +30,76 @@ export interface ProjectionJobLease {
   release(): Promise<void>;
 }
 
-// The lock is keyed (hashtext(kind), hashtext(tenant)): a key pair of its own, apart from the
-// single-key locks of the read-schema registry and the projector daemon.
-const tryLockSql = 'select pg_try_advisory_lock(hashtext($1), hashtext($2)) as locked';
-
-// The holder's connection names its job and start in application_name (at most 63 bytes:
-// `stockcontrol <kind> <epoch ms>`), so a refused caller can say what runs and since when.
-const holderSql = `
-  select a.application_name
-    from pg_locks l
-    join pg_stat_activity a on a.pid = l.pid
-   where l.locktype = 'advisory' and l.granted and l.objsubid = 2
-     and l.classid = hashtext($1)::oid and l.objid = hashtext($2)::oid
-   limit 1`;
-
-const holderPattern = /^stockcontrol (rebuild|verify) (\d{13})$/;
+/** The first key of the two-part advisory lock that makes claims one at a time ('PJOB'). */
+const claimLockSpace = 0x504a4f42;
 
 /**
- * At most one job of each kind per tenant at a time across processes: a session advisory lock on
- * a connection of the job's own, held for as long as the job runs. If the process dies, its
- * connection closes and the lock goes with it, so a crash never leaves a tenant locked out.
+ * A job's claim is the application_name of its own connection, `stockcontrol <kind> <tenant>`:
+ * the name itself, compared whole, so two tenants never exclude each other (a lock keyed by a
+ * 32-bit hash of the name did, and named the other tenant's job as the one running). It lasts as
+ * long as the connection, so a crashed job's claim ends with it. At most 63 bytes (NAMEDATALEN).
+ */
+const claimName = (kind: ProjectionJobKind, tenant: string): string => `stockcontrol ${kind} ${tenant}`;
+
+const maxClaimBytes = 63;
+
+// A claim is checked and made under a transaction lock of the claim space, so two callers of the
+// same job take turns (for milliseconds) and the second sees the first's name. The lock is taken in
+// a statement of its own: pg_stat_activity is read once per transaction, after it.
+const claimLockSql = 'select pg_advisory_xact_lock($1, 0)';
+
+// A job starts with its connection: its start is that connection's, as the holder and the refused see it.
+const startedAt = `to_char(backend_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at`;
+
+// The holder of a claim other than this connection.
+const holderSql = `select ${startedAt} from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid() limit 1`;
+
+// Makes the claim ($1 the name) and reads when this connection started.
+const claimSql = `select set_config('application_name', $1, false), ${startedAt} from pg_stat_activity where pid = pg_backend_pid()`;
+
+/**
+ * At most one job of each kind per tenant at a time across processes: a claim (the job's name as
+ * the application_name of a connection of its own) held for as long as the job runs. If the
+ * process dies, its connection closes and the claim goes with it, so a crash never leaves a
+ * tenant locked out.
  */
 export class ProjectionJobGuard {
   constructor(private readonly db: Database) {}
 
   /** Takes the tenant's guard for a job of this kind; throws ProjectionJobRunning if it is held. */
   async acquire(tenant: string, kind: ProjectionJobKind): Promise<ProjectionJobLease> {
+    const name = claimName(kind, tenant);
+    // Cut short, two long names could be one claim: refused rather than guarded wrongly (slugs are at most 40 characters).
+    if (Buffer.byteLength(name) > maxClaimBytes) throw new Error(`a ${kind} job cannot be guarded for a tenant name this long: ${tenant}`);
     const connection = await this.db.connect({ direct: true });
-    const started = Date.now();
     let held = false;
+    let started: string;
     try {
-      // A broken connection loses the lock; the job itself goes on and finds out on its own.
+      // A broken connection loses the claim; the job itself goes on and finds out on its own.
       connection.client.on('error', () => undefined);
-      await connection.one('select set_config($1, $2, false)', ['application_name', `stockcontrol ${kind} ${started}`]);
-      const { locked } = await connection.one<{ locked: boolean }>(tryLockSql, [kind, tenant]);
-      if (!locked) throw new ProjectionJobRunning({ kind, tenant, startedAt: await this.holderStart(kind, tenant) });
+      const claim = await connection.tx('claim-projection-job', async (t) => {
+        await t.one(claimLockSql, [claimLockSpace]);
+        const running = await t.oneOrNone<{ started_at: string }>(holderSql, [name]);
+        if (running) return { running };
+        return { own: await t.one<{ started_at: string }>(claimSql, [name]) };
+      });
+      if (claim.running) throw new ProjectionJobRunning({ kind, tenant, startedAt: claim.running.started_at });
+      started = claim.own.started_at;
       held = true;
     } finally {
       if (!held) await releaseConnection(connection);
     }
     let released = false;
     return {
-      startedAt: new Date(started).toISOString(),
+      startedAt: started,
       release: async () => {
         if (released) return;
         released = true;
-        // Closing the connection ends the lock; the explicit unlock just says so first.
-        await connection.one('select pg_advisory_unlock(hashtext($1), hashtext($2))', [kind, tenant]).catch(() => undefined);
+        // Closing the connection ends the claim, but its backend leaves pg_stat_activity a moment
+        // later: the name is given up first, so a job started right after the release is not refused.
+        await connection.one('select set_config($1, $2, false)', ['application_name', 'stockcontrol']).catch(() => undefined);
         await releaseConnection(connection);
       },
     };
-  }
-
-  private async holderStart(kind: ProjectionJobKind, tenant: string): Promise<string | null> {
-    const row = await this.db.oneOrNone<{ application_name: string }>(holderSql, [kind, tenant]);
-    const match = row ? holderPattern.exec(row.application_name) : null;
-    return match?.[2] ? new Date(Number(match[2])).toISOString() : null;
   }
 }

@@ -62,7 +62,10 @@ describe('one rebuild and one verify per tenant at a time, across processes', ()
   }
 
   const guardsHeld = async (count: number): Promise<boolean> => {
-    const { rows } = await lockerClient().query<{ held: string }>(`select count(*) as held from pg_locks where locktype = 'advisory' and objsubid = 2 and granted`);
+    // A held guard is a connection named after its job (job-guard.ts). pg_stat_activity is read
+    // once per transaction, and this client may be inside one (holdJobs): read it afresh.
+    await lockerClient().query('select pg_stat_clear_snapshot()');
+    const { rows } = await lockerClient().query<{ held: string }>(`select count(*) as held from pg_stat_activity where application_name ~ '^stockcontrol (rebuild|verify) '`);
     return Number(rows[0]?.held) === count;
   };
 
