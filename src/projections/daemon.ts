@@ -5,6 +5,7 @@ import type { EventStore, RecordedEvent } from '../eventstore/event-store.js';
 import { notifyChannel } from '../eventstore/postgres/notifications.sql.js';
 import type { Logger } from '../logger.js';
 import { BuildSlots } from './build-slots.js';
+import { releaseLeaseSql, tenantsAndLivePointersSql, tryLeasesSql } from './daemon.sql.js';
 import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
 import { isTransientDatabaseError } from './transient-error.js';
 
@@ -40,6 +41,13 @@ export interface DaemonOptions {
 
 type LeaseConnection = Awaited<ReturnType<Database['connect']>>;
 
+/** A row of the scan: a tenant and its live pointer, if it has one. */
+interface ScannedTenant {
+  readonly tenant: string;
+  readonly live_schema: string | null;
+  readonly live_version: string | null;
+}
+
 interface Worker {
   state: TenantProjection['state'];
   schema?: string;
@@ -60,6 +68,8 @@ interface Worker {
  * tenant's first events start its projector in any process. Even two appliers would not apply an
  * event twice: each batch locks the schema's checkpoint and skips what is at or below it.
  * A tenant whose events cannot be applied stops alone, its status naming the event and the error.
+ * A scan costs two statements, however many tenants there are: one reads every tenant with its
+ * live pointer (compared in memory with what each worker follows), one tries every lease wanted.
  */
 export class ProjectorDaemon {
   private readonly workers = new Map<string, Worker>();
@@ -130,7 +140,7 @@ export class ProjectorDaemon {
   follow(tenant: string): void {
     if (this.stopped || this.workers.has(tenant)) return;
     const attempt = this.leaseConnection()
-      .then((lease) => this.claim(tenant, lease))
+      .then((lease) => this.claim([tenant], lease))
       .catch((error: unknown) => this.logger.warn({ tenant, err: error }, 'projector: could not take a new tenant; the next scan tries again'))
       .finally(() => this.announced.delete(attempt));
     this.announced.add(attempt);
@@ -148,31 +158,40 @@ export class ProjectorDaemon {
 
   private async scanOnce(): Promise<void> {
     const lease = await this.leaseConnection();
-    const tenants = await this.db.map('select tenant from es_streams union select tenant from read_schema_live', [], (row: { tenant: string }) => row.tenant);
-    for (const tenant of tenants) {
+    const tenants = await this.db.any<ScannedTenant>(tenantsAndLivePointersSql());
+    const unclaimed: string[] = [];
+    for (const scanned of tenants) {
       if (this.stopped) return;
-      const worker = this.workers.get(tenant);
-      if (worker && worker.state === 'following' && this.mode === 'serve') await this.followLiveSwitch(tenant, worker);
-      else await this.claim(tenant, lease);
+      const worker = this.workers.get(scanned.tenant);
+      if (worker && worker.state === 'following' && this.mode === 'serve') this.followLiveSwitch(scanned, worker);
+      else unclaimed.push(scanned.tenant);
     }
+    await this.claim(unclaimed, lease);
   }
 
-  /** Tries to take the tenant's lease; with it, builds or follows its schema. */
-  private async claim(tenant: string, lease: LeaseConnection): Promise<void> {
-    const worker = this.workers.get(tenant) ?? { state: 'waiting-for-lease' };
-    this.workers.set(tenant, worker);
-    if (worker.state !== 'waiting-for-lease' || worker.claiming || this.stopped) return;
-    worker.claiming = true;
+  /** Tries to take the leases of those tenants that wait for one, in one statement; with a lease, builds or follows the tenant's schema. */
+  private async claim(tenants: readonly string[], lease: LeaseConnection): Promise<void> {
+    const wanted = new Map<string, Worker>();
+    for (const tenant of tenants) {
+      const worker = this.workers.get(tenant) ?? { state: 'waiting-for-lease' };
+      this.workers.set(tenant, worker);
+      if (worker.state !== 'waiting-for-lease' || worker.claiming || this.stopped) continue;
+      worker.claiming = true;
+      wanted.set(tenant, worker);
+    }
+    if (wanted.size === 0) return;
     try {
-      const { locked } = await this.onLease(() =>
-        lease.one<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [`projector:${tenant}:${this.schemas.version}`]),
-      );
+      const rows = await this.onLease(() => lease.any<{ tenant: string; locked: boolean }>(tryLeasesSql(), [[...wanted.keys()], this.schemas.version]));
       // A lease taken while stopping is given up with the lease connection.
-      if (!locked || this.stopped) return;
-      worker.state = 'building';
-      worker.busy = this.run(tenant, worker);
+      if (this.stopped) return;
+      for (const { tenant, locked } of rows) {
+        const worker = wanted.get(tenant);
+        if (!locked || !worker) continue;
+        worker.state = 'building';
+        worker.busy = this.run(tenant, worker);
+      }
     } finally {
-      worker.claiming = false;
+      for (const worker of wanted.values()) worker.claiming = false;
     }
   }
 
@@ -184,9 +203,9 @@ export class ProjectorDaemon {
   }
 
   /** A rebuild elsewhere (API, CLI) may have switched the live schema: follow the new one. */
-  private async followLiveSwitch(tenant: string, worker: Worker): Promise<void> {
-    const live = await this.schemas.live(tenant);
-    if (!live || live.schema === worker.schema || live.version !== this.schemas.version) return;
+  private followLiveSwitch(scanned: ScannedTenant, worker: Worker): void {
+    const { tenant, live_schema: schema, live_version: version } = scanned;
+    if (!schema || schema === worker.schema || version !== this.schemas.version) return;
     worker.subscription?.unsubscribe();
     worker.state = 'building';
     worker.busy = this.run(tenant, worker);
@@ -269,7 +288,7 @@ export class ProjectorDaemon {
       this.logger.warn({ tenant, err: error }, 'projector: database error; following the tenant again on the next scan');
       const lease = this.lease;
       if (lease) {
-        this.onLease(() => lease.any('select pg_advisory_unlock(hashtext($1))', [`projector:${tenant}:${this.schemas.version}`]))
+        this.onLease(() => lease.any(releaseLeaseSql(), [tenant, this.schemas.version]))
           .catch((unlockError: unknown) => this.logger.warn({ tenant, err: unlockError }, 'projector: could not release the lease; it ends with its connection'));
       }
       return;

@@ -251,6 +251,19 @@ describe('the projector daemon', () => {
     await eventually(() => liveOnHand(newerSchemas, tenant), (onHand) => onHand === units(2));
   }, 30_000);
 
+  it('follows a live schema switched elsewhere (a rebuild from the API or CLI), its scan comparing every live pointer at once', async () => {
+    const tenant = await warehouse();
+    const running = daemon();
+    await running.start();
+    const schemas = new ReadSchemas(database.db, store, logger);
+    const worker = async (): Promise<unknown> => running.status().find((each) => each.tenant === tenant);
+    await eventually(worker, (found) => (found as { state?: string } | undefined)?.state === 'following');
+    const rebuilt = await schemas.rebuild(tenant);
+    await eventually(worker, (found) => (found as { schema?: string } | undefined)?.schema === rebuilt.schema);
+    await side.stock.receive(metadataFor(tenant), { lines: [{ sku: 'BOLT', quantity: units(3), location: 'A-01' }] });
+    expect(await eventually(() => liveOnHand(schemas, tenant), (onHand) => onHand === units(3))).toBe(units(3));
+  }, 30_000);
+
   it('a rebuild while writes go on: no event lost or doubled at the switch, and reads answer throughout', async () => {
     const tenant = await warehouse();
     await side.catalog.createLocation(metadataFor(tenant), { code: 'A-02', type: 'storage', parent: 'WH' });

@@ -28,7 +28,7 @@ import { subscribeToTenant, type TenantSubscriptionContext } from './tenant-subs
 export interface PostgresEventStoreOptions {
   /** Events per read query (readTenant, subscriptions, readStream); 5,000 read fastest in bench/eventstore. */
   readonly batchSize?: number;
-  /** Poll interval when no notification arrives, a safety net only (ms). */
+  /** Interval of the store-wide poll for events no notification announced, a safety net only (ms): one statement per process, not per subscription. */
   readonly idlePollMs?: number;
   /** Poll interval while committed events are held back by an older running transaction (ms). */
   readonly heldBackPollMs?: number;
@@ -39,7 +39,7 @@ export interface PostgresEventStoreOptions {
  * It wires the parts, each in its own module: appends (append.ts: one es_append() or
  * es_append_many() call each), reads (reads.ts: pages of es_events under the read guard described
  * in reads.sql.ts), live subscriptions (tenant-subscription.ts) and their LISTEN/NOTIFY wake-ups
- * (notifications.ts).
+ * (notifications.ts) with one store-wide poll under them (store-poll.ts).
  */
 export class PostgresEventStore implements EventStore, TenantTextReads, HistoryImport {
   private readonly notifications: AppendNotifications;
@@ -50,12 +50,11 @@ export class PostgresEventStore implements EventStore, TenantTextReads, HistoryI
     logger: Logger,
     options: PostgresEventStoreOptions = {},
   ) {
-    this.notifications = new AppendNotifications(db, logger);
+    this.notifications = new AppendNotifications(db, logger, options.idlePollMs ?? 1000);
     this.subscriptions = {
       db,
       notifications: this.notifications,
       batchSize: options.batchSize ?? 5000,
-      idlePollMs: options.idlePollMs ?? 1000,
       heldBackPollMs: options.heldBackPollMs ?? 10,
       closers: new Set(),
     };

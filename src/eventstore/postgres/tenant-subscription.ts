@@ -1,6 +1,7 @@
 /**
  * Live tenant subscriptions of the PostgreSQL event store: read pages until caught up with the
- * read guard, then wait for a wake-up (LISTEN/NOTIFY through AppendNotifications) or a poll.
+ * read guard, then wait for a wake-up (LISTEN/NOTIFY, or the store-wide poll, both through
+ * AppendNotifications). An idle subscription sends no statement of its own.
  */
 import { Observable } from 'rxjs';
 import type { Database } from '../../database/connection.js';
@@ -14,8 +15,6 @@ export interface TenantSubscriptionContext {
   readonly notifications: AppendNotifications;
   /** Events per read query. */
   readonly batchSize: number;
-  /** Poll interval when no notification arrives, a safety net only (ms). */
-  readonly idlePollMs: number;
   /** Poll interval while committed events are held back by an older running transaction (ms). */
   readonly heldBackPollMs: number;
   /** The store's open subscriptions, each by the function that completes it when the store closes. */
@@ -53,11 +52,12 @@ export function subscribeToTenant(context: TenantSubscriptionContext, tenant: st
         }
         if (events.length === batchSize) continue;
         // Caught up as far as the guard allows. Committed events behind an older running
-        // transaction bring no further notification, so those are polled for quickly.
+        // transaction bring no further notification, so those alone are polled for, quickly;
+        // otherwise only a wake-up (a notification or the store-wide poll) reads again.
         const heldBack = await hasEventsAfter(db, tenant, cursor);
         if (woken || closed) continue;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, heldBack ? context.heldBackPollMs : context.idlePollMs);
+          const timer = heldBack ? setTimeout(resolve, context.heldBackPollMs) : undefined;
           wake = () => {
             clearTimeout(timer);
             resolve();
