@@ -20,11 +20,12 @@ export function appendManySql(): string {
 }
 
 /**
- * The call append.ts makes: $1..$8 as {@link appendManySql}, then the events' recording times ($9,
- * null for the store's clock) and $10 whether this is HistoryImport's batch (a stream may appear
- * more than once; events stored where they belong are left out and counted in already_stored).
+ * The call append.ts makes (0008's overload): $1..$6 as {@link appendManySql}, but $7 data and $8
+ * metadata as one JSON array each; then the events' recording times ($9, null for the store's
+ * clock) and $10 whether this is HistoryImport's batch (a stream may appear more than once; events
+ * stored where they belong are left out and counted in already_stored).
  */
 export function appendEntriesSql(): string {
   return `select stream_name, revision::text, "position"::text, duplicate, already_stored
-  from es_append_many($1, $2::text[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::boolean)`;
+  from es_append_many($1, $2::text[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::jsonb, $8::jsonb, $9::timestamptz[], $10::boolean)`;
 }

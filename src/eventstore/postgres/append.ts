@@ -112,8 +112,8 @@ export async function appendHistory(db: Database, events: readonly HistoryEvent[
         entries.map((entry) => entry.count),
         events.map((event) => event.id),
         events.map((event) => event.type),
-        events.map((event) => JSON.stringify(event.data ?? null)),
-        events.map((event) => JSON.stringify(event.metadata ?? {})),
+        jsonArray(events.map((event) => JSON.stringify(event.data ?? null))),
+        jsonArray(events.map((event) => JSON.stringify(event.metadata ?? {}))),
         events.map((event) => event.recordedAt.toISOString()),
         true,
       ]),
@@ -169,12 +169,21 @@ async function appendPrepared(db: Database, prepared: readonly PreparedAppend[])
     order.map((append) => append.events.length),
     column(3),
     column(4),
-    column(5),
-    column(6),
+    jsonArray(column(5) as string[]),
+    jsonArray(column(6) as string[]),
     // History with its own recording times (an import); null: the store's clock for every event.
     recorded ? order.flatMap((append) => append.events.map((event) => event.recordedAt?.toISOString() ?? null)) : null,
     false,
   ]);
+}
+
+/**
+ * Events' JSON texts as one JSON array: es_append_many takes data and metadata so, because an
+ * array parameter quotes and escapes every element on both sides (measured: about 10 µs of Node
+ * CPU an event on an import).
+ */
+function jsonArray(texts: readonly string[]): string {
+  return `[${texts.join(',')}]`;
 }
 
 /**
