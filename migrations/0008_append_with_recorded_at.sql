@@ -39,7 +39,7 @@ declare
   n          int := coalesce(cardinality(p_ids), 0);
   n_streams  int := coalesce(cardinality(p_streams), 0);
   ends       int[] := '{}';
-  of_stream  int[] := '{}';
+  of_stream  int[];
   first_rev  bigint[] := '{}';
   new_revs   bigint[] := '{}';
   left_out   int[];
@@ -83,11 +83,13 @@ begin
       when p_expected[i] in ('any', 'exists') then null else p_expected[i]::bigint + 1 end);
     last_event := last_event + cnt;
     ends := array_append(ends, last_event);
-    of_stream := of_stream || array_fill(i, array[cnt]);
   end loop;
   if last_event <> n then
     raise exception 'es_append_many: the event counts do not add up to the events given' using errcode = '22023';
   end if;
+  -- Each event's entry, in one statement: appending to the array entry by entry copied it each
+  -- time, which a history batch of thousands of entries would pay quadratically.
+  of_stream := array(select u.k from unnest(p_counts) with ordinality as u(c, k), generate_series(1, u.c) order by u.k);
 
   -- count(*) through the unique index, not exists() (0004: a generic plan of exists() scanned).
   select count(*) into stored from es_events e where e.event_id = any(p_ids);
