@@ -65,7 +65,7 @@ begin
     raise exception 'at most 65535 events per transaction' using errcode = '22023';
   end if;
   if cardinality(p_expected) <> n_streams or cardinality(p_counts) <> n_streams
-     or cardinality(p_types) <> n or jsonb_array_length(p_data) <> n or jsonb_array_length(p_metadata) <> n
+     or cardinality(p_types) <> n or coalesce(jsonb_array_length(p_data), -1) <> n or coalesce(jsonb_array_length(p_metadata), -1) <> n
      or (p_recorded_at is not null and cardinality(p_recorded_at) <> n) then
     raise exception 'es_append_many: the arrays do not match in length' using errcode = '22023';
   end if;
