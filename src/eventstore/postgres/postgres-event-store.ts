@@ -36,9 +36,9 @@ export interface PostgresEventStoreOptions {
 /**
  * The event store on PostgreSQL: the default adapter, and the one behind the embedded database.
  * It wires the parts, each in its own module: appends (append.ts: one es_append() or
- * es_append_many() call each, history imports included), reads (reads.ts: pages of es_events under the read guard described
- * in reads.sql.ts), live subscriptions (tenant-subscription.ts) and their LISTEN/NOTIFY wake-ups
- * (notifications.ts).
+ * es_append_many() call each, history imports included), reads (reads.ts: pages of es_events
+ * under the read guard described in reads.sql.ts), live subscriptions (tenant-subscription.ts)
+ * and their LISTEN/NOTIFY wake-ups (notifications.ts).
  */
 export class PostgresEventStore implements EventStore, TenantTextReads, HistoryImport {
   private readonly notifications: AppendNotifications;
