@@ -18,8 +18,7 @@ import {
   type TenantTextReads,
 } from '../event-store.js';
 import { parseStreamName } from '../stream-name.js';
-import { appendToStreams } from './append.js';
-import { appendHistory } from './append-history.js';
+import { appendHistory, appendToStreams } from './append.js';
 import { AppendNotifications } from './notifications.js';
 import { countTenantEvents, currentRevision, lastCommitted, readableHead, readStreamEvents, readTenantEvents, readTenantEventTexts } from './reads.js';
 import { subscribeToTenant, type TenantSubscriptionContext } from './tenant-subscription.js';
@@ -37,9 +36,10 @@ export interface PostgresEventStoreOptions {
 /**
  * The event store on PostgreSQL: the default adapter, and the one behind the embedded database.
  * It wires the parts, each in its own module: appends (append.ts: one es_append() or
- * es_append_many() call each), reads (reads.ts: pages of es_events under the read guard described
- * in reads.sql.ts), live subscriptions (tenant-subscription.ts) and their LISTEN/NOTIFY wake-ups
- * (notifications.ts) with one store-wide poll under them (store-poll.ts).
+ * es_append_many() call each, history imports included), reads (reads.ts: pages of es_events
+ * under the read guard described in reads.sql.ts), live subscriptions (tenant-subscription.ts)
+ * and their LISTEN/NOTIFY wake-ups (notifications.ts) with one store-wide poll under them
+ * (store-poll.ts).
  */
 export class PostgresEventStore implements EventStore, TenantTextReads, HistoryImport {
   private readonly notifications: AppendNotifications;
@@ -73,7 +73,7 @@ export class PostgresEventStore implements EventStore, TenantTextReads, HistoryI
     return results;
   }
 
-  /** HistoryImport: another store's history in the order given, at its revisions (append-history.ts). */
+  /** HistoryImport: another store's history in the order given, at its revisions (append.ts: es_append_many in history mode). */
   async appendHistory(events: readonly HistoryEvent[]): Promise<{ appended: number; alreadyStored: number }> {
     const result = await appendHistory(this.db, events);
     const tenant = parseStreamName(events[0]?.stream ?? '')?.tenant;
