@@ -12,6 +12,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type StreamAppend,
+  type SubscribeTenantOptions,
 } from '../event-store.js';
 import { appendToStreams, type AppendContext } from './append.js';
 import { EventIdLedger } from './event-id-ledger.js';
@@ -86,8 +87,8 @@ export class KurrentDbEventStore implements EventStore {
     return readTenantEvents(this.client, tenant, options.after ?? startPosition);
   }
 
-  subscribeTenant(tenant: string, options: { after?: Position } = {}): Observable<RecordedEvent> {
-    return subscribeToTenant(this.subscriptions, tenant, options.after ?? startPosition);
+  subscribeTenant(tenant: string, options: SubscribeTenantOptions = {}): Observable<RecordedEvent> {
+    return subscribeToTenant(this.subscriptions, tenant, options.after ?? startPosition, options.onCheckpoint);
   }
 
   async headPosition(tenant?: string): Promise<Position> {
