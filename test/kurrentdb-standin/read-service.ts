@@ -24,6 +24,12 @@ export interface ScanCounts {
   subscriptions: number;
   /** By plain reads of `$all` (forwards and backwards), one per record considered. */
   reads: number;
+  /**
+   * Streams.Read calls that closed before the server ended them: cancelled by the client (an
+   * HTTP/2 RST_STREAM), which is how every subscription ends. (grpc-js emits 'cancelled' on every
+   * close, so only those the server had not ended count.)
+   */
+  cancelled: number;
 }
 
 /**
@@ -34,8 +40,13 @@ export interface ScanCounts {
 export function readHandler(log: TransactionLog, scanned: ScanCounts): (call: ReadCall) => void {
   return (call) => {
     const request = decodeReadRequest(call.request.getOptions()!);
+    let ended = false;
+    call.on('cancelled', () => {
+      if (!ended) scanned.cancelled += 1;
+    });
     if (!request.subscription) {
       for (const response of readOnce(log, request, scanned)) call.write(response);
+      ended = true;
       call.end();
       return;
     }

@@ -20,7 +20,7 @@ export interface StandIn {
   readonly log: TransactionLog;
   /** How many calls each RPC has received, e.g. `calls.get('Streams.BatchAppend')`. */
   readonly calls: ReadonlyMap<string, number>;
-  /** Records of the log that subscriptions and plain reads have considered so far (see ScanCounts). */
+  /** Records of the log that subscriptions and plain reads have considered so far, and reads the client cancelled (see ScanCounts). */
   readonly scanned: Readonly<ScanCounts>;
   /** Faults a test injects (answers lost after a write was stored). */
   readonly faults: StandInFaults;
@@ -62,7 +62,7 @@ function unimplemented(name: string): grpc.handleUnaryCall<unknown, unknown> {
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
   const log = new TransactionLog(options);
   const faults = new StandInFaults();
-  const scanned: ScanCounts = { subscriptions: 0, reads: 0 };
+  const scanned: ScanCounts = { subscriptions: 0, reads: 0, cancelled: 0 };
   const server = new grpc.Server();
   const calls = new Map<string, number>();
   const counted = <H extends (...args: never[]) => void>(name: string, handler: H): H =>

@@ -79,12 +79,11 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    return readStreamEvents(this.client, stream, options);
+    return readStreamEvents(this.client, this.batchSize, stream, options);
   }
 
-  /** The server paces the read (see reads.ts), so `batchSize` is not needed here. */
   readTenant(tenant: string, options: { after?: Position; batchSize?: number } = {}): AsyncIterable<RecordedEvent> {
-    return readTenantEvents(this.client, tenant, options.after ?? startPosition);
+    return readTenantEvents(this.client, options.batchSize ?? this.batchSize, tenant, options.after ?? startPosition);
   }
 
   subscribeTenant(tenant: string, options: SubscribeTenantOptions = {}): Observable<RecordedEvent> {
