@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExpectedRevision } from '../../src/eventstore/event-store.js';
+import { KurrentDBClient } from '@kurrent/kurrentdb-client';
 import { KurrentDbEventStore } from '../../src/eventstore/kurrentdb/kurrentdb-event-store.js';
 import { processCpuMs } from '../cpu-time.js';
 import { scaled, type BenchContext, type BenchReport, type Benchmark } from '../benchmark.js';
@@ -81,7 +82,7 @@ function row(m: Measured, per: 'operation' | 'event'): string[] {
 }
 
 /** Appends (exact expected revision, and `any`, which reads the stream for the ids first) and a tenant read, one at a time. */
-async function run(context: BenchContext, store: KurrentDbEventStore, standIn: ChildProcess): Promise<Measured[]> {
+async function run(context: BenchContext, store: KurrentDbEventStore, client: KurrentDBClient, standIn: ChildProcess): Promise<Measured[]> {
   const { progress } = context;
   const streams = 200;
   const appends = scaled(context, 3000, 50);
@@ -116,12 +117,30 @@ async function run(context: BenchContext, store: KurrentDbEventStore, standIn: C
   const total = appends * 2 + batches * 100;
   let read = 0;
   const reading = await step(`readTenant of ${formatCount(total)} events`, () =>
-    measure('readTenant (catch-up subscription)', standIn, 1, total, async () => {
+    measure('readTenant (gRPC reads in pages)', standIn, 1, total, async () => {
       for await (const event of store.readTenant(tenant)) if (event) read += 1;
     }),
   );
   if (read !== total) throw new Error(`readTenant read ${read} events of ${total}`);
-  return [exact, any, batch, reading];
+  // A short read, as a command's load of a stream not in its cache: the adapter's plain gRPC read
+  // (src/eventstore/kurrentdb/grpc-read.ts, ended by the server; it used to be a catch-up
+  // subscription cancelled at the caught-up signal), against the client's plain read through its
+  // Rust bridge (which the adapter does not use: it gives recorded times in whole seconds).
+  const shortEvents = 3;
+  const short = stockStream(benchTenant('kurrentdb-short'), 0);
+  await store.append(short, Array.from({ length: shortEvents }, (_, n) => stockReceivedToAppend(0, n)), { expectedRevision: 'no_stream' });
+  const reads = scaled(context, 1000, 20);
+  const viaAdapter = await step(`readStream of ${formatCount(shortEvents)} events x ${formatCount(reads)}, adapter`, () =>
+    measure(`store.readStream of a ${formatCount(shortEvents)}-event stream (gRPC read)`, standIn, reads, reads * shortEvents, async () => {
+      for await (const event of store.readStream(short)) if (!event) throw new Error('no event');
+    }),
+  );
+  const viaBridge = await step(`client.readStream of ${formatCount(shortEvents)} events x ${formatCount(reads)}, Rust bridge`, () =>
+    measure(`the same with the client's readStream (Rust bridge, not used)`, standIn, reads, reads * shortEvents, async () => {
+      for await (const event of client.readStream(short, { maxCount: 10_000 })) if (!event) throw new Error('no event');
+    }),
+  );
+  return [exact, any, batch, reading, viaAdapter, viaBridge];
 }
 
 /** The KurrentDB adapter against the stand-in: client CPU per append and per event read. */
@@ -131,24 +150,35 @@ export const kurrentDbEventStoreBenchmark: Benchmark = {
   run: async (context: BenchContext): Promise<BenchReport> => {
     const standIn = await startStandInProcess();
     const store = KurrentDbEventStore.connect(standIn.url, context.logger);
+    const client = KurrentDBClient.connectionString(standIn.url);
     try {
-      const [exact, any, batch, reading] = await run(context, store, standIn.child);
+      const [exact, any, batch, reading, viaAdapter, viaBridge] = await run(context, store, client, standIn.child);
       const table = markdownTable(
         ['operation', 'calls', 'p50 ms', 'p99 ms', 'client CPU µs (this process)', 'stand-in CPU µs'],
-        [row(exact as Measured, 'operation'), row(any as Measured, 'operation'), row(batch as Measured, 'event'), row(reading as Measured, 'event')],
+        [
+          row(exact as Measured, 'operation'),
+          row(any as Measured, 'operation'),
+          row(batch as Measured, 'event'),
+          row(reading as Measured, 'event'),
+          row(viaAdapter as Measured, 'operation'),
+          row(viaBridge as Measured, 'operation'),
+        ],
       );
       return {
         markdown: [
           'One call at a time through `KurrentDbEventStore` to the stand-in (`test/kurrentdb-standin/`), a separate process on the same machine. ' +
             'Client CPU is this process only (the adapter, the client and its gRPC/Rust bridge, event encoding); the stand-in is an in-memory JavaScript server, ' +
             'not KurrentDB, so latencies and its CPU say little about a real server. An append under `any` first reads the stream forward for the ids ' +
-            '(the idempotency ledger); under the exact expected revision the ledger settles it without a read. readTenant is one catch-up subscription.',
+            '(the idempotency ledger); under the exact expected revision the ledger settles it without a read. readTenant is gRPC reads in pages of 1,000. ' +
+            "The last two rows compare a short read through the adapter (plain gRPC reads, recorded times to the tick) with the client's own readStream " +
+            '(its Rust bridge, whole seconds), which the adapter does not use for events.',
           '',
           table,
         ].join('\n'),
       };
     } finally {
       await store.close();
+      await client.dispose();
       standIn.child.kill('SIGTERM');
       await once(standIn.child, 'exit');
     }

@@ -16,6 +16,10 @@
  * - event id: a uuid chosen by the writer; appending ids already stored stores nothing again.
  * - head: the newest position readers can reach now ({@link EventStore.headPosition}); the last
  *   committed position can be ahead of it while an older transaction is still running.
+ * - checkpoint (of a subscription): a position the store has scanned past with nothing more of
+ *   the tenant's to deliver up to it ({@link SubscribeTenantOptions.onCheckpoint}). It may lie
+ *   beyond the tenant's last event, among other tenants' events, and is as good a place to resume
+ *   from as the last event delivered.
  *
  * Adapters live in folders named after their storage: postgres/ is the default, kurrentdb/ puts
  * the events in KurrentDB (`EVENT_STORE=kurrentdb`). Every adapter must pass the contract suite
@@ -129,6 +133,23 @@ export interface StreamAppend {
   readonly expectedRevision: ExpectedRevision;
 }
 
+/** Where {@link EventStore.subscribeTenant} starts, and whom it tells how far it has scanned. */
+export interface SubscribeTenantOptions {
+  /** Deliver the events after this position (default: from the start). */
+  readonly after?: Position;
+  /**
+   * Called with a checkpoint (see the glossary): a position up to which every event of the tenant
+   * has already been passed to the subscriber, in the order of delivery, so a subscriber that has
+   * applied what it was given may resume from there. Checkpoints only grow, and the next event
+   * delivered lies after the checkpoint. A store whose tenant reads cost nothing for other tenants'
+   * events need never call it: PostgreSQL does not (a tenant's catch-up is a range of its own index,
+   * whatever lies between); KurrentDB passes on its server's checkpoints, sent while a filtered
+   * `$all` subscription scans past other tenants' events, so a quiet tenant's projector resumes
+   * near the end of the log instead of rescanning it from its own last event.
+   */
+  readonly onCheckpoint?: (position: Position) => void;
+}
+
 /** Range of {@link EventStore.readStream}: revisions from..to inclusive, recorded at or before `until`. */
 export interface ReadStreamOptions {
   readonly from?: bigint;
@@ -146,8 +167,11 @@ export interface EventStore {
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   /** One tenant's events after `after`, in position order, fetched `batchSize` at a time. */
   readTenant(tenant: string, options?: { after?: Position; batchSize?: number }): AsyncIterable<RecordedEvent>;
-  /** Catches up on a tenant's events after `after`, then follows new ones as they are committed. */
-  subscribeTenant(tenant: string, options?: { after?: Position }): Observable<RecordedEvent>;
+  /**
+   * Catches up on a tenant's events after `after`, then follows new ones as they are committed;
+   * tells `onCheckpoint` how far it has scanned where the store has such checkpoints.
+   */
+  subscribeTenant(tenant: string, options?: SubscribeTenantOptions): Observable<RecordedEvent>;
   /** The position of the tenant's (or, without a tenant, the store's) newest readable event. */
   headPosition(tenant?: string): Promise<Position>;
   /**

@@ -6,6 +6,7 @@ import { notifyChannel } from '../eventstore/postgres/notifications.sql.js';
 import type { Logger } from '../logger.js';
 import { BuildSlots } from './build-slots.js';
 import { releaseLeaseSql, tenantsAndLivePointersSql, tryLeasesSql } from './daemon.sql.js';
+import { StoreCheckpoints } from './store-checkpoints.js';
 import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
 import { isTransientDatabaseError } from './transient-error.js';
 
@@ -37,6 +38,8 @@ export interface DaemonOptions {
   readonly batchSize?: number;
   /** At most this many tenants built or caught up at once (default 4); the rest of the pool stays free for requests. */
   readonly concurrentBuilds?: number;
+  /** At most one store checkpoint recorded per tenant in this time (ms, default 1000): see store-checkpoints.ts. */
+  readonly checkpointEveryMs?: number;
 }
 
 type LeaseConnection = Awaited<ReturnType<Database['connect']>>;
@@ -86,6 +89,7 @@ export class ProjectorDaemon {
   private readonly leaseRetryMs: number;
   private readonly batchSize: number;
   private readonly buildSlots: BuildSlots;
+  private readonly checkpointEveryMs: number;
 
   constructor(
     private readonly db: Database,
@@ -98,6 +102,7 @@ export class ProjectorDaemon {
     this.leaseRetryMs = options.leaseRetryMs ?? 2000;
     this.batchSize = options.batchSize ?? 1000;
     this.buildSlots = new BuildSlots(options.concurrentBuilds ?? 4);
+    this.checkpointEveryMs = options.checkpointEveryMs ?? 1000;
   }
 
   /** Starts following every tenant; resolves after the first round of lease attempts. */
@@ -237,23 +242,33 @@ export class ProjectorDaemon {
       // through at once when all is quiet, and batches grow by themselves under load.
       const pending: RecordedEvent[] = [];
       let draining = false;
+      // The store's checkpoints (KurrentDB: how far the server scanned past other tenants' events)
+      // become the schema's position once everything delivered before them is applied.
+      const checkpoints = new StoreCheckpoints((position) => this.schemas.advanceCheckpoint(schema, position), this.checkpointEveryMs, () => {
+        if (!draining) worker.busy = drain();
+      });
       const drain = async (): Promise<void> => {
         draining = true;
         try {
-          while (pending.length > 0 && worker.state === following) await this.schemas.apply(schema, pending.splice(0, this.batchSize));
+          for (;;) {
+            while (pending.length > 0 && worker.state === following) await this.schemas.apply(schema, pending.splice(0, this.batchSize));
+            if (worker.state !== following || !checkpoints.due()) break;
+            await checkpoints.record();
+          }
         } catch (error) {
           this.fail(tenant, worker, error);
         } finally {
           draining = false;
         }
       };
-      worker.subscription = this.store.subscribeTenant(tenant, { after }).subscribe({
+      worker.subscription = this.store.subscribeTenant(tenant, { after, onCheckpoint: (position) => checkpoints.offer(position) }).subscribe({
         next: (event) => {
           pending.push(event);
           if (!draining) worker.busy = drain();
         },
         error: (error: unknown) => this.fail(tenant, worker, error),
       });
+      worker.subscription.add(() => checkpoints.stop());
     } catch (error) {
       this.fail(tenant, worker, error);
     }

@@ -20,6 +20,14 @@ export function updateCheckpoint(): string {
 }
 
 /**
+ * $1:name schema, $2 position: moves the checkpoint forward to a place the event store has scanned
+ * past with no event of the tenant's left to apply (a store checkpoint); never backwards.
+ */
+export function advanceCheckpoint(): string {
+  return 'update $1:name.checkpoint set position = $2 where position < $2';
+}
+
+/**
  * Projection commits need not wait for the WAL flush: a read schema is rebuilt from the events at
  * will and its rows commit with their checkpoint, so a crash loses commits, never their atomicity.
  */

@@ -251,6 +251,15 @@ export class ReadSchemas {
     return await this.applyBatch(schema, events);
   }
 
+  /**
+   * Moves a schema's checkpoint forward to `position`, a place the event store has scanned past
+   * with nothing of the tenant's to apply up to it (a store checkpoint, see store-checkpoints.ts);
+   * the caller has applied every event at or before it. Never moves it backwards.
+   */
+  async advanceCheckpoint(schema: string, position: Position): Promise<void> {
+    await this.db.none(sql.advanceCheckpoint(), [schema, position]);
+  }
+
   private async applyBatch(schema: string, events: readonly RecordedEvent[]): Promise<number> {
     try {
       return await this.db.tx('apply-events', async (t) => {

@@ -138,7 +138,11 @@ async function compareAtOnePosition(db: Database, schemas: ReadSchemas, store: E
   });
 }
 
-/** Applies the tenant's events after the schema's checkpoint up to and including `target`, and no further. */
+/**
+ * Applies the tenant's events after the schema's checkpoint up to and including `target`, and no
+ * further; the checkpoint then stands at `target` even where no event lies there (a live schema's
+ * checkpoint can be a store checkpoint beyond the tenant's last event, see store-checkpoints.ts).
+ */
 async function applyUpTo(schemas: ReadSchemas, store: EventStore, tenant: string, schema: string, target: Position): Promise<void> {
   const from = await schemas.checkpoint(schema);
   if (comparePositions(from, target) >= 0) return;
@@ -152,6 +156,7 @@ async function applyUpTo(schemas: ReadSchemas, store: EventStore, tenant: string
     }
   }
   if (batch.length > 0) await schemas.apply(schema, batch);
+  await schemas.advanceCheckpoint(schema, target);
 }
 
 async function checkpointOf(t: ITask<unknown>, schema: string): Promise<Position> {

@@ -9,10 +9,9 @@ import { openKurrentDbForTests, kurrentDbUnderTest } from '../support/kurrentdb.
 
 describeEventStoreContract({
   name: `KurrentDB (${kurrentDbUnderTest()})`,
-  // Positions are taken at commit (nothing can be skipped, nothing to hold open); a second client
-  // on the same server stands for another process, learning of appends from the server alone;
-  // positions are log offsets, sparse.
-  capabilities: { positionsTakenBeforeCommit: false, otherProcess: true, densePositions: false },
+  // A second client on the same server stands for another process, learning of appends from the
+  // server alone.
+  capabilities: { otherProcess: true },
   open: async () => {
     const server = await openKurrentDbForTests();
     const store = server.store();

@@ -82,6 +82,23 @@ describe('KurrentDB adapter', () => {
     expect(await store.countEvents(tenant)).toBe(2);
   });
 
+  it('reads streams and tenants in pages the server ends, cancelling no call, with recorded times to the tick', async () => {
+    const store = open();
+    const tenant = `kdr${Date.now().toString(36)}`;
+    const stream = streamName(tenant, 'stock', 'READ');
+    await store.append(stream, [event({ n: 1 }), event({ n: 2 }), event({ n: 3 })], { expectedRevision: 'no_stream' });
+    const cancelledBefore = standIn.scanned.cancelled;
+    for (let i = 0; i < 20; i += 1) {
+      expect(await count(store.readStream(stream))).toBe(3);
+      expect(await count(store.readTenant(tenant, { batchSize: 2 }))).toBe(3);
+    }
+    expect(standIn.scanned.cancelled).toBe(cancelledBefore);
+    // The server's ticks survive the read (the client's own plain read keeps whole seconds only).
+    const stored = standIn.log.stream(stream)?.[0];
+    const [read] = await Promise.all([store.readStream(stream)[Symbol.asyncIterator]().next()]);
+    expect((read?.value as { recordedAt: Date }).recordedAt.getTime()).toBe(Number((stored?.created ?? 0n) / 10_000n));
+  });
+
   it('turns an unreachable server into EventStoreUnavailable, which the API answers 503 and projectors retry', async () => {
     const gone = await startStandIn();
     const url = gone.url;

@@ -109,7 +109,10 @@ describe('KurrentDB adapter when the server resets its session', () => {
     ]);
 
     expect(proxy.cuts).toBe(1);
-    expect(results.map((result) => result.revision)).toEqual([1n, 1n]);
+    expect(results.map((result) => [result.revision, result.duplicate])).toEqual([
+      [1n, false],
+      [1n, false],
+    ]);
     const stored: string[] = [];
     for await (const recorded of direct.readStream(a)) stored.push(recorded.id);
     expect(stored).toHaveLength(2);

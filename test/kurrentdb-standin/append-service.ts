@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { lostAnswer, type StandInFaults } from './faults.js';
 import type { ExpectedRevision, ProposedEvent, RevisionConflict, TransactionLog } from './log.js';
 import { sharedPb, streamsPb } from './protocol.js';
 
@@ -14,7 +15,7 @@ type Empty = InstanceType<typeof sharedPb.Empty>;
  * WrongExpectedVersion message carrying both the current and the legacy "2060" fields, which the
  * client turns into its WrongExpectedVersionError.
  */
-export function appendHandler(log: TransactionLog): (call: AppendCall, callback: grpc.sendUnaryData<AppendResp>) => void {
+export function appendHandler(log: TransactionLog, faults: StandInFaults): (call: AppendCall, callback: grpc.sendUnaryData<AppendResp>) => void {
   return (call, callback) => {
     let header: InstanceType<typeof streamsPb.AppendReq.Options> | undefined;
     const events: ProposedEvent[] = [];
@@ -52,6 +53,7 @@ export function appendHandler(log: TransactionLog): (call: AppendCall, callback:
         callback(null, wrongExpectedVersion(result.conflicts[0]!));
         return;
       }
+      if (faults.takeLostAnswer('Streams.Append')) return callback(lostAnswer, null);
       const success = new streamsPb.AppendResp.Success();
       success.setCurrentRevision(result.streams[0]!.lastRevision.toString());
       success.setPosition(new streamsPb.AppendResp.Position().setCommitPosition(result.commit.toString()).setPreparePosition(result.prepare.toString()));

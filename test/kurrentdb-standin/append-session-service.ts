@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { lostAnswer, type StandInFaults } from './faults.js';
 import type { ExpectedRevision, ProposedEvent, StreamWrite, TransactionLog } from './log.js';
 import { anyPb, statusPb, v2ErrorsPb, v2StreamsPb } from './protocol.js';
 
@@ -21,7 +22,7 @@ const encoder = new TextEncoder();
  * failed due to a revision conflict on stream ..."), which the client maps to its
  * WrongExpectedVersionError.
  */
-export function appendSessionHandler(log: TransactionLog): (call: SessionCall, callback: grpc.sendUnaryData<AppendSessionResponse>) => void {
+export function appendSessionHandler(log: TransactionLog, faults: StandInFaults): (call: SessionCall, callback: grpc.sendUnaryData<AppendSessionResponse>) => void {
   return (call, callback) => {
     const requests: AppendRequest[] = [];
     call.on('data', (request: AppendRequest) => requests.push(request));
@@ -43,6 +44,7 @@ export function appendSessionHandler(log: TransactionLog): (call: SessionCall, c
         const message = `Append failed due to a revision conflict on stream '${conflict.streamId}'. Expected revision: ${expected}. Actual revision: ${conflict.current}.`;
         return callback(richError(grpc.status.FAILED_PRECONDITION, message, 'kurrentdb.protocol.v2.streams.errors.StreamRevisionConflictErrorDetails', details.serializeBinary()), null);
       }
+      if (faults.takeLostAnswer('StreamsService.AppendSession')) return callback(lostAnswer, null);
       const response = new v2StreamsPb.AppendSessionResponse().setPosition(result.commit.toString());
       response.setOutputList(
         result.streams.map((s) => new v2StreamsPb.AppendResponse().setStream(s.streamId).setStreamRevision(s.lastRevision.toString()).setPosition(result.commit.toString())),

@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { lostAnswer, type StandInFaults } from './faults.js';
 import type { ExpectedRevision, ProposedEvent, TransactionLog } from './log.js';
 import { anyPb, emptyPb, sharedPb, statusPb, streamsPb } from './protocol.js';
 import { structuredToString } from './append-service.js';
@@ -28,7 +29,7 @@ const INVALID_ARGUMENT = 3;
  * the details (Google.Rpc.Status.WrongExpectedVersion) — which the client unpacks into its
  * WrongExpectedVersionError.
  */
-export function batchAppendHandler(log: TransactionLog): (call: BatchCall) => void {
+export function batchAppendHandler(log: TransactionLog, faults: StandInFaults): (call: BatchCall) => void {
   return (call) => {
     const pending = new Map<string, PendingWrite>();
     call.on('data', (request: BatchAppendReq) => {
@@ -65,6 +66,11 @@ export function batchAppendHandler(log: TransactionLog): (call: BatchCall) => vo
         if (e.kind === 'stream_exists') details.setExpectedStreamExists(new emptyPb.Empty());
         if (e.kind === 'exact') details.setExpectedStreamPosition(e.revision.toString());
         call.write(errorResponse(correlation, write.streamId, ALREADY_EXISTS, 'WrongExpectedVersion', details.serializeBinary()));
+        return;
+      }
+      if (faults.takeLostAnswer('Streams.BatchAppend')) {
+        // The whole call ends, as it would with its connection: every write in flight on it is unanswered.
+        call.emit('error', lostAnswer);
         return;
       }
       const success = new streamsPb.BatchAppendResp.Success();

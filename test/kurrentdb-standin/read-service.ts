@@ -16,15 +16,37 @@ type ReadResp = InstanceType<typeof streamsPb.ReadResp>;
 type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
 
 /**
+ * Records of the log that reads and subscriptions have looked at (matching their filter or not):
+ * the work a real server does scanning `$all`, which tests count to see what a read cost.
+ */
+export interface ScanCounts {
+  /** By subscriptions (catch-up and live), one per record considered. */
+  subscriptions: number;
+  /** By plain reads of `$all` (forwards and backwards), one per record considered. */
+  reads: number;
+  /**
+   * Streams.Read calls that closed before the server ended them: cancelled by the client (an
+   * HTTP/2 RST_STREAM), which is how every subscription ends. (grpc-js emits 'cancelled' on every
+   * close, so only those the server had not ended count.)
+   */
+  cancelled: number;
+}
+
+/**
  * Streams.Read: reads of one stream or of $all in either direction, and catch-up subscriptions.
  * Follows src/KurrentDB.Core/Services/Transport/Grpc/Streams.Read.cs and the enumerators in
  * src/KurrentDB.Core/Services/Transport/Enumerators/ of https://github.com/kurrent-io/KurrentDB.
  */
-export function readHandler(log: TransactionLog): (call: ReadCall) => void {
+export function readHandler(log: TransactionLog, scanned: ScanCounts): (call: ReadCall) => void {
   return (call) => {
     const request = decodeReadRequest(call.request.getOptions()!);
+    let ended = false;
+    call.on('cancelled', () => {
+      if (!ended) scanned.cancelled += 1;
+    });
     if (!request.subscription) {
-      for (const response of readOnce(log, request)) call.write(response);
+      for (const response of readOnce(log, request, scanned)) call.write(response);
+      ended = true;
       call.end();
       return;
     }
@@ -32,11 +54,11 @@ export function readHandler(log: TransactionLog): (call: ReadCall) => void {
       call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'Subscriptions only read forwards' });
       return;
     }
-    subscribe(log, request, call);
+    subscribe(log, request, call, scanned);
   };
 }
 
-function* readOnce(log: TransactionLog, request: ReadRequest): Generator<ReadResp> {
+function* readOnce(log: TransactionLog, request: ReadRequest, scanned: ScanCounts): Generator<ReadResp> {
   let limit = request.maxCount;
   if (request.target.kind === 'stream') {
     const events = log.stream(request.target.streamId);
@@ -63,6 +85,7 @@ function* readOnce(log: TransactionLog, request: ReadRequest): Generator<ReadRes
     let i = (from.kind === 'start' ? 0 : from.kind === 'end' ? all.length : log.indexOf(from, true)) - 1;
     for (; i >= 0 && limit > 0n; i -= 1) {
       const e = all[i]!;
+      scanned.reads += 1;
       if (filter && !filter.matches(e)) continue;
       limit -= 1n;
       yield eventResponse(e, request.structuredIds);
@@ -73,6 +96,7 @@ function* readOnce(log: TransactionLog, request: ReadRequest): Generator<ReadRes
   let i = from.kind === 'end' ? all.length : from.kind === 'start' ? 0 : log.indexOf(from, true);
   for (; i < all.length && limit > 0n; i += 1) {
     const e = all[i]!;
+    scanned.reads += 1;
     if (filter && !filter.matches(e)) continue;
     limit -= 1n;
     yield eventResponse(e, request.structuredIds);
@@ -87,7 +111,7 @@ function* readOnce(log: TransactionLog, request: ReadRequest): Generator<ReadRes
  * `checkpointInterval` considered events and one when going live, as
  * Enumerator.AllSubscriptionFiltered does.
  */
-function subscribe(log: TransactionLog, request: ReadRequest, call: ReadCall): void {
+function subscribe(log: TransactionLog, request: ReadRequest, call: ReadCall, scanned: ScanCounts): void {
   call.write(confirmationResponse());
   const filter = request.filter;
   let considered = 0;
@@ -101,6 +125,7 @@ function subscribe(log: TransactionLog, request: ReadRequest, call: ReadCall): v
   };
   const deliver = (e: StoredEvent): void => {
     considered += 1;
+    scanned.subscriptions += 1;
     if (!filter || filter.matches(e)) {
       call.write(eventResponse(e, request.structuredIds));
       lastSent = e;

@@ -2,9 +2,10 @@ import * as grpc from '@grpc/grpc-js';
 import { appendHandler } from './append-service.js';
 import { appendSessionHandler } from './append-session-service.js';
 import { batchAppendHandler } from './batch-append-service.js';
+import { StandInFaults } from './faults.js';
 import { TransactionLog, type LogOptions } from './log.js';
 import { featuresGrpc, featuresPb, streamsGrpc, v2StreamsGrpc } from './protocol.js';
-import { readHandler } from './read-service.js';
+import { readHandler, type ScanCounts } from './read-service.js';
 
 /** What `startStandIn` accepts: a port (0, the default, picks a free one) and the log's settings. */
 export interface StandInOptions extends LogOptions {
@@ -19,6 +20,10 @@ export interface StandIn {
   readonly log: TransactionLog;
   /** How many calls each RPC has received, e.g. `calls.get('Streams.BatchAppend')`. */
   readonly calls: ReadonlyMap<string, number>;
+  /** Records of the log that subscriptions and plain reads have considered so far, and reads the client cancelled (see ScanCounts). */
+  readonly scanned: Readonly<ScanCounts>;
+  /** Faults a test injects (answers lost after a write was stored). */
+  readonly faults: StandInFaults;
   stop(): Promise<void>;
 }
 
@@ -56,6 +61,8 @@ function unimplemented(name: string): grpc.handleUnaryCall<unknown, unknown> {
  */
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
   const log = new TransactionLog(options);
+  const faults = new StandInFaults();
+  const scanned: ScanCounts = { subscriptions: 0, reads: 0, cancelled: 0 };
   const server = new grpc.Server();
   const calls = new Map<string, number>();
   const counted = <H extends (...args: never[]) => void>(name: string, handler: H): H =>
@@ -67,14 +74,14 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     getSupportedMethods: counted('ServerFeatures.GetSupportedMethods', (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(null, supportedMethods())),
   });
   server.addService(streamsGrpc.StreamsService, {
-    read: counted('Streams.Read', readHandler(log)),
-    append: counted('Streams.Append', appendHandler(log)),
+    read: counted('Streams.Read', readHandler(log, scanned)),
+    append: counted('Streams.Append', appendHandler(log, faults)),
     delete: unimplemented('Streams.Delete'),
     tombstone: unimplemented('Streams.Tombstone'),
-    batchAppend: counted('Streams.BatchAppend', batchAppendHandler(log)),
+    batchAppend: counted('Streams.BatchAppend', batchAppendHandler(log, faults)),
   });
   server.addService(v2StreamsGrpc.StreamsServiceService, {
-    appendSession: counted('StreamsService.AppendSession', appendSessionHandler(log)),
+    appendSession: counted('StreamsService.AppendSession', appendSessionHandler(log, faults)),
     appendRecords: unimplemented('StreamsService.AppendRecords'),
   });
   const host = options.host ?? '127.0.0.1';
@@ -86,6 +93,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     port,
     log,
     calls,
+    faults,
+    scanned,
     stop: () =>
       new Promise<void>((resolve) => {
         // Subscriptions never end by themselves, so a graceful shutdown would wait forever.

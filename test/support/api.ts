@@ -24,8 +24,8 @@ type Target = Parameters<typeof request>[0];
 
 /**
  * The event store the API tests run on: PostgreSQL, or with `TEST_EVENT_STORE=kurrentdb` KurrentDB
- * (the stand-in, or the real server of KURRENTDB_URL): `.ci/run` runs the API files that exercise
- * the event store a second time that way.
+ * (the stand-in, or the real server of KURRENTDB_URL): `.ci/run` runs every API file that composes
+ * the application through {@link useApi} a second time that way.
  */
 export function apiEventStore(): 'postgres' | 'kurrentdb' {
   return process.env.TEST_EVENT_STORE === 'kurrentdb' ? 'kurrentdb' : 'postgres';

@@ -13,9 +13,11 @@
  *    conflict throws WrongExpectedRevision with the stream's actual revision.
  * 3. A write whose connection broke before the answer (the HTTP/2 session reset, a leader change)
  *    has an unknown outcome: it is tried again a few times after a pause, reading the streams
- *    first as in 2, so a write the server did store is answered as a duplicate rather than
- *    written twice or reported as failed. Only when the server stays unreachable does the append
- *    throw EventStoreUnavailable.
+ *    first as in 2, so a write the server did store is neither written twice nor reported as
+ *    failed. Found stored then, it is answered as written (`duplicate: false`, the revisions and
+ *    positions it was stored at), as the PostgreSQL store answers the one call that wrote its
+ *    events: the caller made one append, not a retry. Only when the server stays unreachable does
+ *    the append throw EventStoreUnavailable.
  */
 import { ANY, NO_STREAM, STREAM_EXISTS, type AppendStreamState, type KurrentDBClient } from '@kurrent/kurrentdb-client';
 import {
@@ -95,25 +97,31 @@ export async function appendToStreams(context: AppendContext, appends: readonly 
       let pending = [...appends];
       let reread = false;
       let lostWrites = 0;
+      // Streams of a write sent whose answer was lost: their ids found stored were written by this call.
+      const unanswered = new Set<string>();
       for (let attempt = 1; ; attempt += 1) {
         const toWrite: StreamAppend[] = [];
+        let sent = false;
         try {
           for (const append of pending) {
             const known = ledger.known(append.stream);
             const entry = !reread && settledWithoutReading(known, append.expectedRevision) && known ? known : await ledger.catchUp(append.stream);
             const stored = EventIdLedger.stored(entry, append.events.map((event) => event.id));
             if (stored.kind === 'some') throw new DuplicateEventIds(append.stream);
-            if (stored.kind === 'all') results.set(append.stream, await duplicate(context, append.stream, stored.last));
+            if (stored.kind === 'all') results.set(append.stream, await duplicate(context, append.stream, stored.last, unanswered.has(append.stream)));
             else toWrite.push(append);
           }
           if (toWrite.length === 0) break;
+          sent = true;
           for (const [stream, result] of await write(context, toWrite)) results.set(stream, result);
           break;
         } catch (error) {
           if (error instanceof DuplicateEventIds) throw error;
           if ((isUnreachable(error) || error instanceof EventStoreUnavailable) && lostWrites < maxLostWriteAttempts - 1) {
             // The server may have stored the write before the session broke: the retry reads the
-            // streams again first, so stored ids answer as duplicates and nothing is written twice.
+            // streams again first, so nothing is written twice, and ids found stored were this
+            // call's own write (answered as written, not as a duplicate).
+            if (sent) for (const append of toWrite) unanswered.add(append.stream);
             lostWrites += 1;
             await new Promise((resolve) => setTimeout(resolve, lostWriteDelayMs * lostWrites));
             reread = true;
@@ -133,9 +141,10 @@ export async function appendToStreams(context: AppendContext, appends: readonly 
   );
 }
 
-async function duplicate(context: AppendContext, stream: string, last: StoredEvent): Promise<AppendResult> {
+/** The answer for ids found stored: a duplicate, unless this call's own write (its answer lost) stored them. */
+async function duplicate(context: AppendContext, stream: string, last: StoredEvent, writtenByThisCall: boolean): Promise<AppendResult> {
   const position = last.position ?? (await context.positionAt(stream, last.revision));
-  return { revision: last.revision, position, duplicate: true };
+  return { revision: last.revision, position, duplicate: !writtenByThisCall };
 }
 
 /** The port's conflict for the stream the server named (or the first whose revision is not what was expected). */

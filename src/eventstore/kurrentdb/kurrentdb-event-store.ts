@@ -12,6 +12,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type StreamAppend,
+  type SubscribeTenantOptions,
 } from '../event-store.js';
 import { appendToStreams, type AppendContext } from './append.js';
 import { EventIdLedger } from './event-id-ledger.js';
@@ -78,16 +79,15 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    return readStreamEvents(this.client, stream, options);
+    return readStreamEvents(this.client, this.batchSize, stream, options);
   }
 
-  /** The server paces the read (see reads.ts), so `batchSize` is not needed here. */
   readTenant(tenant: string, options: { after?: Position; batchSize?: number } = {}): AsyncIterable<RecordedEvent> {
-    return readTenantEvents(this.client, tenant, options.after ?? startPosition);
+    return readTenantEvents(this.client, options.batchSize ?? this.batchSize, tenant, options.after ?? startPosition);
   }
 
-  subscribeTenant(tenant: string, options: { after?: Position } = {}): Observable<RecordedEvent> {
-    return subscribeToTenant(this.subscriptions, tenant, options.after ?? startPosition);
+  subscribeTenant(tenant: string, options: SubscribeTenantOptions = {}): Observable<RecordedEvent> {
+    return subscribeToTenant(this.subscriptions, tenant, options.after ?? startPosition, options.onCheckpoint);
   }
 
   async headPosition(tenant?: string): Promise<Position> {

@@ -7,26 +7,23 @@
  * skips what does not match. So headPosition(tenant) is a backwards filtered read of one event
  * (it scans back from the end of the log to the tenant's newest event: cheap for a busy tenant,
  * as long as the log behind it for a quiet one), and countEvents reads the range and counts it.
- * Reads that return events go through catch-up subscriptions (catch-up-read.ts explains why).
+ * Reads that return events go through plain gRPC reads in pages (grpc-read.ts explains why not
+ * the client's readStream/readAll); a page whose connection broke is read again.
  */
 import {
   BACKWARDS,
   END,
   FORWARDS,
-  START,
   StreamNotFoundError,
   streamNameFilter,
-  type AllStreamResolvedEvent,
-  type AllStreamSubscription,
   type KurrentDBClient,
-  type ResolvedEvent,
-  type StreamSubscription,
+  type Position as LogPosition,
 } from '@kurrent/kurrentdb-client';
-import { startPosition, type Position, type ReadStreamOptions, type RecordedEvent } from '../event-store.js';
+import { EventStoreUnavailable, startPosition, type Position, type ReadStreamOptions, type RecordedEvent } from '../event-store.js';
 import { tenantStreamPrefix } from '../stream-name.js';
 import { translateClientError } from './errors.js';
-import { readUntilCaughtUp } from './catch-up-read.js';
-import { cursorOf, isAfter, toPosition } from './positions.js';
+import { readPage, type PageOf } from './grpc-read.js';
+import { cursorOf, isAfter, toPosition, type LogCursor } from './positions.js';
 import { toRecordedEvent } from './recorded-events.js';
 
 /** The server-side filter of one tenant's streams. */
@@ -53,7 +50,7 @@ async function streamPage(client: KurrentDBClient, stream: string, from: bigint,
 
 /**
  * One stream's ids, revisions and positions from revision `from`, `batchSize` at a time, through
- * the plain read (its recorded times are whole seconds: see catch-up-read.ts); for the
+ * the client's plain read (its recorded times are whole seconds: see grpc-read.ts); for the
  * idempotency ledger.
  */
 export async function* readStreamIds(client: KurrentDBClient, batchSize: number, stream: string, from: bigint): AsyncIterable<RecordedEvent> {
@@ -67,21 +64,42 @@ export async function* readStreamIds(client: KurrentDBClient, batchSize: number,
   }
 }
 
+/** Attempts of a page whose connection broke (a reset HTTP/2 session, a leader change): pages can be read again. */
+const pageAttempts = 3;
+
+/** One page through grpc-read.ts, read again after a pause when the server could not be reached; errors are the port's. */
+async function page(client: KurrentDBClient, of: PageOf, count: number, doing: string): Promise<Awaited<ReturnType<typeof readPage>>> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await readPage(client, of, count);
+    } catch (error) {
+      const translated = translateClientError(error, doing);
+      if (attempt >= pageAttempts || !(translated instanceof EventStoreUnavailable)) throw translated;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
 /**
- * One stream's events in revision order, read through a catch-up subscription (see
- * catch-up-read.ts). `until` ends the read at the first event recorded after it: the server
- * stamps events in log order, so a stream's recorded times only grow.
+ * One stream's events in revision order, `batchSize` at a time (see grpc-read.ts). `until` ends
+ * the read at the first event recorded after it: the server stamps events in log order, so a
+ * stream's recorded times only grow.
  */
-export async function* readStreamEvents(client: KurrentDBClient, stream: string, options: ReadStreamOptions): AsyncIterable<RecordedEvent> {
-  const from = options.from ?? 0n;
-  // A subscription starts after the revision it is given.
-  const subscription = (): StreamSubscription => client.subscribeToStream(stream, { fromRevision: from === 0n ? START : from - 1n });
-  for await (const resolved of readUntilCaughtUp<ResolvedEvent>(subscription, `read ${stream}`)) {
-    const event = toRecordedEvent(resolved);
-    if (!event || event.revision < from) continue;
-    if (options.to !== undefined && event.revision > options.to) return;
-    if (options.until && event.recordedAt.getTime() > options.until.getTime()) return;
-    yield event;
+export async function* readStreamEvents(client: KurrentDBClient, batchSize: number, stream: string, options: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+  let next = options.from ?? 0n;
+  for (;;) {
+    const count = options.to === undefined ? batchSize : Math.min(batchSize, Number(options.to - next + 1n));
+    if (count <= 0) return;
+    const resolved = await page(client, { stream, fromRevision: next }, count, `read ${stream}`);
+    for (const one of resolved) {
+      const event = toRecordedEvent(one);
+      if (!event) continue;
+      if (options.to !== undefined && event.revision > options.to) return;
+      if (options.until && event.recordedAt.getTime() > options.until.getTime()) return;
+      yield event;
+      next = event.revision + 1n;
+    }
+    if (resolved.length < count) return;
   }
 }
 
@@ -106,14 +124,27 @@ export async function positionAt(client: KurrentDBClient, stream: string, revisi
 }
 
 /**
- * A tenant's events after `after` in position order, read through a filtered catch-up
- * subscription of `$all` (see catch-up-read.ts); the server paces it, so there are no pages.
+ * A tenant's events after `after` in position order: `$all` with the tenant's prefix filter, in
+ * pages of `batchSize` (see grpc-read.ts). Each page starts at the exact place of the last event
+ * read (the server includes it, so it is dropped), so events sharing a commit position are not
+ * skipped between pages.
  */
-export async function* readTenantEvents(client: KurrentDBClient, tenant: string, after: Position): AsyncIterable<RecordedEvent> {
-  const subscription = (): AllStreamSubscription => client.subscribeToAll({ fromPosition: cursorOf(after), filter: tenantFilter(tenant) });
-  for await (const resolved of readUntilCaughtUp<AllStreamResolvedEvent>(subscription, `read tenant ${tenant}`)) {
-    const event = toRecordedEvent(resolved);
-    if (event && isAfter(event.position, after)) yield event;
+export async function* readTenantEvents(client: KurrentDBClient, batchSize: number, tenant: string, after: Position): AsyncIterable<RecordedEvent> {
+  let from: LogCursor = cursorOf(after);
+  let last = after;
+  for (;;) {
+    const resolved = await page(client, { from, prefix: tenantStreamPrefix(tenant) }, batchSize + 1, `read tenant ${tenant}`);
+    let fresh = 0;
+    for (const one of resolved) {
+      const event = toRecordedEvent(one);
+      const position: LogPosition | undefined = one.event?.position;
+      if (!event || !position || !isAfter(event.position, last)) continue;
+      fresh += 1;
+      last = event.position;
+      from = position;
+      yield event;
+    }
+    if (resolved.length <= batchSize || fresh === 0) return;
   }
 }
 

@@ -7,11 +7,14 @@
  * subscription (server restart, leader change) is resubscribed from the later of the last event
  * delivered and the last checkpoint, so a quiet tenant does not have the server rescan the log it
  * had already passed; events at or below the last one delivered are never delivered again.
+ * Checkpoints beyond the last event delivered are also passed on to the subscriber's
+ * `onCheckpoint` (the projector records them, so that a restart resumes there too), each only
+ * once every event the client received before it has been delivered.
  */
 import { streamNameFilter, type AllStreamSubscription, type KurrentDBClient, type Position as LogPosition } from '@kurrent/kurrentdb-client';
 import { Observable } from 'rxjs';
 import type { Logger } from '../../logger.js';
-import type { Position, RecordedEvent } from '../event-store.js';
+import type { Position, RecordedEvent, SubscribeTenantOptions } from '../event-store.js';
 import { tenantStreamPrefix } from '../stream-name.js';
 import { isUnreachable, translateClientError } from './errors.js';
 import { cursorOf, isAfter } from './positions.js';
@@ -30,7 +33,7 @@ export interface TenantSubscriptionContext {
 }
 
 /** A tenant's events after `after`, caught up and then followed live, each delivered once in position order. */
-export function subscribeToTenant(context: TenantSubscriptionContext, tenant: string, after: Position): Observable<RecordedEvent> {
+export function subscribeToTenant(context: TenantSubscriptionContext, tenant: string, after: Position, onCheckpoint?: SubscribeTenantOptions['onCheckpoint']): Observable<RecordedEvent> {
   const { client, closers } = context;
   return new Observable<RecordedEvent>((subscriber) => {
     let delivered = after;
@@ -60,11 +63,19 @@ export function subscribeToTenant(context: TenantSubscriptionContext, tenant: st
         filter: streamNameFilter({
           prefixes: [tenantStreamPrefix(tenant)],
           checkpointInterval: context.checkpointInterval,
-          checkpointReached: (_subscription: AllStreamSubscription, position: LogPosition) => {
-            // A checkpoint's prepare position may be 0 (KurrentDB issue #3989): its commit says how far the scan got.
-            if (!isAfter(position.commit.toString(), resumeToken)) return;
+          checkpointReached: async (reached: AllStreamSubscription, position: LogPosition) => {
+            // A checkpoint's prepare position may be 0 (KurrentDB issue #3989): its commit says how
+            // far the scan got. (On the stand-in, whose events of one write share a commit position,
+            // the commit is the conservative token: a resumption re-reads that write, never skips it.)
+            const token = position.commit.toString();
+            if (!isAfter(token, resumeToken)) return;
+            // Events received before the checkpoint may still wait in the client stream's buffer
+            // ('data' comes on a later tick); the client awaits this callback before it reads on.
+            while (reached.readableLength > 0 && !closed) await new Promise((resolve) => setImmediate(resolve));
+            if (closed || current !== reached || !isAfter(token, resumeToken)) return;
             resumeAt = position;
-            resumeToken = position.commit.toString();
+            resumeToken = token;
+            onCheckpoint?.(token);
           },
         }),
       });

@@ -61,15 +61,15 @@ export function describeAppendMany(subject: ContractSubject): void {
       const last = results.reduce((max, result) => (comparePositions(result.position, max) > 0 ? result.position : max), before);
       await settled(store, tenant, last);
       const recorded = await collect(store.readTenant(tenant, { after: before }));
-      // One transaction: consecutive (or, with sparse positions, growing) positions, streams in name order, each event where it was given.
+      // One transaction: growing positions (dense on PostgreSQL, log offsets on KurrentDB: their own
+      // tests say so), streams in name order, each event where it was given.
       expect(recorded.map((e) => [e.stream, e.revision, e.id])).toEqual([
         ...batch.x.map((e, i) => [x, BigInt(i + 1), e.id]),
         ...batch.y.map((e, i) => [y, BigInt(i), e.id]),
         ...batch.z.map((e) => [z, 2n, e.id]),
       ]);
       const positions = recorded.map((e) => BigInt(e.position));
-      const step = (position: bigint, i: number): boolean => (subject.adapter.capabilities.densePositions ? position === (positions[i] ?? 0n) + 1n : position > (positions[i] ?? 0n));
-      expect(positions.slice(1).every(step)).toBe(true);
+      expect(positions.slice(1).every((position, i) => position > (positions[i] ?? 0n))).toBe(true);
       expect(results[0]?.position).toBe(recorded.at(-1)?.position);
       expect(results[1]?.position).toBe(recorded[1]?.position);
       expect(results[2]?.position).toBe(recorded[4]?.position);
