@@ -223,6 +223,7 @@ export class ReadSchemas {
   }
 
   private async trySwitch(tenant: string, schema: string, bounded: boolean): Promise<{ kind: 'switched'; position: Position } | { kind: 'behind' | 'unindexed' }> {
+    let applying = false;
     try {
       return await this.db.tx('switch-live-schema', async (t) => {
         const [, pointer, checkpoint, indexes] = await t.multi([...registry.switchLockStatements(tenant), pgp.as.format(sql.selectCheckpointForUpdate(), [schema]), this.indexCheck(schema)].join(';\n'));
@@ -234,9 +235,11 @@ export class ReadSchemas {
           since.push(event);
           if (bounded && since.length > switchBacklog) return { kind: 'behind' as const };
         }
+        applying = true;
         const changes = this.changesOf(schema, since, from);
         const position = changes.lastPosition ?? from;
         if (changes.lastPosition !== undefined) await writeChangeSet(t, schema, changes);
+        applying = false;
         if ((indexes?.[0] as { complete?: boolean } | undefined)?.complete === false) await t.none(readModelIndexDdl(schema));
         const alongside = changes.lastPosition === undefined ? [] : [pgp.as.format(sql.updateCheckpoint(), [schema, position])];
         await registry.switchLivePointer(t, { schema, tenant, version: this.version, position, previous }, alongside);
@@ -244,9 +247,9 @@ export class ReadSchemas {
         return { kind: 'switched' as const, position };
       });
     } catch (error) {
-      if (error instanceof ProjectionFailed || !isTransientDatabaseError(error)) {
-        // Applied outside the switch, event by event where a batch is refused: the schema is
-        // marked failed at the event at fault, and that failure is what the caller gets.
+      if (applying && (error instanceof ProjectionFailed || !isTransientDatabaseError(error))) {
+        // The events refused: applied again outside the switch, event by event where a batch is
+        // refused, the schema is marked failed at the event at fault, and that is what the caller gets.
         await this.catchUp(tenant, schema);
       }
       throw error;
