@@ -217,7 +217,7 @@ export class ReadSchemas {
       // The last attempt switches whatever it finds: a schema that keeps falling behind still goes live.
       const outcome = await this.trySwitch(tenant, schema, attempt < 3);
       if (outcome.kind === 'switched') return outcome.position;
-      if (outcome.kind === 'behind') await this.catchUp(tenant, schema);
+      if (outcome.kind === 'behind') await this.catchUp(tenant, schema, { batchSize: 5000 });
       else await this.completeIndexes(schema);
     }
   }
@@ -229,18 +229,20 @@ export class ReadSchemas {
         const [, pointer, checkpoint, indexes] = await t.multi([...registry.switchLockStatements(tenant), pgp.as.format(sql.selectCheckpointForUpdate(), [schema]), this.indexCheck(schema)].join(';\n'));
         const previous = (pointer?.[0] as { schema_name?: string } | undefined)?.schema_name;
         const from = (checkpoint?.[0] as { position: string }).position;
-        if (bounded && (indexes?.[0] as { complete?: boolean } | undefined)?.complete === false) return { kind: 'unindexed' as const };
         const since: RecordedEvent[] = [];
         for await (const event of this.store.readTenant(tenant, { after: from, batchSize: switchBacklog + 1 })) {
           since.push(event);
           if (bounded && since.length > switchBacklog) return { kind: 'behind' as const };
         }
+        // Caught up first, indexed second: a schema built from zero gets its indexes after its rows.
+        const complete = (indexes?.[0] as { complete?: boolean } | undefined)?.complete !== false;
+        if (bounded && !complete) return { kind: 'unindexed' as const };
         applying = true;
         const changes = this.changesOf(schema, since, from);
         const position = changes.lastPosition ?? from;
         if (changes.lastPosition !== undefined) await writeChangeSet(t, schema, changes);
         applying = false;
-        if ((indexes?.[0] as { complete?: boolean } | undefined)?.complete === false) await t.none(readModelIndexDdl(schema));
+        if (!complete) await t.none(readModelIndexDdl(schema));
         const alongside = changes.lastPosition === undefined ? [] : [pgp.as.format(sql.updateCheckpoint(), [schema, position])];
         await registry.switchLivePointer(t, { schema, tenant, version: this.version, position, previous }, alongside);
         this.registryWrittenAt.set(schema, Date.now());
