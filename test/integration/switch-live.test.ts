@@ -5,6 +5,7 @@ import { readModelDdl } from '../../src/projections/read-model.sql.js';
 import { ReadSchemas } from '../../src/projections/read-schemas.js';
 import { freshTenant, metadataFor } from '../support/command-handlers.js';
 import { useReadSide } from '../support/read-side.js';
+import { countRoundTrips } from '../support/round-trips.js';
 
 const units = (n: number): number => n * 1000;
 const logger = createLogger('silent');
@@ -69,5 +70,21 @@ describe('switching a tenant to its prepared schema', () => {
     // The event applied inside the switch was rolled back with it.
     expect(await b.checkpoint(schema)).toBe(before);
     expect(await onHand(schema)).toBe(units(3));
+  });
+
+  it('a schema more than 1,000 events behind is caught up outside the switch, whose transaction applies none of them', async () => {
+    const b = new ReadSchemas(readSide.database.db, readSide.store, logger, 'bbbb000044');
+    const { tenant, schema, a } = await prepared(b);
+    // 1,200 events (one per line) that prepare never saw.
+    for (let i = 0; i < 3; i += 1) await readSide.side.stock.receive(metadataFor(tenant), { lines: Array.from({ length: 400 }, () => ({ sku: 'BOLT', quantity: units(1), location: 'A-01' })) });
+
+    const counting = countRoundTrips(readSide.database.db);
+    await b.switchTo(tenant, schema);
+    const { queries } = counting.stop();
+    const lastTransaction = queries.slice(queries.findLastIndex((text) => /^begin\b/i.test(text.trim())));
+    expect(lastTransaction.some((text) => text.includes(`read-schema:${tenant}`))).toBe(true);
+    expect(lastTransaction.filter((text) => /insert into .*ledger/is.test(text))).toEqual([]);
+    expect((await a.live(tenant))?.schema).toBe(schema);
+    expect(await onHand(schema)).toBe(units(1203));
   });
 });
