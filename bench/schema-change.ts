@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { PostgresEventStore } from '../src/eventstore/postgres/postgres-event-store.js';
 import type { BenchContext, BenchReport, Benchmark } from './benchmark.js';
 import { formatCount, markdownTable } from './markdown.js';
-import { measureSchemaChange, type SchemaChangeResult } from './schema-change/deploy.js';
+import { measureSchemaChange, type CpuSplit, type SchemaChangeResult } from './schema-change/deploy.js';
 import type { Tally } from './schema-change/traffic.js';
 import { buildVersionA } from './schema-change/version-a.js';
 
@@ -17,6 +17,12 @@ import { buildVersionA } from './schema-change/version-a.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
 const convergenceTarget = 30_000;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const cpuSeconds = (ms: number | undefined): string => (ms === undefined ? '?' : seconds(ms));
+
+/** "X s in <who> + Y s PostgreSQL (machine Z s)" for a phase's CPU. */
+function cpuLine(split: CpuSplit, who: string): string {
+  return `${cpuSeconds(split.node)} in ${who} + ${cpuSeconds(split.server)} PostgreSQL (machine busy ${cpuSeconds(split.machine)})`;
+}
 
 function trafficRow(label: string, tally: Tally): string[] {
   return [label, formatCount(tally.requests), formatCount(tally.ok), formatCount(tally.notReady), formatCount(tally.failed), formatCount(tally.wrong), tally.firstFailure ?? ''];
@@ -50,6 +56,7 @@ function report(result: SchemaChangeResult, versionA: { commit: string; ref: str
     `Deploy, as README "Changing a read model": \`stockctl projections prepare\` (version B) built every tenant's B schema up to the head in **${seconds(result.prepareMs)}** ` +
       `while two A processes served; two B processes then took the prepared schemas over and every tenant was live on B **${seconds(result.switchMs)}** after they were started ` +
       `(of which ${seconds(result.bStartMs)} until both answered /healthz). ` +
+      `CPU: prepare ${cpuLine(result.cpu.prepare, 'stockctl')}; switch ${cpuLine(result.cpu.switch, "B's processes, their start included")}; PostgreSQL's and the machine's include A's processes and both versions' traffic. ` +
       `Convergence of all tenants, from the start of prepare to the last switch: **${seconds(result.convergenceMs)}** (target ${seconds(convergenceTarget)}: ${result.convergenceMs <= convergenceTarget ? 'met' : 'not met'}). ` +
       `Then traffic moved to B, A stopped, and \`stockctl projections gc --grace-minutes 0\` dropped ${formatCount(result.dropped)} version-A schemas in ${seconds(result.gcMs)}. ` +
       `${result.failedBuilds.length === 0 ? 'No build failed.' : `Builds failed for ${result.failedBuilds.join(', ')}.`} ` +

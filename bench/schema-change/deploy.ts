@@ -8,6 +8,7 @@ import { createCommandHandlers } from '../../src/commands/command-handlers.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
 import { projectionVersion } from '../../src/projections/version.js';
 import { scaled, type BenchContext } from '../benchmark.js';
+import { machineBusyMs, processCpuMs, serverCpuMs } from '../cpu-time.js';
 import { formatCount } from '../markdown.js';
 import { runConcurrently } from '../measure.js';
 import { createCatalog, writeStockHistory, type TenantShape } from '../rebuild/tenant.js';
@@ -33,6 +34,12 @@ export interface SchemaChangeResult {
   /** From the deploy's start to every tenant live on B. */
   readonly convergenceMs: number;
   readonly gcMs: number;
+  /**
+   * CPU ms of prepare (the stockctl process; PostgreSQL; the whole machine) and of the switch (B's
+   * two processes from their start, node's start included; PostgreSQL; the machine). PostgreSQL's
+   * and the machine's include A's processes and the traffic of both versions meanwhile.
+   */
+  readonly cpu: { readonly prepare: CpuSplit; readonly switch: CpuSplit };
   readonly dropped: number;
   readonly failedBuilds: readonly string[];
   /** Tenants (without writes during the deploy) whose B balances differ from their A ones. */
@@ -40,7 +47,15 @@ export interface SchemaChangeResult {
   readonly traffic: { readonly aReads: Tally; readonly aWrites: Tally; readonly bReads: Tally; readonly bWrites: Tally };
 }
 
+/** CPU ms of a phase: the deploy's own process(es), the PostgreSQL server, the whole machine (undefined without /proc). */
+export interface CpuSplit {
+  readonly node?: number | undefined;
+  readonly server?: number | undefined;
+  readonly machine?: number | undefined;
+}
+
 const password = 'bench-password-1';
+const minus = (after: number | undefined, before: number | undefined): number | undefined => (after === undefined || before === undefined ? undefined : after - before);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function call(base: string, method: string, pathName: string, headers: Record<string, string>, body?: unknown): Promise<Record<string, unknown>> {
@@ -122,6 +137,8 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
     // 1. Prepare B's schemas beside A's.
     const deploying = progress.phase(`schema-change: deploying version ${versionB} over ${versionAName}`);
     const deployStarted = performance.now();
+    const serverCpu = async (): Promise<number | undefined> => (context.serverPid === undefined ? undefined : await serverCpuMs(context.serverPid));
+    const [serverAtPrepare, machineAtPrepare] = [await serverCpu(), await machineBusyMs()];
     const heads = await tenantHeads(db, tenants);
     const prepare = startCommand(current.stockctlScript, url, ['projections', 'prepare']);
     const prepared = progress.percentage('schema-change: B schemas at the head', tenantCount);
@@ -138,10 +155,16 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
       'version B prepared',
     );
     const prepareMs = performance.now() - deployStarted;
+    const prepareCpu: CpuSplit = {
+      node: prepare.child.pid === undefined ? undefined : await processCpuMs(prepare.child.pid),
+      server: minus(await serverCpu(), serverAtPrepare),
+      machine: minus(await machineBusyMs(), machineAtPrepare),
+    };
     await prepare.interrupt();
 
     // 2. B's processes start, take the prepared schemas over and switch each tenant to them.
     const switchStarted = performance.now();
+    const [serverAtSwitch, machineAtSwitch] = [await serverCpu(), await machineBusyMs()];
     bProcesses = [await started(current.mainScript), await started(current.mainScript)];
     const bStartMs = performance.now() - switchStarted;
     const bReads = traffic('read', bTargets, true);
@@ -157,6 +180,12 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
       'every tenant live on B',
     );
     const switchMs = performance.now() - switchStarted;
+    const bCpu = await Promise.all(bProcesses.map((service) => (service.child.pid === undefined ? undefined : processCpuMs(service.child.pid))));
+    const switchCpu: CpuSplit = {
+      node: bCpu.some((ms) => ms === undefined) ? undefined : bCpu.reduce<number>((sum, ms) => sum + (ms ?? 0), 0),
+      server: minus(await serverCpu(), serverAtSwitch),
+      machine: minus(await machineBusyMs(), machineAtSwitch),
+    };
     const convergenceMs = performance.now() - deployStarted;
     deploying(`${(convergenceMs / 1000).toFixed(1)} s`);
 
@@ -192,6 +221,7 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
       bStartMs,
       convergenceMs,
       gcMs,
+      cpu: { prepare: prepareCpu, switch: switchCpu },
       dropped: before - after,
       failedBuilds,
       differing,

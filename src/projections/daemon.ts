@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs';
 import type { Database } from '../database/connection.js';
 import { releaseConnection } from '../database/release-connection.js';
-import type { EventStore, RecordedEvent } from '../eventstore/event-store.js';
+import type { EventStore, Position, RecordedEvent } from '../eventstore/event-store.js';
 import { notifyChannel } from '../eventstore/postgres/notifications.sql.js';
 import type { Logger } from '../logger.js';
 import { BuildSlots } from './build-slots.js';
@@ -218,14 +218,18 @@ export class ProjectorDaemon {
 
   private async run(tenant: string, worker: Worker): Promise<void> {
     try {
-      const target = await this.buildSlots.run(async () => {
+      const target = await this.buildSlots.run(async (): Promise<{ schema: string; makeLive: boolean; after: Position } | undefined> => {
         if (this.stopped) return undefined;
         const found = await this.target(tenant);
         if (found === undefined) return undefined;
         worker.schema = found.schema;
-        await this.schemas.catchUp(tenant, found.schema, { batchSize: 5000 });
-        if (this.mode === 'serve' && found.makeLive && (await this.schemas.live(tenant))?.schema !== found.schema) await this.schemas.switchTo(tenant, found.schema);
-        return found;
+        // A switch applies the events the schema lacks itself (a prepared schema lacks a few; one
+        // far behind is caught up first, outside the switch's transaction).
+        if (this.mode === 'serve' && found.makeLive && found.live !== found.schema) return { ...found, after: await this.schemas.switchTo(tenant, found.schema) };
+        const { position } = await this.schemas.advance(tenant, found.schema, { batchSize: 5000 });
+        // A prepared schema gets the ledger's indexes now, not at its switch while the tenant waits.
+        if (this.mode === 'prepare') await this.schemas.completeIndexes(found.schema);
+        return { ...found, after: position };
       });
       if (this.stopped) return;
       if (target === undefined) {
@@ -233,8 +237,7 @@ export class ProjectorDaemon {
         this.logger.warn({ tenant, version: this.schemas.version }, 'projector: a newer version serves this tenant; this process leaves it alone');
         return;
       }
-      const { schema, makeLive } = target;
-      const after = await this.schemas.checkpoint(schema);
+      const { schema, makeLive, after } = target;
       // The old side of a deploy follows its own schema as 'superseded': never switched to again.
       const following = makeLive || this.mode === 'prepare' ? 'following' : 'superseded';
       worker.state = following;
@@ -281,17 +284,18 @@ export class ProjectorDaemon {
    * read (served-schema.ts) and so must stay current, but never becomes live again; undefined
    * when there is none.
    */
-  private async target(tenant: string): Promise<{ schema: string; makeLive: boolean } | undefined> {
+  private async target(tenant: string): Promise<{ schema: string; makeLive: boolean; live?: string } | undefined> {
     if (this.mode === 'prepare') return { schema: await this.schemas.prepared(tenant), makeLive: false };
-    const live = await this.schemas.live(tenant);
-    if (!live) return { schema: (await this.schemas.ensureLive(tenant)).schema, makeLive: true };
-    if (live.version === this.schemas.version) return { schema: live.schema, makeLive: true };
-    if (await this.schemas.isNewerVersion(live.version)) {
-      const own = await this.schemas.ownServed(tenant);
-      return own === undefined ? undefined : { schema: own, makeLive: false };
+    const seen = await this.schemas.deployTarget(tenant);
+    const live = seen.live;
+    if (!live) {
+      const created = (await this.schemas.ensureLive(tenant)).schema;
+      return { schema: created, makeLive: true, live: created };
     }
+    if (live.version === this.schemas.version) return { schema: live.schema, makeLive: true, live: live.schema };
+    if (live.newer) return seen.ownServed === undefined ? undefined : { schema: seen.ownServed, makeLive: false };
     this.logger.info({ tenant, from: live.schema, version: this.schemas.version }, 'projector: building a read schema of this version');
-    return { schema: await this.schemas.prepared(tenant), makeLive: true };
+    return { schema: seen.prepared ?? (await this.schemas.prepared(tenant)), makeLive: true, live: live.schema };
   }
 
   private fail(tenant: string, worker: Worker, error: unknown): void {

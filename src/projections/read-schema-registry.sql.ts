@@ -111,3 +111,31 @@ export function insertReadyLiveSchema(): string {
   return `with registered as (insert into read_schemas (schema_name, tenant, version, status) values ($1, $2, $3, 'ready') returning schema_name, tenant, version)
     insert into read_schema_live (tenant, version, schema_name) select tenant, version, schema_name from registered`;
 }
+
+/**
+ * $1 schema, $2 tenant, $3 version, $4 the schema's checkpoint, $5 the schema it replaces (or
+ * null): a switch's registry writes in one statement. The schema becomes ready with its exact
+ * position, the tenant's queries point at it, and the schema it replaces is retired. The live
+ * pointer is already locked by the switch (selectLiveForUpdate), before these registry rows, in
+ * the order GC locks them.
+ */
+export function switchLive(): string {
+  return `with ready as (update read_schemas set status = 'ready', position = $4, updated_at = now() where schema_name = $1),
+    retired as (update read_schemas set status = 'retired', updated_at = now() where schema_name = $5 and schema_name <> $1)
+    insert into read_schema_live (tenant, version, schema_name) values ($2, $3, $1)
+    on conflict (tenant) do update set version = excluded.version, schema_name = excluded.schema_name, switched_at = now()`;
+}
+
+/**
+ * $1 tenant, $2 version: what a daemon of that version needs to choose a tenant's target, in one
+ * statement: the live schema and its version (null when none), whether that version came after
+ * $2 (selectIsNewerVersion), and $2's prepared schema (selectPrepared) and last served one
+ * (selectOwnServed).
+ */
+export function selectDeployTarget(): string {
+  return `select l.schema_name as live_schema, l.version as live_version,
+    coalesce((select min(created_at) from read_schemas where version = l.version) > (select min(created_at) from read_schemas where version = $2), false) as live_is_newer,
+    (select schema_name from read_schemas where tenant = $1 and version = $2 and status in ('building', 'ready') order by created_at desc limit 1) as prepared,
+    (select schema_name from read_schemas where tenant = $1 and version = $2 and status in ('ready', 'retired') order by created_at desc limit 1) as own_served
+    from (select 1) as one left join read_schema_live l on l.tenant = $1`;
+}

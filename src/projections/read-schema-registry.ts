@@ -1,4 +1,5 @@
 import type { IBaseProtocol } from 'pg-promise';
+import { pgp } from '../database/connection.js';
 import type { Position } from '../eventstore/event-store.js';
 import * as sql from './read-schema-registry.sql.js';
 
@@ -90,9 +91,12 @@ export async function markSchemaFailed(q: Queryable, schema: string, eventId: st
   await q.none(sql.updateFailed(), [schema, eventId, error]);
 }
 
-/** Records the position a schema has reached (the registry's copy, for status pages). */
-export async function recordSchemaPosition(q: Queryable, schema: string, position: Position): Promise<void> {
-  await q.none(sql.updatePosition(), [schema, position]);
+/**
+ * Records the position a schema has reached (the registry's copy, for status pages); `alongside`
+ * (statements of the caller's, as text) go in the same round trip, before it.
+ */
+export async function recordSchemaPosition(q: Queryable, schema: string, position: Position, alongside: readonly string[] = []): Promise<void> {
+  await q.multi([...alongside, pgp.as.format(sql.updatePosition(), [schema, position])].join(';\n'));
 }
 
 /**
@@ -138,4 +142,46 @@ export async function isLaterVersion(q: Queryable, version: string, than: string
 /** Registers a ready schema and makes it the live one of a tenant that has none, in one statement. */
 export async function registerFirstLiveSchema(q: Queryable, schema: { schema: string; tenant: string; version: string }): Promise<void> {
   await q.none(sql.insertReadyLiveSchema(), [schema.schema, schema.tenant, schema.version]);
+}
+
+/**
+ * The statements a switch sends first, in its transaction and in this order: the tenant's schema
+ * lock, then its live pointer locked (as GC locks it; the second result set holds the name of
+ * the schema live now). Returned as text for the switch to send with its own statements in one
+ * round trip (read-schemas.ts).
+ */
+export function switchLockStatements(tenant: string): string[] {
+  return [pgp.as.format(sql.lockTenantSchemas(), [`read-schema:${tenant}`]), pgp.as.format(sql.selectLiveForUpdate(), [tenant])];
+}
+
+/**
+ * A switch's registry writes, in one statement: `schema` ready at `position`, the tenant's
+ * pointer on it, `previous` (the schema it replaces, if any) retired. Run after
+ * switchLockStatements in the same transaction; `alongside` (statements of the switch's own, as
+ * text) go in the same round trip, before it.
+ */
+export async function switchLivePointer(
+  t: Queryable,
+  switched: { schema: string; tenant: string; version: string; position: Position; previous: string | undefined },
+  alongside: readonly string[] = [],
+): Promise<void> {
+  const pointer = pgp.as.format(sql.switchLive(), [switched.schema, switched.tenant, switched.version, switched.position, switched.previous ?? null]);
+  await t.multi([...alongside, pointer].join(';\n'));
+}
+
+/** A tenant's schemas as a daemon of one version sees them when it chooses what to work on (see selectDeployTarget). */
+export interface DeployTarget {
+  readonly live?: { readonly schema: string; readonly version: string; readonly newer: boolean };
+  readonly prepared?: string;
+  readonly ownServed?: string;
+}
+
+/** The tenant's live schema, whether its version came after `version`, and `version`'s prepared and last served schemas, in one round trip. */
+export async function findDeployTarget(q: Queryable, tenant: string, version: string): Promise<DeployTarget> {
+  const row = await q.one<{ live_schema: string | null; live_version: string | null; live_is_newer: boolean; prepared: string | null; own_served: string | null }>(sql.selectDeployTarget(), [tenant, version]);
+  return {
+    ...(row.live_schema !== null && row.live_version !== null ? { live: { schema: row.live_schema, version: row.live_version, newer: row.live_is_newer } } : {}),
+    ...(row.prepared !== null ? { prepared: row.prepared } : {}),
+    ...(row.own_served !== null ? { ownServed: row.own_served } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import type { ITask } from 'pg-promise';
-import type { Database } from '../database/connection.js';
+import { pgp, type Database } from '../database/connection.js';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../eventstore/event-store.js';
 import { decodeEvent } from '../events/codec.js';
 import type { Logger } from '../logger.js';
@@ -16,6 +16,12 @@ import { writeChangeSet } from './write-change-set.js';
 
 /** How long a catch-up waits for committed events that an older running transaction holds back (ms). */
 const catchUpPatienceMs = 5000;
+
+/**
+ * At most this many events are applied inside a switch's transaction (which holds the tenant's
+ * live pointer): a schema further behind is caught up outside it first.
+ */
+const switchBacklog = 1000;
 
 // The registry's view of a schema, where the callers of ReadSchemas have always found it.
 export type { ReadSchema } from './read-schema-registry.js';
@@ -43,6 +49,12 @@ export class ReadSchemaGone extends Error {
     super(`read schema ${schema} is gone`, options);
     this.name = 'ReadSchemaGone';
   }
+}
+
+/** Where a catch-up left a schema: events applied, and the schema's checkpoint. */
+export interface CaughtUp {
+  readonly applied: number;
+  readonly position: Position;
 }
 
 /** Progress of a build: events applied so far of the total to apply, and the head it is heading for. */
@@ -92,6 +104,15 @@ export class ReadSchemas {
     return { ...schema, position: await this.checkpoint(schema.schema) };
   }
 
+  /**
+   * What a projector daemon of this version chooses a tenant's target from (daemon.ts): the live
+   * schema and whether its version came after this one, this version's prepared and last served
+   * schemas; one round trip.
+   */
+  async deployTarget(tenant: string): Promise<registry.DeployTarget> {
+    return await registry.findDeployTarget(this.db, tenant, this.version);
+  }
+
   /** Every registered schema of a tenant, newest first (positions as last recorded, at most ~1 s old). */
   async list(tenant: string): Promise<ReadSchema[]> {
     return await registry.listTenantSchemas(this.db, tenant);
@@ -129,12 +150,18 @@ export class ReadSchemas {
    * schema failed (with the event id and the error) and throws ProjectionFailed.
    */
   async catchUp(tenant: string, schema: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void } = {}): Promise<number> {
+    return (await this.advance(tenant, schema, options)).applied;
+  }
+
+  /** As catchUp, and says where the schema's checkpoint stands afterwards (the daemon follows from there). */
+  async advance(tenant: string, schema: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void } = {}): Promise<CaughtUp> {
     const batchSize = options.batchSize ?? 1000;
     // Everything committed before this call; events still held back by an older running
     // transaction are waited for briefly (they become readable when it ends).
-    const head = await this.store.lastCommittedPosition(tenant);
+    // The two reads at once: neither depends on the other.
+    const [head, from] = await Promise.all([this.store.lastCommittedPosition(tenant), this.checkpoint(schema)]);
     let applied = 0;
-    let position = await this.checkpoint(schema);
+    let position = from;
     const total = options.onProgress ? await this.store.countEvents(tenant, { after: position, upTo: head }) : 0;
     let batch: RecordedEvent[] = [];
     const flush = async (): Promise<void> => {
@@ -156,7 +183,7 @@ export class ReadSchemas {
       if (comparePositions(position, head) >= 0 || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    return applied;
+    return { applied, position };
   }
 
   /**
@@ -169,26 +196,66 @@ export class ReadSchemas {
     const schema = await this.createNextSchema(tenant);
     this.logger.info({ tenant, schema }, 'building read schema');
     await this.catchUp(tenant, schema, { batchSize: options.batchSize ?? 20_000, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
-    await this.switchTo(tenant, schema);
+    await this.completeIndexes(schema);
+    const position = await this.switchTo(tenant, schema);
     this.logger.info({ tenant, schema }, 'read schema is live');
-    return (await this.live(tenant)) as ReadSchema;
+    return { tenant, version: this.version, schema, status: 'ready', position };
   }
 
-  /** Makes `schema` the tenant's live schema, after applying the events it still lacks, in one transaction. */
-  async switchTo(tenant: string, schema: string): Promise<void> {
-    await this.catchUp(tenant, schema);
-    await this.completeIndexes(schema);
-    await this.db.tx('switch-live-schema', async (t) => {
-      await registry.lockTenantSchemas(t, tenant);
-      const previous = await registry.lockLivePointer(t, tenant);
-      const last: RecordedEvent[] = [];
-      const cp = (await t.one<{ position: string }>(sql.selectCheckpoint(), [schema])).position;
-      for await (const event of this.store.readTenant(tenant, { after: cp })) last.push(event);
-      if (last.length > 0) await this.applyInTransaction(t, schema, last);
-      await registry.setSchemaStatus(t, schema, 'ready');
-      await registry.setLivePointer(t, tenant, this.version, schema);
-      if (previous !== undefined && previous !== schema) await registry.setSchemaStatus(t, previous, 'retired');
-    });
+  /**
+   * Makes `schema` the tenant's live schema, with the events it still lacks, in one transaction:
+   * the tenant's locks and the schema's checkpoint in one round trip, the events after it read and
+   * applied, then the new checkpoint and the registry's switch (ready, pointer, the old schema
+   * retired) in one more. A schema more than `switchBacklog` events behind, or without the
+   * ledger's indexes, is caught up or indexed outside the transaction first, so the tenant's
+   * pointer is never held for long. A crash before the commit leaves the old schema live; an
+   * event the schema refuses marks it failed (catchUp names the event) and throws
+   * ProjectionFailed. Returns the schema's checkpoint as it went live.
+   */
+  async switchTo(tenant: string, schema: string): Promise<Position> {
+    for (let attempt = 0; ; attempt += 1) {
+      // The last attempt switches whatever it finds: a schema that keeps falling behind still goes live.
+      const outcome = await this.trySwitch(tenant, schema, attempt < 3);
+      if (outcome.kind === 'switched') return outcome.position;
+      if (outcome.kind === 'behind') await this.catchUp(tenant, schema, { batchSize: 5000 });
+      else await this.completeIndexes(schema);
+    }
+  }
+
+  private async trySwitch(tenant: string, schema: string, bounded: boolean): Promise<{ kind: 'switched'; position: Position } | { kind: 'behind' | 'unindexed' }> {
+    let applying = false;
+    try {
+      return await this.db.tx('switch-live-schema', async (t) => {
+        const [, pointer, checkpoint, indexes] = await t.multi([...registry.switchLockStatements(tenant), pgp.as.format(sql.selectCheckpointForUpdate(), [schema]), this.indexCheck(schema)].join(';\n'));
+        const previous = (pointer?.[0] as { schema_name?: string } | undefined)?.schema_name;
+        const from = (checkpoint?.[0] as { position: string }).position;
+        const since: RecordedEvent[] = [];
+        for await (const event of this.store.readTenant(tenant, { after: from, batchSize: switchBacklog + 1 })) {
+          since.push(event);
+          if (bounded && since.length > switchBacklog) return { kind: 'behind' as const };
+        }
+        // Caught up first, indexed second: a schema built from zero gets its indexes after its rows.
+        const complete = (indexes?.[0] as { complete?: boolean } | undefined)?.complete !== false;
+        if (bounded && !complete) return { kind: 'unindexed' as const };
+        applying = true;
+        const changes = this.changesOf(schema, since, from);
+        const position = changes.lastPosition ?? from;
+        if (changes.lastPosition !== undefined) await writeChangeSet(t, schema, changes);
+        applying = false;
+        if (!complete) await t.none(readModelIndexDdl(schema));
+        const alongside = changes.lastPosition === undefined ? [] : [pgp.as.format(sql.updateCheckpoint(), [schema, position])];
+        await registry.switchLivePointer(t, { schema, tenant, version: this.version, position, previous }, alongside);
+        this.registryWrittenAt.set(schema, Date.now());
+        return { kind: 'switched' as const, position };
+      });
+    } catch (error) {
+      if (applying && (error instanceof ProjectionFailed || !isTransientDatabaseError(error))) {
+        // The events refused: applied again outside the switch, event by event where a batch is
+        // refused, the schema is marked failed at the event at fault, and that is what the caller gets.
+        await this.catchUp(tenant, schema);
+      }
+      throw error;
+    }
   }
 
   /**
@@ -266,8 +333,8 @@ export class ReadSchemas {
         // A read schema is rebuilt from the events at will, and its rows and checkpoint commit
         // together: a crash may lose the last few hundred ms of projection commits, never their
         // atomicity, and the projector re-applies them from the checkpoint. So these commits do
-        // not wait for the WAL flush (bench/lag: appends stalled ~200 ms on WALWrite behind it).
-        await t.none(sql.asynchronousCommit());
+        // not wait for the WAL flush (bench/lag: appends stalled ~200 ms on WALWrite behind it);
+        // applyInTransaction sets that with its first statement.
         return await this.applyInTransaction(t, schema, events);
       });
     } catch (error) {
@@ -290,27 +357,37 @@ export class ReadSchemas {
   }
 
   private async applyInTransaction(t: ITask<unknown>, schema: string, events: readonly RecordedEvent[]): Promise<number> {
-    const { position } = await t.one<{ position: string }>(sql.selectCheckpointForUpdate(), [schema]);
+    // Without waiting for the WAL flush (see applyBatch), and the checkpoint locked: one round trip.
+    const [, locked] = await t.multi([sql.asynchronousCommit(), pgp.as.format(sql.selectCheckpointForUpdate(), [schema])].join(';\n'));
+    const changes = this.changesOf(schema, events, (locked?.[0] as { position: string }).position);
+    if (changes.events === 0 || changes.lastPosition === undefined) return 0;
+    await writeChangeSet(t, schema, changes);
+    const checkpoint = pgp.as.format(sql.updateCheckpoint(), [schema, changes.lastPosition]);
+    // The registry's copy of the position is for status pages: refreshed at most once a second,
+    // so that following a busy tenant does not write the control plane with every batch; when it
+    // is, it goes with the checkpoint in one round trip.
+    const now = Date.now();
+    if (now - (this.registryWrittenAt.get(schema) ?? 0) >= 1000) {
+      this.registryWrittenAt.set(schema, now);
+      await registry.recordSchemaPosition(t, schema, changes.lastPosition, [checkpoint]);
+    } else {
+      await t.none(checkpoint);
+    }
+    return changes.events;
+  }
+
+  /** The changes of the events after `after` (the schema's checkpoint); an event that cannot be projected throws ProjectionFailed. */
+  private changesOf(schema: string, events: readonly RecordedEvent[], after: Position): ChangeSet {
     const changes = new ChangeSet();
     for (const event of events) {
-      if (comparePositions(event.position, position) <= 0) continue;
+      if (comparePositions(event.position, after) <= 0) continue;
       try {
         changes.add(toProjected(event));
       } catch (error) {
         throw new ProjectionFailed(schema, event.id, { cause: error });
       }
     }
-    if (changes.events === 0 || changes.lastPosition === undefined) return 0;
-    await writeChangeSet(t, schema, changes);
-    await t.none(sql.updateCheckpoint(), [schema, changes.lastPosition]);
-    // The registry's copy of the position is for status pages: refreshed at most once a second,
-    // so that following a busy tenant does not write the control plane with every batch.
-    const now = Date.now();
-    if (now - (this.registryWrittenAt.get(schema) ?? 0) >= 1000) {
-      this.registryWrittenAt.set(schema, now);
-      await registry.recordSchemaPosition(t, schema, changes.lastPosition);
-    }
-    return changes.events;
+    return changes;
   }
 
   /**
@@ -331,16 +408,20 @@ export class ReadSchemas {
   }
 
   /**
-   * Creates the indexes a schema built from zero was created without (see createNextSchema); a
-   * schema that has them is left as it is. It runs before the schema goes live, never on a live one.
+   * Creates the indexes a schema built from zero was created without (see createNextSchema):
+   * `prepare` runs it once the schema has caught up, a rebuild before its switch, so that the
+   * switch finds them there. Idempotent (`if not exists`); never run on a live schema.
    */
-  private async completeIndexes(schema: string): Promise<void> {
+  async completeIndexes(schema: string): Promise<void> {
     if (this.ddl !== readModelDdl) return;
-    const { complete } = await this.db.one<{ complete: boolean }>(sql.selectLedgerIndexesComplete(), [schema]);
-    if (complete) return;
     const started = Date.now();
     await this.db.none(readModelIndexDdl(schema));
     this.logger.info({ schema, ms: Date.now() - started }, 'read schema indexes ready');
+  }
+
+  /** The statement that tells whether the schema has the ledger's indexes (always true for a DDL given by a test). */
+  private indexCheck(schema: string): string {
+    return this.ddl === readModelDdl ? pgp.as.format(sql.selectLedgerIndexesComplete(), [schema]) : 'select true as complete';
   }
 
   /**
