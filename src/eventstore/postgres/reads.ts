@@ -3,12 +3,13 @@
  * positions and counts around them. Tenant reads stop at the read guard (see reads.sql.ts).
  */
 import type { Database } from '../../database/connection.js';
-import { startPosition, type Position, type ReadStreamOptions, type RecordedEvent, type RecordedEventText } from '../event-store.js';
+import { startPosition, type EventJsonLinesPage, type Position, type ReadStreamOptions, type RecordedEvent, type RecordedEventText } from '../event-store.js';
 import {
   countEventsSql,
   hasEventsAfterSql,
   readStreamBatchSql,
   readTenantBatchSql,
+  readTenantJsonLinesPageSql,
   readTenantTextBatchSql,
   storeHeadSql,
   streamRevisionSql,
@@ -74,6 +75,28 @@ export function readTenantEventTexts(db: Database, tenant: string, after: Positi
     const { data, metadata, ...event } = toRecordedEvent(row);
     return { ...event, dataJson: data as string, metadataJson: metadata as unknown as string };
   });
+}
+
+/** The far future: no limit on recording time. */
+const noRecordingLimit = new Date('9999-12-31T00:00:00Z');
+
+/** A tenant's events as JSON lines built by PostgreSQL (TenantJsonLines), a page per query, the next fetched while the caller writes this one. */
+export async function* readTenantJsonLinePages(
+  db: Database,
+  tenant: string,
+  options: { after: Position; upTo: Position; recordedUntil: Date | undefined; batchSize: number },
+): AsyncIterable<EventJsonLinesPage> {
+  type Row = { count: number; fetched: number; cut: boolean; first: string; last: string; lines: string };
+  const page = (after: Position): Promise<Row> =>
+    db.one<Row>(readTenantJsonLinesPageSql(), [tenant, after, options.upTo, options.recordedUntil ?? noRecordingLimit, options.batchSize]);
+  let next = page(options.after);
+  for (;;) {
+    const row = await next;
+    const more = row.fetched === options.batchSize && !row.cut;
+    if (more) next = page(row.last);
+    if (row.count > 0) yield { lines: row.lines, count: row.count, firstPosition: row.first, lastPosition: row.last };
+    if (!more) return;
+  }
 }
 
 async function* tenantPages<T>(db: Database, tenant: string, after: Position, batchSize: number, text: string, toEvent: (row: EventRow) => T): AsyncIterable<T> {
