@@ -46,10 +46,10 @@ const eventJsonLine = `'{"id":"' || e.event_id::text || '","stream":' || to_json
 
 /**
  * $1 tenant, $2 after position, $3 up to position (inclusive), $4 recorded until (timestamptz),
- * $5 limit: the next page of a tenant's events below the read guard as one row: the JSON lines
- * joined by newlines (one text for node-postgres to read, not eight columns per event), how many,
- * the first and last position, and whether an event recorded after $4 ended the page (it and
- * every later one left out: the history up to $4 is a prefix, recorded times need not increase).
+ * $5 limit: a page of a tenant's events below the read guard as one row: the JSON lines joined by
+ * newlines (one text for node-postgres to read, not eight columns per event), how many, the first
+ * and last position, and whether an event recorded after $4 ended the page (it and every later
+ * one left out: the history up to $4 is a prefix, recorded times need not increase).
  */
 export function readTenantJsonLinesPageSql(): string {
   return `
@@ -61,12 +61,20 @@ export function readTenantJsonLinesPageSql(): string {
      order by e.position limit $5),
   marked as (select position, line, bool_or(late) over (order by position) as cut from page)
   select count(*) filter (where not cut)::int as count,
-         count(*)::int as fetched,
          bool_or(cut) as cut,
          coalesce(min(position) filter (where not cut), 0)::text as first,
          coalesce(max(position) filter (where not cut), 0)::text as last,
          coalesce(string_agg(line, E'\\n' order by position) filter (where not cut), '') as lines
     from marked`;
+}
+
+/**
+ * $1 tenant, $2 after position, $3 up to position, $4 offset: the position of the ($4 + 1)th event
+ * after $2 (no row when there are fewer), read from the (tenant, position) index alone: where a
+ * page of that many events ends, known before the page is read, so pages can be read at once.
+ */
+export function tenantPageEndSql(): string {
+  return `select position::text from es_events where tenant = $1 and position > $2::bigint and position <= $3::bigint order by position offset $4 limit 1`;
 }
 
 /** Whether a tenant has events after $2 that the guard holds back (committed or not yet). */
