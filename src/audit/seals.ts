@@ -13,17 +13,13 @@
  * bytes of each link: they only locate a change; the checkpoint hashes are the proof. Someone
  * who could rewrite audit_seals as well could hide a change from this verification, but not
  * from a comparison with the printed, notarised checkpoint hashes.
- *
- * The links come from seal-chain.ts: where the store has TenantTextReads, a worker thread parses
- * the jsonb text and chains a page while this thread reads the next; the same links either way.
  */
+import { hash } from 'node:crypto';
 import type { ITask } from 'pg-promise';
 import type { Database } from '../database/connection.js';
 import { comparePositions, startPosition, type EventStore, type Position, type RecordedEvent } from '../eventstore/event-store.js';
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
 import { canonicalEventJson } from './canonical-event.js';
-import { chainLinks } from './seal-chain.js';
-import { linkAfter } from './seal-chain-page.js';
 import { checkpointSegmentSql, insertCheckpointSql, lastCheckpointSql, listCheckpointsSql, lockSealsSql, unlockSealsSql } from './seals.sql.js';
 
 /** One stored checkpoint of a tenant's chain. */
@@ -43,17 +39,11 @@ const genesis = '0'.repeat(64);
 
 /** The next link of the chain, in hex. */
 export function nextLink(previous: string, event: RecordedEvent): string {
-  return linkAfter(previous, canonicalEventJson(event));
-}
-
-/** Options of verifying seals. */
-export interface ChainOptions extends AuditRunOptions {
-  /** Events per page chained by the worker thread (seal-chain.ts; default 2,000). */
-  readonly chainPageSize?: number;
+  return hash('sha256', previous + canonicalEventJson(event), 'hex');
 }
 
 /** Options of a seal. */
-export interface SealOptions extends ChainOptions {
+export interface SealOptions extends AuditRunOptions {
   /** Events per checkpoint (default 10,000). */
   readonly segmentSize?: number;
 }
@@ -100,9 +90,9 @@ async function sealLocked(db: ITask<unknown>, store: EventStore, tenant: string,
     positions = [];
     links = [];
   };
-  for await (const event of chainLinks(store, tenant, after, link, options.chainPageSize)) {
+  for await (const event of store.readTenant(tenant, { after })) {
     if (comparePositions(event.position, head) > 0) break;
-    link = event.link;
+    link = nextLink(link, event);
     count += 1;
     sealed += 1;
     lastPosition = event.position;
@@ -154,7 +144,7 @@ interface Recomputed {
 }
 
 /** Recomputes `tenant`'s chain from its events and compares it with every stored checkpoint. */
-export async function verifySeals(db: Database, store: EventStore, tenant: string, options: ChainOptions = {}): Promise<SealVerification> {
+export async function verifySeals(db: Database, store: EventStore, tenant: string, options: AuditRunOptions = {}): Promise<SealVerification> {
   const checkpoints = await listSeals(db, tenant);
   const finalCheckpoint = checkpoints.at(-1);
   if (!finalCheckpoint) return { ok: true, checkpointsConfirmed: 0, checkpoints: 0, events: 0, sealedUpTo: startPosition };
@@ -181,7 +171,7 @@ export async function verifySeals(db: Database, store: EventStore, tenant: strin
     }
     return await locate(db, tenant, checkpoint.position, segment);
   };
-  for await (const event of chainLinks(store, tenant, startPosition, genesis, options.chainPageSize)) {
+  for await (const event of store.readTenant(tenant)) {
     let next = checkpoints[confirmed];
     while (next && comparePositions(event.position, next.position) > 0) {
       const difference = await close();
@@ -189,7 +179,7 @@ export async function verifySeals(db: Database, store: EventStore, tenant: strin
       next = checkpoints[confirmed];
     }
     if (!next) break;
-    link = event.link;
+    link = nextLink(link, event);
     count += 1;
     segment.push({ position: event.position, id: event.id, link: link.slice(0, linkHexDigits) });
     if (comparePositions(event.position, next.position) === 0) {
