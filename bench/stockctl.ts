@@ -18,7 +18,7 @@ import { formatCount, formatMs, markdownTable } from './markdown.js';
 import { perSecond, timed } from './measure.js';
 import { benchTenant } from './eventstore/stock-movement.js';
 import { loadAuditTenant, replaySku, type AuditTenantLoad } from './stockctl/audit-tenant.js';
-import { portOnly, readRawToDevNull, readThroughPort } from './stockctl/raw-read.js';
+import { portOnly, readRawToDevNull, readThroughPort, without } from './stockctl/raw-read.js';
 
 /** One measured step. */
 interface Step {
@@ -85,7 +85,10 @@ export const stockctlBenchmark: Benchmark = {
       await measure('baseline: read through the port, nothing done', total, { perSecond: 150_000 }, () => readThroughPort(store, load.tenant));
       const plain = path.join(folder, 'tenant.ndjson');
       const gzipped = path.join(folder, 'tenant.ndjson.gz');
-      await measure('export to .ndjson (TenantTextReads)', total, { perSecond: 150_000 }, () => exportTenant(store, load.tenant, plain));
+      await measure('export to .ndjson (TenantJsonLines: PostgreSQL writes the lines)', total, { perSecond: 150_000 }, () => exportTenant(store, load.tenant, plain));
+      await measure('export to .ndjson through TenantTextReads (eventTextLine)', total, { perSecond: 150_000 }, () =>
+        exportTenant(without(store, ['readTenantJsonLines']), load.tenant, path.join(folder, 'text.ndjson')),
+      );
       await measure('export to .ndjson through the port alone (readTenant, eventLine)', total, { perSecond: 150_000 }, () => exportTenant(portOnly(store), load.tenant, path.join(folder, 'port.ndjson')));
       await measure('export to .ndjson.gz (gzip level 1)', total, { perSecond: 150_000 }, async () => {
         await exportTenant(store, load.tenant, gzipped);

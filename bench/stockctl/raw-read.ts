@@ -38,16 +38,24 @@ export async function readRawToDevNull(db: Database, tenant: string): Promise<nu
   return count;
 }
 
+/** The optional capabilities of the PostgreSQL adapter, by method name. */
+type Capability = 'appendHistory' | 'readTenantText' | 'readTenantJsonLines';
+
 /**
- * `store` with its optional capabilities (TenantTextReads, HistoryImport) hidden: the path an
- * adapter without them takes, measured beside the fast one in the same run.
+ * `store` without the named optional capabilities: the path an adapter without them takes,
+ * measured beside the fast one in the same run.
  */
-export function portOnly(store: EventStore): EventStore {
+export function without(store: EventStore, hidden: readonly Capability[]): EventStore {
   return new Proxy(store, {
     get(target, property, receiver) {
-      if (property === 'appendHistory' || property === 'readTenantText') return undefined;
+      if ((hidden as readonly (string | symbol)[]).includes(property)) return undefined;
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** `store` with every optional capability hidden: the port alone. */
+export function portOnly(store: EventStore): EventStore {
+  return without(store, ['appendHistory', 'readTenantText', 'readTenantJsonLines']);
 }

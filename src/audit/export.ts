@@ -11,7 +11,7 @@ import { rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { comparePositions, hasTenantTextReads, startPosition, type EventStore, type Position } from '../eventstore/event-store.js';
+import { comparePositions, hasTenantJsonLines, hasTenantTextReads, startPosition, type EventStore, type Position } from '../eventstore/event-store.js';
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
 import { eventLine, eventTextLine, exportFormatVersion, isGzipFile, manifestLine, type ExportedCompany, type ExportManifest } from './export-format.js';
 
@@ -41,9 +41,9 @@ const linesPerChunk = 2000;
 const gzipLevel = 1;
 
 /**
- * The tenant's events as export lines: from the store's JSON text where the adapter has
- * TenantTextReads (PostgreSQL: nothing parsed and written again, most of an export's cost),
- * otherwise from readTenant through eventLine.
+ * The tenant's events as export lines, for a store without TenantJsonLines: from the store's
+ * JSON text where the adapter has TenantTextReads (nothing parsed and written again), otherwise
+ * from readTenant through eventLine.
  */
 async function* lines(store: EventStore, tenant: string, batchSize: number): AsyncGenerator<{ position: Position; recordedAt: Date; line: string }> {
   if (hasTenantTextReads(store)) {
@@ -72,23 +72,38 @@ export async function exportTenant(store: EventStore, tenant: string, file: stri
   async function* chunks(): AsyncGenerator<string> {
     let chunk = '';
     let inChunk = 0;
-    for await (const event of lines(store, tenant, options.batchSize ?? 10_000)) {
-      if (comparePositions(event.position, upTo) > 0) break;
-      if (until !== undefined && event.recordedAt.getTime() > until) break;
-      const line = event.line + '\n';
-      if (count === 0) firstPosition = event.position;
-      lastPosition = event.position;
-      count += 1;
-      chunk += line;
-      inChunk += 1;
-      if (inChunk === linesPerChunk) {
-        // One hash update per chunk: the same bytes in the same order, a tenth of the native calls.
-        hash.update(chunk);
-        yield chunk;
-        chunk = '';
-        inChunk = 0;
+    if (hasTenantJsonLines(store)) {
+      // The store writes the lines (PostgreSQL, on its own core): Node only hashes and writes pages.
+      const pages = store.readTenantJsonLines(tenant, { upTo, batchSize: options.batchSize ?? 10_000, ...(options.until ? { recordedUntil: options.until } : {}) });
+      for await (const page of pages) {
+        if (count === 0) firstPosition = page.firstPosition;
+        lastPosition = page.lastPosition;
+        count += page.count;
+        const text = page.lines + '\n';
+        hash.update(text);
+        yield text;
         options.signal?.throwIfAborted();
-        if (count % progressEvery === 0) options.onProgress?.({ done: count, total });
+        options.onProgress?.({ done: count, total });
+      }
+    } else {
+      for await (const event of lines(store, tenant, options.batchSize ?? 10_000)) {
+        if (comparePositions(event.position, upTo) > 0) break;
+        if (until !== undefined && event.recordedAt.getTime() > until) break;
+        const line = event.line + '\n';
+        if (count === 0) firstPosition = event.position;
+        lastPosition = event.position;
+        count += 1;
+        chunk += line;
+        inChunk += 1;
+        if (inChunk === linesPerChunk) {
+          // One hash update per chunk: the same bytes in the same order, a tenth of the native calls.
+          hash.update(chunk);
+          yield chunk;
+          chunk = '';
+          inChunk = 0;
+          options.signal?.throwIfAborted();
+          if (count % progressEvery === 0) options.onProgress?.({ done: count, total });
+        }
       }
     }
     hash.update(chunk);

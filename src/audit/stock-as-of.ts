@@ -28,7 +28,8 @@ export async function* stockEvents(store: EventStore, tenant: string, scope: Sto
       scope.signal?.throwIfAborted();
       scope.onProgress?.({ done: read, total: 0 });
     }
-    if (isStockStreamEvent(event)) yield decodeStockEvent(event);
+    // One article's stream is a stock stream: no need to parse its name for every event.
+    if (scope.sku !== undefined || isStockStreamEvent(event)) yield decodeStockEvent(event);
   }
 }
 

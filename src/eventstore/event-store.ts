@@ -91,6 +91,34 @@ export function hasTenantTextReads(store: EventStore): store is EventStore & Ten
   return typeof (store as Partial<TenantTextReads>).readTenantText === 'function';
 }
 
+/** One page of {@link TenantJsonLines.readTenantJsonLines}. */
+export interface EventJsonLinesPage {
+  /** The events' JSON lines joined by '\n' (no newline after the last); '' for none. */
+  readonly lines: string;
+  readonly count: number;
+  /** Positions of the page's first and last event ('0' when it has none). */
+  readonly firstPosition: Position;
+  readonly lastPosition: Position;
+}
+
+/**
+ * An optional capability of an adapter: a tenant's events as JSON lines the store writes itself,
+ * one per event, `{"id":…,"stream":…,"revision":"<decimal>","position":"<decimal>","type":…,
+ * "data":…,"metadata":…,"recordedAt":"<ISO 8601, ms>"}`: strings escaped as JSON.stringify does,
+ * data and metadata as the store's JSON text (the line {@link TenantTextReads} gives, built without
+ * a value per column reaching Node). Pages in position order below the same read guard as
+ * {@link EventStore.readTenant}, up to `upTo` (inclusive) and stopping before the first event
+ * recorded (to the millisecond) after `recordedUntil`. Test with {@link hasTenantJsonLines}.
+ */
+export interface TenantJsonLines {
+  readTenantJsonLines(tenant: string, options: { after?: Position; upTo: Position; recordedUntil?: Date; batchSize?: number }): AsyncIterable<EventJsonLinesPage>;
+}
+
+/** Whether `store` has the {@link TenantJsonLines} capability. */
+export function hasTenantJsonLines(store: EventStore): store is EventStore & TenantJsonLines {
+  return typeof (store as Partial<TenantJsonLines>).readTenantJsonLines === 'function';
+}
+
 /** An event copied from another store, with the revision it has there and must keep. */
 export interface HistoryEvent extends EventToAppend {
   readonly stream: string;

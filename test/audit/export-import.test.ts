@@ -29,12 +29,12 @@ async function history(store: EventStore, tenant: string, id: (id: string) => st
 
 /**
  * The store through the port alone: the adapter's optional capabilities (TenantTextReads,
- * HistoryImport) hidden, as an adapter without them would be.
+ * TenantJsonLines, HistoryImport) hidden, as an adapter without them would be.
  */
 function portOnly(store: EventStore): EventStore {
   return new Proxy(store, {
     get(target, property, receiver) {
-      if (property === 'appendHistory' || property === 'readTenantText') return undefined;
+      if (property === 'appendHistory' || property === 'readTenantText' || property === 'readTenantJsonLines') return undefined;
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

@@ -5,6 +5,7 @@ import {
   InvalidAppend,
   startPosition,
   type AppendResult,
+  type EventJsonLinesPage,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
@@ -15,12 +16,13 @@ import {
   type HistoryEvent,
   type HistoryImport,
   type StreamAppend,
+  type TenantJsonLines,
   type TenantTextReads,
 } from '../event-store.js';
 import { parseStreamName } from '../stream-name.js';
 import { appendHistory, appendToStreams } from './append.js';
 import { AppendNotifications } from './notifications.js';
-import { countTenantEvents, currentRevision, lastCommitted, readableHead, readStreamEvents, readTenantEvents, readTenantEventTexts } from './reads.js';
+import { countTenantEvents, currentRevision, lastCommitted, readableHead, readStreamEvents, readTenantEvents, readTenantEventTexts, readTenantJsonLinePages } from './reads.js';
 import { subscribeToTenant, type TenantSubscriptionContext } from './tenant-subscription.js';
 
 /** Tuning of the PostgreSQL adapter. */
@@ -41,7 +43,7 @@ export interface PostgresEventStoreOptions {
  * and their LISTEN/NOTIFY wake-ups (notifications.ts) with one store-wide poll under them
  * (store-poll.ts).
  */
-export class PostgresEventStore implements EventStore, TenantTextReads, HistoryImport {
+export class PostgresEventStore implements EventStore, TenantTextReads, TenantJsonLines, HistoryImport {
   private readonly notifications: AppendNotifications;
   private readonly subscriptions: TenantSubscriptionContext;
 
@@ -92,6 +94,16 @@ export class PostgresEventStore implements EventStore, TenantTextReads, HistoryI
   /** TenantTextReads: data and metadata as jsonb text, for export. */
   readTenantText(tenant: string, options: { after?: Position; batchSize?: number } = {}): AsyncIterable<RecordedEventText> {
     return readTenantEventTexts(this.db, tenant, options.after ?? startPosition, options.batchSize ?? this.subscriptions.batchSize);
+  }
+
+  /** TenantJsonLines: export lines built by PostgreSQL, a page at a time. */
+  readTenantJsonLines(tenant: string, options: { after?: Position; upTo: Position; recordedUntil?: Date; batchSize?: number }): AsyncIterable<EventJsonLinesPage> {
+    return readTenantJsonLinePages(this.db, tenant, {
+      after: options.after ?? startPosition,
+      upTo: options.upTo,
+      recordedUntil: options.recordedUntil,
+      batchSize: options.batchSize ?? this.subscriptions.batchSize,
+    });
   }
 
   subscribeTenant(tenant: string, options: { after?: Position } = {}): Observable<RecordedEvent> {

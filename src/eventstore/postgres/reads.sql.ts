@@ -33,6 +33,50 @@ export function readTenantTextBatchSql(): string {
   return readTenantBatchSql(eventTextColumns);
 }
 
+/**
+ * One event as the JSON line an export holds (src/audit/export-format.ts), built by PostgreSQL:
+ * the fields in that order, strings through to_json (which escapes as JSON.stringify does), data
+ * and metadata as their jsonb text, recordedAt as ISO 8601 in UTC with milliseconds cut off as
+ * the port's Date does.
+ */
+const eventJsonLine = `'{"id":"' || e.event_id::text || '","stream":' || to_json(e.stream_name)::text ||
+  ',"revision":"' || e.revision::text || '","position":"' || e.position::text || '","type":' || to_json(e.type)::text ||
+  ',"data":' || coalesce(e.data::text, 'null') || ',"metadata":' || e.metadata::text ||
+  ',"recordedAt":"' || to_char(e.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"}'`;
+
+/**
+ * $1 tenant, $2 after position, $3 up to position (inclusive), $4 recorded until (timestamptz),
+ * $5 limit: a page of a tenant's events below the read guard as one row: the JSON lines joined by
+ * newlines (one text for node-postgres to read, not eight columns per event), how many, the first
+ * and last position, and whether an event recorded after $4 ended the page (it and every later
+ * one left out: the history up to $4 is a prefix, recorded times need not increase).
+ */
+export function readTenantJsonLinesPageSql(): string {
+  return `
+  with bound as (select ${safeBound} as safe_below),
+  page as (
+    select e.position, ${eventJsonLine} as line, date_trunc('milliseconds', e.recorded_at) > $4::timestamptz as late
+      from es_events e, bound
+     where e.tenant = $1 and e.position > $2::bigint and e.position <= $3::bigint and e.position < bound.safe_below
+     order by e.position limit $5),
+  marked as (select position, line, bool_or(late) over (order by position) as cut from page)
+  select count(*) filter (where not cut)::int as count,
+         bool_or(cut) as cut,
+         coalesce(min(position) filter (where not cut), 0)::text as first,
+         coalesce(max(position) filter (where not cut), 0)::text as last,
+         coalesce(string_agg(line, E'\\n' order by position) filter (where not cut), '') as lines
+    from marked`;
+}
+
+/**
+ * $1 tenant, $2 after position, $3 up to position, $4 offset: the position of the ($4 + 1)th event
+ * after $2 (no row when there are fewer), read from the (tenant, position) index alone: where a
+ * page of that many events ends, known before the page is read, so pages can be read at once.
+ */
+export function tenantPageEndSql(): string {
+  return `select position::text from es_events where tenant = $1 and position > $2::bigint and position <= $3::bigint order by position offset $4 limit 1`;
+}
+
 /** Whether a tenant has events after $2 that the guard holds back (committed or not yet). */
 export function hasEventsAfterSql(): string {
   return `select exists (select 1 from es_events where tenant = $1 and position > $2::bigint) as more`;

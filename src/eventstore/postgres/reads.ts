@@ -3,16 +3,18 @@
  * positions and counts around them. Tenant reads stop at the read guard (see reads.sql.ts).
  */
 import type { Database } from '../../database/connection.js';
-import { startPosition, type Position, type ReadStreamOptions, type RecordedEvent, type RecordedEventText } from '../event-store.js';
+import { comparePositions, startPosition, type EventJsonLinesPage, type Position, type ReadStreamOptions, type RecordedEvent, type RecordedEventText } from '../event-store.js';
 import {
   countEventsSql,
   hasEventsAfterSql,
   readStreamBatchSql,
   readTenantBatchSql,
+  readTenantJsonLinesPageSql,
   readTenantTextBatchSql,
   storeHeadSql,
   streamRevisionSql,
   tenantHeadSql,
+  tenantPageEndSql,
   tenantLastCommittedSql,
 } from './reads.sql.js';
 
@@ -40,17 +42,28 @@ async function eventRows(db: Database, text: string, values: unknown[]): Promise
   return result.rows as unknown as EventRow[];
 }
 
-/** One stream's events in revision order, fetched `batchSize` at a time. */
+/**
+ * One stream's events in revision order, fetched `batchSize` at a time, the next page while the
+ * caller works through this one (a long article history replays in PostgreSQL's time and Node's
+ * at once, not one after the other).
+ */
 export async function* readStreamEvents(db: Database, batchSize: number, stream: string, options: ReadStreamOptions): AsyncIterable<RecordedEvent> {
-  let from = options.from ?? 0n;
-  const to = options.to ?? maxBigint;
+  const to = (options.to ?? maxBigint).toString();
   const until = options.until ?? new Date('9999-12-31T00:00:00Z');
+  const page = (from: bigint): Promise<EventRow[]> => {
+    const rows = eventRows(db, readStreamBatchSql(), [stream, from.toString(), to, until, batchSize]);
+    // A caller that stops early leaves the next page unread: its failure then is nobody's concern.
+    rows.catch(() => undefined);
+    return rows;
+  };
+  let next = page(options.from ?? 0n);
   for (;;) {
-    const rows = await eventRows(db, readStreamBatchSql(), [stream, from.toString(), to.toString(), until, batchSize]);
-    for (const row of rows) yield toRecordedEvent(row);
+    const rows = await next;
     const last = rows.at(-1);
-    if (rows.length < batchSize || !last) return;
-    from = BigInt(last[2]) + 1n;
+    const more = rows.length === batchSize && last !== undefined;
+    if (more) next = page(BigInt(last[2]) + 1n);
+    for (const row of rows) yield toRecordedEvent(row);
+    if (!more) return;
   }
 }
 
@@ -74,6 +87,50 @@ export function readTenantEventTexts(db: Database, tenant: string, after: Positi
     const { data, metadata, ...event } = toRecordedEvent(row);
     return { ...event, dataJson: data as string, metadataJson: metadata as unknown as string };
   });
+}
+
+/** The far future: no limit on recording time. */
+const noRecordingLimit = new Date('9999-12-31T00:00:00Z');
+
+/** Pages of JSON lines read at once: PostgreSQL builds the lines, so two of its backends build them on two cores. */
+const jsonLinePagesAtOnce = 2;
+
+/**
+ * A tenant's events as JSON lines built by PostgreSQL (TenantJsonLines), a page per query. Each
+ * page's end is looked up first in the index, so the next page is read by another connection
+ * while this one is built, and both while the caller writes the page before.
+ */
+export async function* readTenantJsonLinePages(
+  db: Database,
+  tenant: string,
+  options: { after: Position; upTo: Position; recordedUntil: Date | undefined; batchSize: number },
+): AsyncIterable<EventJsonLinesPage> {
+  type Row = { count: number; cut: boolean; first: string; last: string; lines: string };
+  const { upTo, batchSize } = options;
+  const until = options.recordedUntil ?? noRecordingLimit;
+  const queue: Array<Promise<Row>> = [];
+  let from = options.after;
+  let read = comparePositions(from, upTo) >= 0;
+  /** Starts reading the page after `from`. */
+  const start = async (): Promise<void> => {
+    const end = (await db.oneOrNone<{ position: string }>(tenantPageEndSql(), [tenant, from, upTo, batchSize - 1]))?.position ?? upTo;
+    const page = db.one<Row>(readTenantJsonLinesPageSql(), [tenant, from, end, until, batchSize]);
+    // A caller that stops early leaves pages unread: their failure then is nobody's concern.
+    page.catch(() => undefined);
+    queue.push(page);
+    from = end;
+    read = comparePositions(end, upTo) >= 0;
+  };
+  while (!read && queue.length < jsonLinePagesAtOnce) await start();
+  for (let page = queue.shift(); page; page = queue.shift()) {
+    const row = await page;
+    if (row.cut) {
+      if (row.count > 0) yield { lines: row.lines, count: row.count, firstPosition: row.first, lastPosition: row.last };
+      return;
+    }
+    if (!read) await start();
+    if (row.count > 0) yield { lines: row.lines, count: row.count, firstPosition: row.first, lastPosition: row.last };
+  }
 }
 
 async function* tenantPages<T>(db: Database, tenant: string, after: Position, batchSize: number, text: string, toEvent: (row: EventRow) => T): AsyncIterable<T> {
