@@ -14,6 +14,7 @@ import { scaled, type BenchContext } from '../benchmark.js';
 import { measureCpu, type CpuUse } from '../cpu-time.js';
 import { formatCount, formatMs, markdownTable } from '../markdown.js';
 import { percentile } from '../measure.js';
+import { measureRegistrationSteps } from './registration-steps.js';
 
 /** One series of timings. */
 export interface Series {
@@ -184,6 +185,14 @@ async function registrations(context: BenchContext, options: { count: number; pa
       result.push(series(`registerTenant alone (hash and transaction), READ_SCHEMA_POOL_SIZE=${service.poolSize}`, parts[which]?.register ?? []));
     });
     done();
+    // Step by step, each service alone in its phase (the other one idle but for its background work).
+    for (const service of services) {
+      const stepping = context.progress.phase(`provisioning: registration step by step, READ_SCHEMA_POOL_SIZE=${service.poolSize}, ${directCount} each`);
+      for (const step of await measureRegistrationSteps(context, service, { count: directCount, paceMs, run })) {
+        result.push(series(step.roundTrips === undefined ? step.label : `${step.label} (${formatMs(step.roundTrips)} round trips)`, step.latencies, step.cpu));
+      }
+      stepping();
+    }
   } finally {
     for (const service of services) await service.close();
   }
@@ -206,9 +215,10 @@ export function registrationMarkdown(result: RegistrationResult): string {
       'Back to back, the pool is emptied by the first few and the rest build their schema in the request while the pool refills beside them. ' +
       'The two services run side by side and registrations alternate between them; CPU is per registration in all, split evenly between the two, ' +
       'the services\' background work meanwhile (their projector daemons following every tenant registered so far, the pool\'s refills) included. ' +
-      'The database work of a registration: the limit in 3 round trips (committed without waiting for the WAL flush), then one transaction of 9 round trips ' +
-      '(tenant and domain, the schema lock and check, the spare\'s claim and rename, registry rows, the admin) whose commit waits for the flush; ' +
-      'argon2id runs beside that transaction.' +
+      'The database work of a registration: the limit in 3 round trips (committed without waiting for the WAL flush), then one transaction ' +
+      '(BEGIN, tenant and domain, the schema lock and check in one, the spare\'s claim, check and rename, registry rows, the admin, COMMIT: the step rows count them) whose commit waits for the flush; ' +
+      'argon2id starts before the limit is asked and runs beside the limit and the transaction, whose last statement, the admin\'s row, waits for it. ' +
+      'The step rows call each step alone, one phase per step, with that phase\'s CPU per operation, background work included; the "whole" row is the route\'s registerWithinLimit without HTTP.' +
       (hash && paced ? ` Here argon2id alone took ${formatMs(hash.p50)} ms median of wall time for ${formatMs(hash.cpu?.node ?? Number.NaN)} ms of CPU: the load's factor on everything else too.` : ''),
   ].join('\n');
 }

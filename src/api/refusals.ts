@@ -6,7 +6,7 @@ import { ReadModelNotReady } from '../projections/queries.js';
 import { ReadSchemaNotReady } from '../projections/served-schema.js';
 import { isConnectionError } from '../projections/transient-error.js';
 import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
-import { TenantTaken } from '../tenancy/registration.js';
+import { RegistrationLimited, TenantTaken } from '../tenancy/registration.js';
 import { SessionBusy, SessionRefused } from '../tenancy/credentials.js';
 import { LimiterBusy } from '../tenancy/limiter-busy.js';
 import { LastAdmin, NotAUser, UnknownUser, WrongCurrentPassword } from '../tenancy/user-administration.js';
@@ -59,6 +59,9 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
     return problem(412, error.code, 'Revision mismatch', `If-Match named revision ${error.expected}; the current revision is ${error.actual ?? 'none'}.`);
   }
   if (error instanceof ConcurrencyConflict) return problem(409, error.code, 'Conflict', 'Other requests kept changing the same stock; try again.');
+  if (error instanceof RegistrationLimited) {
+    return { ...problem(429, error.code, 'Too many registrations', `Try again in ${error.retryAfterSeconds} s.`), retryAfter: error.retryAfterSeconds };
+  }
   if (error instanceof TenantTaken) return problem(409, error.code, 'Tenant taken', error.message, [{ path: 'tenant', message: 'is taken' }]);
   if (error instanceof UsernameTaken) return problem(409, error.code, 'Username taken', error.message, [{ path: 'username', message: 'is taken' }]);
   if (error instanceof UnknownUser) return problem(404, error.code, 'Unknown user', error.message);

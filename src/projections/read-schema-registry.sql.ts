@@ -23,6 +23,16 @@ export function lockTenantSchemas(): string {
   return 'select pg_advisory_xact_lock(hashtext($1))';
 }
 
+/**
+ * $1 the lock key, $2 tenant: lockTenantSchemas, then whether the tenant has a live schema, in one
+ * round trip (a registration's). The second statement's snapshot is taken after the lock is had,
+ * so it sees what the lock's previous holder committed.
+ */
+export function lockTenantSchemasAndSelectLive(): string {
+  return `select pg_advisory_xact_lock(hashtext($1));
+    select exists (select 1 from read_schema_live where tenant = $2) as live`;
+}
+
 /** $1 tenant: a row when the tenant has a live schema. */
 export function selectLiveExists(): string {
   return 'select 1 from read_schema_live where tenant = $1';

@@ -56,6 +56,11 @@ export async function lockTenantSchemas(t: Queryable, tenant: string): Promise<v
   await t.any(sql.lockTenantSchemas(), [`read-schema:${tenant}`]);
 }
 
+/** lockTenantSchemas, then whether the tenant has a live schema, in one round trip. */
+export async function lockTenantSchemasAndHasLive(t: Queryable, tenant: string): Promise<boolean> {
+  return (await t.one<{ live: boolean }>(sql.lockTenantSchemasAndSelectLive(), [`read-schema:${tenant}`, tenant])).live;
+}
+
 /** Whether the tenant has a live schema. */
 export async function hasLiveSchema(q: Queryable, tenant: string): Promise<boolean> {
   return (await q.oneOrNone(sql.selectLiveExists(), [tenant])) !== null;

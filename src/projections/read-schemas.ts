@@ -133,8 +133,7 @@ export class ReadSchemas {
    * empty live schema together, so a failure leaves neither behind.
    */
   async createLiveIn(t: ITask<unknown>, tenant: string): Promise<void> {
-    await registry.lockTenantSchemas(t, tenant);
-    if (await registry.hasLiveSchema(t, tenant)) return;
+    if (await registry.lockTenantSchemasAndHasLive(t, tenant)) return;
     const schema = readSchemaName(tenant, this.version);
     // A spare renamed in this transaction: a rollback puts it back in the pool.
     if (this.pool && (await this.pool.claim(t, schema))) return await registry.registerFirstLiveSchema(t, { schema, tenant, version: this.version });

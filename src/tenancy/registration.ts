@@ -2,6 +2,7 @@ import type { Database } from '../database/connection.js';
 import type { Logger } from '../logger.js';
 import type { ReadSchemas } from '../projections/read-schemas.js';
 import { hashPassword } from './passwords.js';
+import type { RegistrationLimit } from './registration-limit.js';
 import * as sql from './tenants.sql.js';
 import type { Users } from './users.js';
 
@@ -23,6 +24,15 @@ export class TenantTaken extends Error {
   }
 }
 
+/** The client registered as many companies as the limit allows; it may again in `retryAfterSeconds` (429 rate-limited). */
+export class RegistrationLimited extends Error {
+  readonly code = 'rate-limited';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many registrations from this client; try again in ${retryAfterSeconds} s`);
+    this.name = 'RegistrationLimited';
+  }
+}
+
 /** Where a new tenant is reached. */
 export interface RegisteredTenant {
   readonly tenant: string;
@@ -31,22 +41,54 @@ export interface RegisteredTenant {
 
 const uniqueViolation = '23505';
 
+/** What a registration needs. */
+export interface RegistrationDependencies {
+  readonly db: Database;
+  readonly users: Users;
+  readonly readSchemas: ReadSchemas;
+  readonly logger: Logger;
+  readonly baseDomain: string;
+  /** Told once the tenant is committed: the projector daemon follows it at once, not on its next scan. */
+  readonly tenantRegistered?: (tenant: string) => void;
+}
+
+/**
+ * A registration from the client `address` (POST /api/tenants): counted by the registration
+ * limit, then registered by {@link registerTenant}. Throws RegistrationLimited at the limit.
+ *
+ * argon2id (~13 ms of a core, on libuv's thread pool) needs only the password, so it starts
+ * before the limit is asked and runs beside the limit's and the transaction's database work: the
+ * request takes about the longest of them, not their sum (bench/provisioning). A refused request
+ * has then hashed for nothing; a client this process refused recently is not hashed for until
+ * the limit says yes, so a client at the limit costs one unused hash per refusal, not one per
+ * request (a failed login costs a verify too). A taken slug is refused by the transaction, after
+ * the limit counted the attempt, as before: what a client learns and when is unchanged.
+ */
+export async function registerWithinLimit(
+  dependencies: RegistrationDependencies & { readonly registrations: RegistrationLimit; readonly hash?: (password: string) => Promise<string> },
+  address: string,
+  registration: Registration,
+): Promise<RegisteredTenant> {
+  const hash = dependencies.hash ?? hashPassword;
+  let hashing = dependencies.registrations.refusedRecently(address) ? undefined : hash(registration.password);
+  // Settled even when nobody awaits it (a refusal, a failed limit): no unhandled rejection.
+  hashing?.catch(() => undefined);
+  const wait = await dependencies.registrations.take(address);
+  if (wait > 0) throw new RegistrationLimited(wait);
+  hashing ??= hash(registration.password);
+  return await registerTenant(dependencies, registration, hashing);
+}
+
 /**
  * Registers a company in one transaction: the tenant, its subdomain, its first admin user and its
  * empty live read schema. Either all of it exists afterwards or none of it, and the tenant can log
  * in and work as soon as this returns.
  */
 export async function registerTenant(
-  dependencies: {
-    readonly db: Database;
-    readonly users: Users;
-    readonly readSchemas: ReadSchemas;
-    readonly logger: Logger;
-    readonly baseDomain: string;
-    /** Told once the tenant is committed: the projector daemon follows it at once, not on its next scan. */
-    readonly tenantRegistered?: (tenant: string) => void;
-  },
+  dependencies: RegistrationDependencies,
   registration: Registration,
+  /** The password's hash under way (registerWithinLimit starts it early); started here without it. */
+  hashed?: Promise<string>,
 ): Promise<RegisteredTenant> {
   const { db, users, readSchemas, logger, baseDomain, tenantRegistered } = dependencies;
   const domain = `${registration.tenant}.${baseDomain}`;
@@ -55,7 +97,7 @@ export async function registerTenant(
   // the longer of the two, not their sum. The transaction's connection is held for the hash
   // too, cheap at the rate companies register (20 an hour per client at most). A transaction
   // that fails first (a taken slug) leaves the hash to finish unused.
-  const hashing = hashPassword(registration.password);
+  const hashing = hashed ?? hashPassword(registration.password);
   hashing.catch(() => undefined);
   try {
     await db.tx('register-tenant', async (t) => {

@@ -7,7 +7,7 @@ import type { ReadSchemas } from '../../projections/read-schemas.js';
 import { sessionLifetimeHours, type Credentials } from '../../tenancy/credentials.js';
 import { canonicalLoginUsername, type LoginLimiter } from '../../tenancy/login-limiter.js';
 import type { RegistrationLimit } from '../../tenancy/registration-limit.js';
-import { registerTenant } from '../../tenancy/registration.js';
+import { registerWithinLimit } from '../../tenancy/registration.js';
 import type { Users } from '../../tenancy/users.js';
 import { clearedSessionCookies, sessionCookieHeader } from '../cookies.js';
 import { HttpProblem } from '../problem.js';
@@ -58,9 +58,8 @@ export function tenancyRoutes(dependencies: TenancyRouteDependencies): AnyRoute[
         { status: 429, description: 'More than 20 registrations an hour from this client.' },
       ],
       handle: async ({ body, request }) => {
-        const wait = await dependencies.registrations.take(request.ip ?? '');
-        if (wait > 0) throw new HttpProblem(429, 'rate-limited', 'Too many registrations', `Try again in ${wait} s.`, undefined, { retryAfter: wait });
-        const registered = await registerTenant(dependencies, {
+        // The limit is asked while the password is hashed (registration.ts); at the limit, RegistrationLimited (429).
+        const registered = await registerWithinLimit(dependencies, request.ip ?? '', {
           companyName: body.companyName,
           tenant: body.tenant,
           email: body.email,
