@@ -66,7 +66,7 @@ export async function collectGarbage(db: Database, options: GarbageCollectionOpt
 
 /**
  * Checks a candidate again under locks and drops it: 'left' when it has become live or been
- * touched meanwhile, `kept` with the reason when a process of its version still follows it.
+ * touched meanwhile, kept (with the reason) when a process of its version still follows it.
  */
 async function dropIfCollectable(t: ITask<unknown>, candidate: Candidate, graceMs: number): Promise<'dropped' | 'left' | { kept: string }> {
   await t.none(sql.shortLockTimeout());
