@@ -1,17 +1,37 @@
 /** @type {import('jest').Config} */
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }];
 
-export default {
+/** What every project's test files need: TypeScript as native ESM through swc, in Node. */
+const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testTimeout: 30000,
+};
+
+export default {
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-  testTimeout: 30000,
   // One test file at a time: every file shares one PostgreSQL server, and the event store's read
   // guard waits for the oldest writing transaction of the whole server, so one file's long
   // transactions would otherwise show up as another file's delivery latency.
   maxWorkers: 1,
+  projects: [
+    // Every test, with the events in PostgreSQL (the default store).
+    { ...common, displayName: 'postgres', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    // The API suite a second time with the events in KurrentDB: the in-memory stand-in, or the real
+    // server of KURRENTDB_URL when it is set (test/support/on-kurrentdb.ts). Every file that builds
+    // the application through useApi (test/support/api.ts), which is what the store choice
+    // switches. Left out, as they would only run again unchanged: database-availability,
+    // error-logs, operations and web-assets compose their own application on PostgreSQL, and
+    // kurrentdb-unavailable always points at a dead KurrentDB. `--selectProjects postgres` skips it.
+    {
+      ...common,
+      displayName: 'kurrentdb',
+      testMatch: ['<rootDir>/test/api/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', 'test/api/(database-availability|error-logs|operations|web-assets|kurrentdb-unavailable)\\.test\\.ts$'],
+      setupFiles: ['<rootDir>/test/support/on-kurrentdb.ts'],
+    },
+  ],
 };
