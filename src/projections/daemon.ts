@@ -232,6 +232,9 @@ export class ProjectorDaemon {
         return { ...found, after: position };
       });
       if (this.stopped) return;
+      // The lease connection broke while this tenant was being built: its lease is gone (another
+      // daemon may hold it now), so this one must not follow it; a later scan claims it again.
+      if (worker.state !== 'building') return;
       if (target === undefined) {
         worker.state = 'superseded';
         this.logger.warn({ tenant, version: this.schemas.version }, 'projector: a newer version serves this tenant; this process leaves it alone');

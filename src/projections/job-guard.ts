@@ -51,8 +51,9 @@ const claimLockSql = 'select pg_advisory_xact_lock($1, 0)';
 // A job starts with its connection: its start is that connection's, as the holder and the refused see it.
 const startedAt = `to_char(backend_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at`;
 
-// The holder of a claim other than this connection.
-const holderSql = `select ${startedAt} from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid() limit 1`;
+// The holder of a claim other than this connection, in this database (pg_stat_activity lists the
+// whole server's: another installation's tenant of the same name is not this one).
+const holderSql = `select ${startedAt} from pg_stat_activity where application_name = $1 and datname = current_database() and pid <> pg_backend_pid() limit 1`;
 
 // Makes the claim ($1 the name) and reads when this connection started.
 const claimSql = `select set_config('application_name', $1, false), ${startedAt} from pg_stat_activity where pid = pg_backend_pid()`;

@@ -33,11 +33,6 @@ export function lockTenantSchemasAndSelectLive(): string {
     select exists (select 1 from read_schema_live where tenant = $2) as live`;
 }
 
-/** $1 tenant: a row when the tenant has a live schema. */
-export function selectLiveExists(): string {
-  return 'select 1 from read_schema_live where tenant = $1';
-}
-
 /** $1 tenant: the live schema's name, its row locked until the transaction ends. */
 export function selectLiveForUpdate(): string {
   return 'select schema_name from read_schema_live where tenant = $1 for update';
@@ -53,20 +48,9 @@ export function insertLive(): string {
   return 'insert into read_schema_live (tenant, version, schema_name) values ($1, $2, $3)';
 }
 
-/** $1 tenant, $2 version, $3 schema: points the tenant at the schema, whether or not it had one. */
-export function upsertLive(): string {
-  return `insert into read_schema_live (tenant, version, schema_name) values ($1, $2, $3)
-         on conflict (tenant) do update set version = excluded.version, schema_name = excluded.schema_name, switched_at = now()`;
-}
-
 /** $1 schema, $2 tenant, $3 version, $4 status: registers a schema just created. */
 export function insertSchema(): string {
   return 'insert into read_schemas (schema_name, tenant, version, status) values ($1, $2, $3, $4)';
-}
-
-/** $1 schema, $2 status ('ready' or 'retired'). */
-export function updateStatus(): string {
-  return 'update read_schemas set status = $2, updated_at = now() where schema_name = $1';
 }
 
 /** $1 schema, $2 the failed event's id (or null), $3 the error. */

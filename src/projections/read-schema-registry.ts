@@ -61,34 +61,14 @@ export async function lockTenantSchemasAndHasLive(t: Queryable, tenant: string):
   return (await t.one<{ live: boolean }>(sql.lockTenantSchemasAndSelectLive(), [`read-schema:${tenant}`, tenant])).live;
 }
 
-/** Whether the tenant has a live schema. */
-export async function hasLiveSchema(q: Queryable, tenant: string): Promise<boolean> {
-  return (await q.oneOrNone(sql.selectLiveExists(), [tenant])) !== null;
-}
-
-/** The name of the tenant's live schema, its pointer locked (as GC locks it) until `t` ends. */
-export async function lockLivePointer(t: Queryable, tenant: string): Promise<string | undefined> {
-  return (await t.oneOrNone<{ schema_name: string }>(sql.selectLiveForUpdate(), [tenant]))?.schema_name;
-}
-
 /** Gives a tenant that has none its first live schema. */
 export async function insertLivePointer(q: Queryable, tenant: string, version: string, schema: string): Promise<void> {
   await q.none(sql.insertLive(), [tenant, version, schema]);
 }
 
-/** Points the tenant's queries at `schema`. */
-export async function setLivePointer(q: Queryable, tenant: string, version: string, schema: string): Promise<void> {
-  await q.none(sql.upsertLive(), [tenant, version, schema]);
-}
-
 /** Registers a schema just created. */
 export async function registerSchema(q: Queryable, schema: { schema: string; tenant: string; version: string; status: ReadSchema['status'] }): Promise<void> {
   await q.none(sql.insertSchema(), [schema.schema, schema.tenant, schema.version, schema.status]);
-}
-
-/** Records a schema's status as ready (about to go live) or retired (replaced). */
-export async function setSchemaStatus(q: Queryable, schema: string, status: 'ready' | 'retired'): Promise<void> {
-  await q.none(sql.updateStatus(), [schema, status]);
 }
 
 /** Records that a schema stopped at an event. */

@@ -323,7 +323,11 @@ export class ReadSchemas {
    * the caller has applied every event at or before it. Never moves it backwards.
    */
   async advanceCheckpoint(schema: string, position: Position): Promise<void> {
-    await this.db.none(sql.advanceCheckpoint(), [schema, position]);
+    // Like a batch's commit, it need not wait for the WAL flush: a lost checkpoint costs a rescan.
+    await this.db.tx('advance-checkpoint', async (t) => {
+      await t.none(sql.asynchronousCommit());
+      await t.none(sql.advanceCheckpoint(), [schema, position]);
+    });
   }
 
   private async applyBatch(schema: string, events: readonly RecordedEvent[]): Promise<number> {
@@ -413,6 +417,10 @@ export class ReadSchemas {
    */
   async completeIndexes(schema: string): Promise<void> {
     if (this.ddl !== readModelDdl) return;
+    // A schema that has them is left alone: an index build "if not exists" would still take the
+    // ledger's lock first, and `prepare` may find this version's schema live already (a rerun).
+    const { complete } = await this.db.one<{ complete: boolean }>(sql.selectLedgerIndexesComplete(), [schema]);
+    if (complete) return;
     const started = Date.now();
     await this.db.none(readModelIndexDdl(schema));
     this.logger.info({ schema, ms: Date.now() - started }, 'read schema indexes ready');

@@ -35,6 +35,21 @@ describe('projection job guard', () => {
     }
   });
 
+  it("does not see another database's job: a tenant of the same name in another installation on the server runs its own", async () => {
+    const other = await createTestDatabase();
+    try {
+      const here = await guard.acquire('shared-name', 'rebuild');
+      try {
+        const there = await new ProjectionJobGuard(other.db).acquire('shared-name', 'rebuild');
+        await there.release();
+      } finally {
+        await here.release();
+      }
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('lets a verify run beside a rebuild of the same tenant, and a job start again right after its release', async () => {
     const rebuild = await guard.acquire('acme', 'rebuild');
     const verify = await guard.acquire('acme', 'verify');

@@ -10,8 +10,8 @@ export function appendSql(): string {
 }
 
 /**
- * The 8-argument call of 0004 (what a process of the previous release sends; 0008 answers it with
- * both new arguments at their defaults): $1 tenant, then per stream (in name order): names,
+ * The 8-argument call of 0004 (what a process of the previous release sends; 0008 keeps it as a
+ * wrapper of the new signature; here only tests call it): $1 tenant, then per stream (in name order): names,
  * expected revisions, event counts; then the events' columns.
  */
 export function appendManySql(): string {

@@ -145,7 +145,13 @@ export class AppendNotifications {
       void releaseConnection(listener);
       if (this.subscriberCount > 0) this.ensureListening();
     });
-    await listener.none(listenSql(), [notifyChannel]);
+    try {
+      await listener.none(listenSql(), [notifyChannel]);
+    } catch (error) {
+      // The caller retries in a second: this connection must not be left open behind it.
+      await releaseConnection(listener);
+      throw error;
+    }
     if (this.closed || this.subscriberCount === 0) {
       await listener.done();
       return;

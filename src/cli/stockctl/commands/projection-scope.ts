@@ -25,7 +25,8 @@ export function readSchemasOf(operator: Operator): ReadSchemas {
 /**
  * A projections command run from an older build than the one serving a tenant: going on would
  * switch the tenant back to the older read model (or build schemas that never go live). Refused
- * unless `--force`, as the projector daemon refuses it (ReadSchemas.isNewerVersion).
+ * unless `--force`, as the projector daemon refuses it (the registry's deploy target: a
+ * live version whose first schema came later is newer).
  */
 export class OlderBuildRefused extends Error {
   readonly code = 'older-build';
