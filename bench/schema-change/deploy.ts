@@ -65,6 +65,28 @@ async function call(base: string, method: string, pathName: string, headers: Rec
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
+/**
+ * Starts version A's processes as they were started in a real deploy: before version B's
+ * migrations ran. The bench's database is migrated by this build (B) before anything runs, and a
+ * process refuses to start on a database that has a migration it does not know; so the rows of
+ * B's newer migrations are hidden from schema_migrations while A's processes start and put back
+ * once they serve. The migrations themselves stay applied: A then runs on B's database as its
+ * processes do during a rolling deploy (migration 0008 keeps 0004's call for them).
+ */
+async function startedBeforeNewerMigrations<T>(db: BenchContext['db'], lastKnown: number, start: () => Promise<T>): Promise<T> {
+  const newer = await db.any<{ version: number; name: string; checksum: string; applied_at: Date }>(
+    'delete from schema_migrations where version > $1 returning version, name, checksum, applied_at',
+    [lastKnown],
+  );
+  try {
+    return await start();
+  } finally {
+    for (const row of newer) {
+      await db.none('insert into schema_migrations (version, name, checksum, applied_at) values ($1, $2, $3, $4)', [row.version, row.name, row.checksum, row.applied_at]);
+    }
+  }
+}
+
 /** Polls `probe` until it says done; throws after `timeoutMs`. */
 async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -97,7 +119,7 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
     // Set-up (not measured): two processes of version A; the tenants, the first 20 registered through the API.
     const setupStarted = performance.now();
     const setup = progress.phase(`schema-change: 2 processes of version A, ${tenantCount} tenants of ${formatCount(eventsPerTenant)} events`);
-    aProcesses = [await started(versionA.mainScript), await started(versionA.mainScript)];
+    aProcesses = await startedBeforeNewerMigrations(db, versionA.lastMigration, async () => [await started(versionA.mainScript), await started(versionA.mainScript)]);
     const a1 = aProcesses[0] as ServiceProcess;
     const tokens = new Map<string, string>();
     for (const tenant of tenants.slice(0, httpCount)) {

@@ -4,7 +4,7 @@
  * the project's node_modules linked in, so that its processes run beside the current build's.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -16,6 +16,8 @@ export interface VersionBuild {
   /** Its compiled service and command line. */
   readonly mainScript: string;
   readonly stockctlScript: string;
+  /** The highest migration it knows: its processes refuse to start on a database migrated further. */
+  readonly lastMigration: number;
   /** Removes the folder. */
   release(): Promise<void>;
 }
@@ -56,5 +58,6 @@ export async function buildVersionA(root: string, ref: string | undefined): Prom
     await release();
     throw error;
   }
-  return { ...chosen, mainScript: path.join(dir, 'dist/src/main.js'), stockctlScript: path.join(dir, 'dist/src/cli/stockctl.js'), release };
+  const lastMigration = Math.max(0, ...(await readdir(path.join(dir, 'migrations'))).map((name) => Number(/^(\d+)_/.exec(name)?.[1] ?? 0)));
+  return { ...chosen, mainScript: path.join(dir, 'dist/src/main.js'), stockctlScript: path.join(dir, 'dist/src/cli/stockctl.js'), lastMigration, release };
 }
