@@ -10,8 +10,8 @@ import type { Database } from '../../src/database/connection.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
 
 /** $1 tenant, $2 after position, $3 limit: the export's columns, jsonb as text. */
-const rawPageSql = `select position::text, stream_name, revision::text, event_id::text, type, data::text, metadata::text, recorded_at::text
-  from es_events where tenant = $1 and position > $2::bigint order by position limit $3`;
+const rawPageSql = `select e.position::text, e.stream_name, e.revision::text, e.event_id::text, e.type, e.data::text, e.metadata::text, e.recorded_at::text
+  from es_events e where e.tenant = $1 and e.position > $2::bigint order by e.position limit $3`;
 
 /** Reads every event of `tenant` through the port and drops it; resolves with the count. */
 export async function readThroughPort(store: EventStore, tenant: string): Promise<number> {

@@ -15,9 +15,6 @@ import { comparePositions, hasTenantJsonLines, hasTenantTextReads, startPosition
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
 import { eventLine, eventTextLine, exportFormatVersion, isGzipFile, manifestLine, type ExportedCompany, type ExportManifest } from './export-format.js';
 
-/** Whether an export may take the store's own JSON lines (TenantJsonLines): off, see chunks(). */
-const jsonLinesExport = false;
-
 /** What to export. */
 export interface ExportOptions extends AuditRunOptions {
   /** Only events at or before this position. */
@@ -75,12 +72,7 @@ export async function exportTenant(store: EventStore, tenant: string, file: stri
   async function* chunks(): AsyncGenerator<string> {
     let chunk = '';
     let inChunk = 0;
-    // Turned off: at full scale (1,100,000 events, bench/stockctl) a file written through the
-    // store's JSON lines held 308,500 repeated events and lacked as many, which an import then
-    // counted as already stored; the lines' own test passes at small scale. Until that is found,
-    // every export goes through the event rows (TenantTextReads or the port), which the same run
-    // imported whole. See issue 13's note.
-    if (jsonLinesExport && hasTenantJsonLines(store)) {
+    if (hasTenantJsonLines(store)) {
       // The store writes the lines (PostgreSQL, on its own core): Node only hashes and writes pages.
       const pages = store.readTenantJsonLines(tenant, { upTo, batchSize: options.batchSize ?? 10_000, ...(options.until ? { recordedUntil: options.until } : {}) });
       for await (const page of pages) {

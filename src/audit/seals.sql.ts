@@ -1,11 +1,15 @@
 /*
  * The statements of seals.ts, over audit_seals (migrations/0007_audit_seals.sql). Each function
  * returns the text of one statement; values are parameters.
+ *
+ * ORDER BY names the table's column (`s.position`): a bare `position` would sort by the output
+ * column `position::text`, as text, and "99680755" comes after "247071219" (a 1,100,000-event
+ * tenant's checkpoints cross from 8 to 9 digits; a small one's never do).
  */
 
 /** $1 tenant: the newest checkpoint, from which the next seal continues the chain. */
 export function lastCheckpointSql(): string {
-  return `select position::text, hash, count::text from audit_seals where tenant = $1 order by position desc limit 1`;
+  return `select s.position::text, s.hash, s.count::text from audit_seals s where s.tenant = $1 order by s.position desc limit 1`;
 }
 
 /** $1 tenant, $2 position, $3 hash, $4 count, $5 positions (text[]), $6 links: one checkpoint. */
@@ -15,7 +19,7 @@ export function insertCheckpointSql(): string {
 
 /** $1 tenant: every checkpoint without its per-event columns, oldest first. */
 export function listCheckpointsSql(): string {
-  return `select position::text, hash, count::text, sealed_at from audit_seals where tenant = $1 order by position`;
+  return `select s.position::text, s.hash, s.count::text, s.sealed_at from audit_seals s where s.tenant = $1 order by s.position`;
 }
 
 /** $1 tenant, $2 position: the per-event positions and links of one checkpoint's segment. */

@@ -74,7 +74,8 @@ export function readTenantJsonLinesPageSql(): string {
  * page of that many events ends, known before the page is read, so pages can be read at once.
  */
 export function tenantPageEndSql(): string {
-  return `select position::text from es_events where tenant = $1 and position > $2::bigint and position <= $3::bigint order by position offset $4 limit 1`;
+  // e.position, not position: a bare name sorts by the output column, position::text, as text.
+  return `select e.position::text from es_events e where e.tenant = $1 and e.position > $2::bigint and e.position <= $3::bigint order by e.position offset $4 limit 1`;
 }
 
 /** Whether a tenant has events after $2 that the guard holds back (committed or not yet). */
