@@ -85,7 +85,7 @@ export const stockctlBenchmark: Benchmark = {
       await measure('baseline: read through the port, nothing done', total, { perSecond: 150_000 }, () => readThroughPort(store, load.tenant));
       const plain = path.join(folder, 'tenant.ndjson');
       const gzipped = path.join(folder, 'tenant.ndjson.gz');
-      await measure('export to .ndjson (as stockctl exports: TenantTextReads; TenantJsonLines is off)', total, { perSecond: 150_000 }, () => exportTenant(store, load.tenant, plain));
+      await measure('export to .ndjson (as stockctl exports: TenantJsonLines)', total, { perSecond: 150_000 }, () => exportTenant(store, load.tenant, plain));
       await measure('export to .ndjson through TenantTextReads (eventTextLine)', total, { perSecond: 150_000 }, () =>
         exportTenant(without(store, ['readTenantJsonLines']), load.tenant, path.join(folder, 'text.ndjson')),
       );
