@@ -166,6 +166,27 @@ describe('stockctl audit commands as child processes against a real database', (
     expect(ndjson(diff)).toEqual([expect.objectContaining({ sku: 'BOLT', location: 'A-01', before: 0, after: 15, movements: [expect.anything(), expect.anything(), expect.anything()] })]);
   }, 120_000);
 
+  it('replay --at counts business time in both modes: a receipt entered today for last year is there at last year', async () => {
+    const session = await registerAndLogin(api.app, 'cli-audit-late');
+    const admin = as(api.app, session);
+    await admin.post('/api/locations').send({ code: 'A-01', type: 'storage' }).expect(201);
+    await admin.post('/api/articles').send({ sku: 'BOLT', name: 'Bolt', unit: 'pcs', tracking: 'none' }).expect(201);
+    await admin.post('/api/stock/receipts').send({ reference: 'PO-LATE', occurredAt: '2025-06-01T08:00:00Z', lines: [{ sku: 'BOLT', quantity: 5, location: 'A-01' }] }).expect(201);
+    const at = '2025-07-01T00:00:00Z';
+    const viaStore = await stockctl(['replay', 'article', 'BOLT', '--tenant', 'cli-audit-late', '--at', at], operator());
+    expect(viaStore.code).toBe(0);
+    expect(viaStore.stdout).toContain('A-01: 5 on hand');
+    const created = await stockctl(['tokens', 'create', '--tenant', 'cli-audit-late', '--name', 'audit', '--role', 'auditor', '--json'], operator());
+    const token = (JSON.parse(created.stdout) as { token: string }).token;
+    const viaApi = await stockctl(['replay', 'article', 'BOLT', '--at', at, '--url', api.app, '--tenant', 'cli-audit-late'], { STOCKCTL_TOKEN: token });
+    expect(viaApi.code).toBe(0);
+    expect(viaApi.stdout).toContain('BOLT at 2025-07-01T00:00:00.000Z: 1 events');
+    expect(viaApi.stdout).toContain('A-01: 5 on hand');
+    // The API's default stays as it was: what had been recorded by then (nothing, a year ago).
+    const recorded = await request(api.app).get(`/api/audit/articles/BOLT/replay?at=${at}`).set('Authorization', `Bearer ${token}`).set('X-Tenant', 'cli-audit-late').expect(200);
+    expect(recorded.body).toMatchObject({ basis: 'recorded', eventsFolded: 0, onHand: 0 });
+  }, 60_000);
+
   it('seal, then an event edited by a superuser with the append-only trigger disabled: verify seals exits 1 naming it', async () => {
     await tenantWithStock('cli-audit-seal');
     const sealed = await stockctl(['seal', '--tenant', 'cli-audit-seal', '--json'], operator());

@@ -185,6 +185,17 @@ describe('stockctl against a real database and a listening service', () => {
     expect(ndjson(run).some((event) => event.type === 'MovementRecorded' && (event.data as { reference?: string }).reference === 'PO-LIVE')).toBe(true);
   }, 60_000);
 
+  it('stops quietly with 141 when its reader goes away (a pipe to head), not with an EPIPE stack trace', async () => {
+    const { session } = await tenantWithStock('cli-pipe', 1);
+    const follow = startStockctl(['events', 'tail', '--tenant', 'cli-pipe', '--follow'], operator());
+    await follow.waitFor('following new events');
+    follow.child.stdout.destroy();
+    await as(api.app, session).post('/api/stock/receipts').send({ reference: 'PO-PIPE', lines: [{ sku: 'BOLT', quantity: 7, location: 'A-01' }] }).expect(201);
+    const run = await follow.exited;
+    expect(run.stderr).not.toContain('EPIPE');
+    expect(run.code).toBe(141);
+  }, 60_000);
+
   it('demo fills a new tenant (exit 0), refuses one with events (exit 1), and projections status and verify see it', async () => {
     const demo = await stockctl(['demo', '--tenant', 'cli-demo', '--articles', '3', '--days', '2', '--seed', '5', '--json'], operator());
     expect(demo.code).toBe(0);

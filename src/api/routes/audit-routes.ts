@@ -67,7 +67,7 @@ export function auditRoutes(store: EventStore): AnyRoute[] {
     route<z.output<typeof skuParams>, z.output<typeof replayQuery>>({
       method: 'get',
       path: '/api/audit/articles/:sku/replay',
-      summary: "An article's stock state folded from its events as recorded up to `at`, straight from the event store",
+      summary: "An article's stock state folded from its events up to `at` (as recorded, or by business time with `basis=occurred`), straight from the event store",
       tag: 'Audit',
       access: 'audit',
       params: skuParams,
@@ -77,8 +77,13 @@ export function auditRoutes(store: EventStore): AnyRoute[] {
         const at = query.at === undefined ? now : new Date(query.at);
         const events: StockEvent[] = [];
         let position: string | null = null;
-        for await (const recorded of store.readStream(streamName(tenant, 'stock', params.sku), { until: at })) {
-          events.push(decodeEvent<StockEvent>(recorded));
+        // By business time every recorded event is read and those that happened later are left out:
+        // a movement entered today for last week counts at last week.
+        const byBusinessTime = query.basis === 'occurred';
+        for await (const recorded of store.readStream(streamName(tenant, 'stock', params.sku), byBusinessTime ? {} : { until: at })) {
+          const event = decodeEvent<StockEvent>(recorded);
+          if (byBusinessTime && Date.parse(event.metadata.occurredAt) > at.getTime()) continue;
+          events.push(event);
           position = recorded.position;
         }
         const state = fold(stockDecider, events);
@@ -96,7 +101,7 @@ export function auditRoutes(store: EventStore): AnyRoute[] {
         for (const [key, quantity] of state.onHand) if (!isVirtualLocation(splitBalanceKey(key).location)) onHand += quantity;
         return {
           status: 200,
-          body: { sku: params.sku, at: at.toISOString(), eventsFolded: events.length, position, onHand: fromThousandths(onHand), balances, reservations, serials },
+          body: { sku: params.sku, at: at.toISOString(), basis: query.basis, eventsFolded: events.length, position, onHand: fromThousandths(onHand), balances, reservations, serials },
         };
       },
     }),

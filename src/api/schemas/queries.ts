@@ -44,7 +44,13 @@ export const auditEventsQuery = z.object({
 });
 
 /** GET /api/audit/articles/:sku/replay. */
-export const replayQuery = z.object({ at: timestampSchema.optional() });
+export const replayQuery = z.object({
+  at: timestampSchema.optional(),
+  basis: z
+    .enum(['recorded', 'occurred'])
+    .default('recorded')
+    .meta({ description: '`recorded` (default): the events recorded up to `at`; `occurred`: the events whose business time (occurredAt) is at or before `at`, as `GET /api/stock/as-of` and `stockctl replay` count them' }),
+});
 
 /** One ledger row (one move of one movement line) as GET /api/movements lists it. */
 export const ledgerRowSchema = z.object({

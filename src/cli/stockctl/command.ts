@@ -12,7 +12,8 @@ import type { z } from 'zod';
 import type { CommandContext, Mode } from './context.js';
 
 /** The exit codes of stockctl (README: stockctl, exit codes). */
-export const exitCodes = { ok: 0, checkFailed: 1, usage: 2, unreachable: 3, notFound: 4, interrupted: 130 } as const;
+/** 141 is 128 + SIGPIPE: what a Unix tool's shell reports when its reader closed the pipe early. */
+export const exitCodes = { ok: 0, checkFailed: 1, usage: 2, unreachable: 3, notFound: 4, interrupted: 130, outputClosed: 141 } as const;
 
 /** Options as node:util parseArgs declares them. */
 export type OptionDeclarations = NonNullable<ParseArgsConfig['options']>;

@@ -68,7 +68,8 @@ export function createCommandContext(options: GlobalOptions, signal: AbortSignal
     color,
     tenant: options.tenant,
     signal,
-    out: (line) => process.stdout.write(`${line}\n`),
+    // Nothing is written once the reader has gone (run.ts stops the command then).
+    out: (line) => void (process.stdout.writable && process.stdout.write(`${line}\n`)),
     err: (line) => process.stderr.write(`${line}\n`),
     operator: async () => {
       opened ??= (async () => {

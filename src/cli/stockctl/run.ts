@@ -174,6 +174,30 @@ export async function runStockctl(root: CommandGroup, argv: readonly string[], e
   return await runInterruptibly(context, controller, () => command.run(input, context), resolved.path);
 }
 
+/** The command whose stdout a closed reader stops, if one runs. */
+let watched: { controller: AbortController; closed: boolean } | undefined;
+let watchingStdout = false;
+
+/**
+ * Stops the command when its reader goes away (`stockctl events tail | head`): writing on would
+ * fail with EPIPE, which Node raises as an unhandled 'error' event with a stack trace. The command
+ * is aborted as by Ctrl-C and exits 141 quietly, as a Unix tool ended by SIGPIPE. One listener for
+ * the process, whichever command runs (tests run many in one process).
+ */
+function watchOutput(controller: AbortController): { readonly closed: boolean } {
+  const state = { controller, closed: false };
+  watched = state;
+  if (!watchingStdout) {
+    watchingStdout = true;
+    process.stdout.on('error', () => {
+      if (!watched) return;
+      watched.closed = true;
+      watched.controller.abort();
+    });
+  }
+  return state;
+}
+
 /**
  * Runs a command with Ctrl-C (SIGINT) and SIGTERM turned into an abort of its signal: the command
  * stops at its next safe point (a transaction is committed or rolled back, never left half-done),
@@ -183,6 +207,7 @@ export async function runStockctl(root: CommandGroup, argv: readonly string[], e
  */
 async function runInterruptibly(context: CommandContext, controller: AbortController, work: () => Promise<number>, path: readonly string[]): Promise<number> {
   let interrupted = false;
+  const output = watchOutput(controller);
   const onSignal = (): void => {
     if (interrupted) process.exit(exitCodes.interrupted);
     interrupted = true;
@@ -196,8 +221,10 @@ async function runInterruptibly(context: CommandContext, controller: AbortContro
   try {
     // A command that stopped on the abort says how it ended: 130 when cut short, 0 when Ctrl-C
     // is its ordinary end (projections prepare, as it always has).
-    return await work();
+    const code = await work();
+    return output.closed ? exitCodes.outputClosed : code;
   } catch (error) {
+    if (output.closed) return exitCodes.outputClosed;
     if (interrupted) return exitCodes.interrupted;
     const { code, message } = failure(error);
     context.err(`stockctl ${path.join(' ')}: ${message}`);

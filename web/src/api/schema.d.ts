@@ -812,7 +812,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * An article's stock state folded from its events as recorded up to `at`, straight from the event store
+         * An article's stock state folded from its events up to `at` (as recorded, or by business time with `basis=occurred`), straight from the event store
          * @description Roles: admin, auditor.
          */
         get: operations["getApiAuditArticlesSkuReplay"];
@@ -3846,6 +3846,7 @@ export interface operations {
         parameters: {
             query?: {
                 at?: string;
+                basis?: "recorded" | "occurred";
             };
             header?: {
                 /** @description The tenant, when the host is the bare base domain, localhost or an IP. */

@@ -8,7 +8,7 @@ import { operatorFor, withProgress } from './audit-progress.js';
 
 const article = leaf({
   name: 'article',
-  summary: 'replays one article up to a business time: each event, who, why, and the running balance ("why is on hand 17?"); auditor mode: the balances of GET /api/audit/articles/:sku/replay (events recorded up to --at), without --explain',
+  summary: 'replays one article up to a business time: each event, who, why, and the running balance ("why is on hand 17?"); auditor mode: the balances of GET /api/audit/articles/:sku/replay?basis=occurred (the same business time), without --explain',
   arguments: '<sku>',
   options: { at: { type: 'string' }, explain: { type: 'boolean', default: false } },
   optionHelp: ['--at <ISO time>   the business time (default now)', '--explain         one line per event with who, why and the balance after it'],
@@ -23,7 +23,8 @@ const article = leaf({
       if (explain) throw new UsageError('--explain needs the operator mode (the event store)');
       const state = await context.auditor().get<{ sku: string; at: string; eventsFolded: number; onHand: number; balances: { location: string; lot: string | null; onHand: number }[] }>(
         `/api/audit/articles/${encodeURIComponent(sku)}/replay`,
-        { at: at.toISOString() },
+        // basis=occurred: the business time, as the operator mode replays, so both modes answer alike.
+        { at: at.toISOString(), basis: 'occurred' },
       );
       if (context.json) context.out(JSON.stringify(state));
       else {
