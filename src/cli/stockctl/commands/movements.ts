@@ -99,8 +99,16 @@ const show = leaf({
     context.out(`occurred   ${String(movement.occurredAt ?? '-')}`);
     context.out(`recorded   ${movement.recordedAt} at position ${movement.position}`);
     context.out('lines');
-    for (const line of movement.lines) {
-      context.out(`  ${line.sku}  ${line.quantity}  ${line.from ?? '?'} -> ${line.to ?? '?'}${line.lot ? `  lot ${line.lot}` : ''}${line.serials.length > 0 ? `  serials ${line.serials.join(',')}` : ''}`);
+    // Aligned columns: a receipt of twenty lines is read down its SKUs and quantities.
+    const cells = movement.lines.map((line) => [
+      line.sku,
+      String(line.quantity),
+      `${line.from ?? '?'} -> ${line.to ?? '?'}`,
+      `${line.lot ? `lot ${line.lot}` : ''}${line.serials.length > 0 ? `${line.lot ? '  ' : ''}serials ${line.serials.join(',')}` : ''}`,
+    ]);
+    const widths = [0, 1, 2].map((column) => Math.max(...cells.map((cell) => (cell[column] ?? '').length)));
+    for (const [sku = '', quantity = '', route = '', rest = ''] of cells) {
+      context.out(`  ${sku.padEnd(widths[0] ?? 0)}  ${quantity.padStart(widths[1] ?? 0)}  ${route.padEnd(widths[2] ?? 0)}  ${rest}`.trimEnd());
     }
     if (chain.length === 1) {
       context.out('reversals  none');
