@@ -1,11 +1,17 @@
 /*
  * The statements of seals.ts, over audit_seals (migrations/0007_audit_seals.sql). Each function
  * returns the text of one statement; values are parameters.
+ *
+ * ORDER BY names the table's column: a bare `position` there means the output column
+ * `position::text`, sorted as text, where "100000000" comes before "99999999". Positions gain a
+ * digit as transaction ids grow, so a tenant sealed across that point got the wrong last
+ * checkpoint and its checkpoints out of order (verify seals FAILED on an untouched
+ * 1,100,000-event tenant, bench/stockctl).
  */
 
 /** $1 tenant: the newest checkpoint, from which the next seal continues the chain. */
 export function lastCheckpointSql(): string {
-  return `select position::text, hash, count::text from audit_seals where tenant = $1 order by position desc limit 1`;
+  return `select position::text, hash, count::text from audit_seals where tenant = $1 order by audit_seals.position desc limit 1`;
 }
 
 /** $1 tenant, $2 position, $3 hash, $4 count, $5 positions (text[]), $6 links: one checkpoint. */
@@ -15,7 +21,7 @@ export function insertCheckpointSql(): string {
 
 /** $1 tenant: every checkpoint without its per-event columns, oldest first. */
 export function listCheckpointsSql(): string {
-  return `select position::text, hash, count::text, sealed_at from audit_seals where tenant = $1 order by position`;
+  return `select position::text, hash, count::text, sealed_at from audit_seals where tenant = $1 order by audit_seals.position`;
 }
 
 /** $1 tenant, $2 position: the per-event positions and links of one checkpoint's segment. */
