@@ -19,6 +19,7 @@ import { perSecond, timed } from './measure.js';
 import { benchTenant } from './eventstore/stock-movement.js';
 import { loadAuditTenant, replaySku, type AuditTenantLoad } from './stockctl/audit-tenant.js';
 import { portOnly, readRawToDevNull, readThroughPort, without } from './stockctl/raw-read.js';
+import { profiledStep } from './stockctl/step-profile.js';
 
 /** One measured step. */
 interface Step {
@@ -61,7 +62,9 @@ export const stockctlBenchmark: Benchmark = {
     const steps: Step[] = [];
     const measure = async <T>(label: string, events: number, target: Step['target'], work: () => Promise<T>, note?: (result: T) => string): Promise<T> => {
       const done = progress.phase(`stockctl: ${label}`);
-      const { result, cpu } = await measureCpu(context.serverPid, work);
+      // BENCH_STOCKCTL_PROFILE=<folder>: one CPU profile per step (step-profile.ts).
+      const profiled = (): Promise<T> => profiledStep(process.env.BENCH_STOCKCTL_PROFILE, steps.length + 1, label, work);
+      const { result, cpu } = await measureCpu(context.serverPid, profiled);
       const step: Step = { label, events, cpu, target, ...(note ? { note: note(result) } : {}) };
       steps.push(step);
       done(`${formatCount(perSecond(events, cpu.wallMs))} events/s`);

@@ -10,6 +10,7 @@
  * No whitespace; strings and numbers as JSON.stringify writes them.
  */
 import type { RecordedEvent } from '../eventstore/event-store.js';
+import { recordedAtText } from './recorded-at-text.js';
 
 /** Whether key a comes before key b in canonical order. */
 function keyBefore(a: string, b: string): boolean {
@@ -52,11 +53,12 @@ export function canonicalValue(value: unknown): unknown {
  * The canonical JSON text of a recorded event (see the top of this file): what JSON.stringify
  * writes for that object, put together field by field, which spares building and walking the
  * outer object for every event of a seal (bench/stockctl). Revision and time are digits and ISO
- * text, which JSON writes as they are.
+ * text, which JSON writes as they are; the time is formatted once per transaction
+ * (recordedAtText).
  */
 export function canonicalEventJson(event: RecordedEvent): string {
   return (
     `{"id":${JSON.stringify(event.id)},"data":${JSON.stringify(canonicalValue(event.data ?? null))},"type":${JSON.stringify(event.type)},` +
-    `"stream":${JSON.stringify(event.stream)},"metadata":${JSON.stringify(canonicalValue(event.metadata))},"revision":"${event.revision.toString()}","recordedAt":"${event.recordedAt.toISOString()}"}`
+    `"stream":${JSON.stringify(event.stream)},"metadata":${JSON.stringify(canonicalValue(event.metadata))},"revision":"${event.revision.toString()}","recordedAt":"${recordedAtText(event.recordedAt)}"}`
   );
 }

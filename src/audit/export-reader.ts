@@ -13,7 +13,7 @@ import { comparePositions, startPosition, type RecordedEvent } from '../eventsto
 import { parseStreamName } from '../eventstore/stream-name.js';
 import { decodeEvent } from '../events/codec.js';
 import { progressEvery, type AuditRunOptions } from './audit-run.js';
-import { exportedEventSchema, exportFormatVersion, exportManifestSchema, isGzipFile, toRecordedEvent, type ExportManifest } from './export-format.js';
+import { exportedEventSchema, exportFormatVersion, exportManifestSchema, isGzipFile, toRecordedEvent, zlibChunkSize, type ExportManifest } from './export-format.js';
 
 /** The export file is not a complete, consistent export: nothing was imported from it. */
 export class InvalidExport extends Error {
@@ -29,8 +29,8 @@ export type ExportItem = { readonly event: RecordedEvent; readonly line: string 
 
 /** The file's lines, parsed; throws InvalidExport on a line that is neither an event nor the manifest. */
 export async function* readExportItems(file: string, signal?: AbortSignal): AsyncGenerator<ExportItem> {
-  const raw = createReadStream(file);
-  const input: Readable = isGzipFile(file) ? raw.pipe(createGunzip()) : raw;
+  const raw = createReadStream(file, { highWaterMark: zlibChunkSize });
+  const input: Readable = isGzipFile(file) ? raw.pipe(createGunzip({ chunkSize: zlibChunkSize })) : raw;
   raw.on('error', (error) => input.destroy(error));
   const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;

@@ -69,6 +69,28 @@ describe('seals: a hash chain over the events of a tenant', () => {
     expect((await listSeals(readSide.database.db, tenant)).at(-1)?.hash).toBe(link);
   });
 
+  it('takes checkpoints in position order when positions grow a digit, not in the order of their text', async () => {
+    // Positions are (xid << 16) + n: a store passes from 8 to 9 digits near its 1,526th
+    // transaction. Sorted as text, "100000000" comes before "99999999": the last checkpoint was
+    // taken for an early one and the list was out of order (verify seals FAILED at full scale).
+    const other = freshTenant('seal9');
+    const link = (n: number): string => String(n).repeat(64);
+    for (const [position, count] of [['99999999', 1], ['100000000', 2]] as const) {
+      await readSide.database.db.none('insert into audit_seals (tenant, position, hash, count, positions, links) values ($1, $2::bigint, $3, $4, $5::bigint[], $6)', [
+        other,
+        position,
+        link(count),
+        count,
+        [position],
+        Buffer.alloc(8),
+      ]);
+    }
+    expect((await listSeals(readSide.database.db, other)).map((checkpoint) => checkpoint.position)).toEqual(['99999999', '100000000']);
+    // The next seal continues from the newest checkpoint (the tenant has no events beyond it).
+    expect((await seal(readSide.database.db, readSide.store, other)).last).toEqual({ position: '100000000', hash: link(2), count: 2 });
+    expect((await verifySeals(readSide.database.db, readSide.store, other)).sealedUpTo).toBe('100000000');
+  });
+
   it('catches an event edited by a superuser who disabled the append-only trigger, and names it', async () => {
     const tampered = (await events()).find((event) => event.type === 'StockReceived' && (event.data as { reference?: string }).reference === 'PO-2');
     if (!tampered) throw new Error('no receipt PO-2');
