@@ -40,7 +40,8 @@ function baselineLine(result: SchemaChangeResult): string {
   const own = groupMs(during, 'stockctl') / result.tenants;
   return (
     `Before prepare (${seconds(ms)}, A serving its traffic alone) A's backends used ${aBefore.toFixed(0)} ms of CPU a second, during prepare ${aDuring.toFixed(0)} ms a second: ` +
-    `per tenant prepared, ${own.toFixed(1)} ms in prepare's own backends and ${added.toFixed(1)} ms more in A's than A uses anyway.`
+    `per tenant prepared, ${own.toFixed(1)} ms in prepare's own backends and ${added.toFixed(1)} ms more in A's than A uses anyway. ` +
+    (result.bAlone ? `Once A had stopped, B's processes serving the same traffic alone used ${(groupMs(result.bAlone, 'stockcontrol') / (ms / 1000)).toFixed(0)} ms a second.` : '')
   );
 }
 

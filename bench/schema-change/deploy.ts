@@ -48,6 +48,8 @@ export interface SchemaChangeResult {
    * processes cost anyway, so that what prepare adds to their backends (catalog invalidations) shows.
    */
   readonly baseline: { readonly ms: number; readonly split: BackendCpuSplit | undefined };
+  /** The same over `baseline.ms` once A has stopped: B's processes serving the traffic alone. */
+  readonly bAlone: BackendCpuSplit | undefined;
   readonly dropped: number;
   readonly failedBuilds: readonly string[];
   /** Tenants (without writes during the deploy) whose B balances differ from their A ones. */
@@ -233,6 +235,9 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
     for (const service of aProcesses) await service.stop();
     aProcesses = [];
     await sleep(3000);
+    const bAloneSampling = context.serverPid === undefined ? undefined : await sampleBackendCpu(db, context.serverPid);
+    await sleep(baselineMs);
+    const bAlone = await bAloneSampling?.stop();
     const quiet = tenants.slice(httpCount);
     const differing = (await differingBalances(db, versionAName, quiet)).length;
 
@@ -262,6 +267,7 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
       cpu: { prepare: prepareCpu, switch: switchCpu },
       serverSplit: { prepare: prepareSplit, switch: switchSplit },
       baseline: { ms: baselineMs, split: baselineSplit },
+      bAlone,
       dropped: before - after,
       failedBuilds,
       differing,
