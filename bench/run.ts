@@ -21,6 +21,7 @@ import { kurrentDbEventStoreBenchmark } from './eventstore/kurrentdb.js';
 import { lagBenchmark } from './lag.js';
 import { describeEnvironment, environmentMarkdown } from './machine.js';
 import { Progress } from './progress.js';
+import { prepareSplitBenchmark } from './prepare-split.js';
 import { provisioningBenchmark } from './provisioning.js';
 import { rebuildBenchmark } from './rebuild.js';
 import { schemaChangeBenchmark } from './schema-change.js';
@@ -28,7 +29,7 @@ import { stockctlBenchmark } from './stockctl.js';
 import { updateResultsFile } from './results-file.js';
 import { webBenchmark } from './web.js';
 
-const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, kurrentDbEventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, schemaChangeBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark, provisioningBenchmark];
+const benchmarks: readonly Benchmark[] = [eventStoreBenchmark, kurrentDbEventStoreBenchmark, commandsBenchmark, lagBenchmark, rebuildBenchmark, schemaChangeBenchmark, apiBenchmark, stockctlBenchmark, webBenchmark, provisioningBenchmark, prepareSplitBenchmark];
 
 /** bench/RESULTS.md in the source tree, also when this runs compiled from dist/bench/. */
 const resultsFile = path.resolve(

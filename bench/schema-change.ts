@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PostgresEventStore } from '../src/eventstore/postgres/postgres-event-store.js';
 import type { BenchContext, BenchReport, Benchmark } from './benchmark.js';
+import { backendCpuLine, groupMs } from './backend-cpu.js';
 import { formatCount, markdownTable } from './markdown.js';
 import { measureSchemaChange, type CpuSplit, type SchemaChangeResult } from './schema-change/deploy.js';
 import type { Tally } from './schema-change/traffic.js';
@@ -26,6 +27,22 @@ function cpuLine(split: CpuSplit, who: string): string {
 
 function trafficRow(label: string, tally: Tally): string[] {
   return [label, formatCount(tally.requests), formatCount(tally.ok), formatCount(tally.notReady), formatCount(tally.failed), formatCount(tally.wrong), tally.firstFailure ?? ''];
+}
+
+/** A's processes before prepare and during it, per second, and per tenant what prepare added to them and cost itself. */
+function baselineLine(result: SchemaChangeResult): string {
+  const { split, ms } = result.baseline;
+  const during = result.serverSplit.prepare;
+  if (!split || !during) return '';
+  const aBefore = groupMs(split, 'stockcontrol') / (ms / 1000);
+  const aDuring = groupMs(during, 'stockcontrol') / (result.prepareMs / 1000);
+  const added = ((aDuring - aBefore) * (result.prepareMs / 1000)) / result.tenants;
+  const own = groupMs(during, 'stockctl') / result.tenants;
+  return (
+    `Before prepare (${seconds(ms)}, A serving its traffic alone) A's backends used ${aBefore.toFixed(0)} ms of CPU a second, during prepare ${aDuring.toFixed(0)} ms a second: ` +
+    `per tenant prepared, ${own.toFixed(1)} ms in prepare's own backends and ${added.toFixed(1)} ms more in A's than A uses anyway. ` +
+    (result.bAlone ? `Once A had stopped, B's processes serving the same traffic alone used ${(groupMs(result.bAlone, 'stockcontrol') / (ms / 1000)).toFixed(0)} ms a second.` : '')
+  );
 }
 
 function report(result: SchemaChangeResult, versionA: { commit: string; ref: string }): string {
@@ -61,6 +78,12 @@ function report(result: SchemaChangeResult, versionA: { commit: string; ref: str
       `Then traffic moved to B, A stopped, and \`stockctl projections gc --grace-minutes 0\` dropped ${formatCount(result.dropped)} version-A schemas in ${seconds(result.gcMs)}. ` +
       `${result.failedBuilds.length === 0 ? 'No build failed.' : `Builds failed for ${result.failedBuilds.join(', ')}.`} ` +
       `${formatCount(result.differing)} of the ${formatCount(result.tenants - result.httpTenants)} tenants without writes during the deploy show balances on B that differ from A's.`,
+    '',
+    `PostgreSQL's CPU by who used it (each backend sampled once a second: its application_name, or the server's own process type): ` +
+      `prepare: ${result.serverSplit.prepare ? backendCpuLine(result.serverSplit.prepare) : '?'}; ` +
+      `switch: ${result.serverSplit.switch ? backendCpuLine(result.serverSplit.switch) : '?'}. ` +
+      '`stockctl` is prepare itself; `stockcontrol` the services (A\'s during prepare, both versions\' during the switch), their projector daemons and the traffic they answer; `stockcontrol-bench` this benchmark\'s set-up and its polling of every schema\'s checkpoint. ' +
+      baselineLine(result),
     '',
     markdownTable(
       ['Traffic (HTTP, round robin over the version\'s two processes)', 'Requests', 'Answered', '503 not-ready (with Retry-After)', 'Failed', 'Wrong shape', 'First failure'],

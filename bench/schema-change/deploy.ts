@@ -8,6 +8,7 @@ import { createCommandHandlers } from '../../src/commands/command-handlers.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
 import { projectionVersion } from '../../src/projections/version.js';
 import { scaled, type BenchContext } from '../benchmark.js';
+import { sampleBackendCpu, type BackendCpuSplit } from '../backend-cpu.js';
 import { machineBusyMs, processCpuMs, serverCpuMs } from '../cpu-time.js';
 import { formatCount } from '../markdown.js';
 import { runConcurrently } from '../measure.js';
@@ -40,6 +41,15 @@ export interface SchemaChangeResult {
    * and the machine's include A's processes and the traffic of both versions meanwhile.
    */
   readonly cpu: { readonly prepare: CpuSplit; readonly switch: CpuSplit };
+  /** PostgreSQL's CPU of each phase by who used it (application_name, or the server's own process type); undefined without a local server. */
+  readonly serverSplit: { readonly prepare: BackendCpuSplit | undefined; readonly switch: BackendCpuSplit | undefined };
+  /**
+   * The same split over `baselineMs` just before prepare, A serving its traffic alone: what A's
+   * processes cost anyway, so that what prepare adds to their backends (catalog invalidations) shows.
+   */
+  readonly baseline: { readonly ms: number; readonly split: BackendCpuSplit | undefined };
+  /** The same over `baseline.ms` once A has stopped: B's processes serving the traffic alone. */
+  readonly bAlone: BackendCpuSplit | undefined;
   readonly dropped: number;
   readonly failedBuilds: readonly string[];
   /** Tenants (without writes during the deploy) whose B balances differ from their A ones. */
@@ -155,12 +165,17 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
     const aReads = traffic('read', aTargets, false);
     const aWrites = traffic('write', aTargets, false);
     await sleep(3000);
+    const baselineMs = Number(process.env.SCHEMA_CHANGE_BASELINE_MS ?? 10_000);
+    const baselineSampling = context.serverPid === undefined ? undefined : await sampleBackendCpu(db, context.serverPid);
+    await sleep(baselineMs);
+    const baselineSplit = await baselineSampling?.stop();
 
     // 1. Prepare B's schemas beside A's.
     const deploying = progress.phase(`schema-change: deploying version ${versionB} over ${versionAName}`);
     const deployStarted = performance.now();
     const serverCpu = async (): Promise<number | undefined> => (context.serverPid === undefined ? undefined : await serverCpuMs(context.serverPid));
     const [serverAtPrepare, machineAtPrepare] = [await serverCpu(), await machineBusyMs()];
+    const sampling = context.serverPid === undefined ? undefined : await sampleBackendCpu(db, context.serverPid);
     const heads = await tenantHeads(db, tenants);
     const prepare = startCommand(current.stockctlScript, url, ['projections', 'prepare']);
     const prepared = progress.percentage('schema-change: B schemas at the head', tenantCount);
@@ -177,6 +192,7 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
       'version B prepared',
     );
     const prepareMs = performance.now() - deployStarted;
+    const prepareSplit = await sampling?.stop();
     const prepareCpu: CpuSplit = {
       node: prepare.child.pid === undefined ? undefined : await processCpuMs(prepare.child.pid),
       server: minus(await serverCpu(), serverAtPrepare),
@@ -187,6 +203,7 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
     // 2. B's processes start, take the prepared schemas over and switch each tenant to them.
     const switchStarted = performance.now();
     const [serverAtSwitch, machineAtSwitch] = [await serverCpu(), await machineBusyMs()];
+    const switchSampling = context.serverPid === undefined ? undefined : await sampleBackendCpu(db, context.serverPid);
     bProcesses = [await started(current.mainScript), await started(current.mainScript)];
     const bStartMs = performance.now() - switchStarted;
     const bReads = traffic('read', bTargets, true);
@@ -202,6 +219,7 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
       'every tenant live on B',
     );
     const switchMs = performance.now() - switchStarted;
+    const switchSplit = await switchSampling?.stop();
     const bCpu = await Promise.all(bProcesses.map((service) => (service.child.pid === undefined ? undefined : processCpuMs(service.child.pid))));
     const switchCpu: CpuSplit = {
       node: bCpu.some((ms) => ms === undefined) ? undefined : bCpu.reduce<number>((sum, ms) => sum + (ms ?? 0), 0),
@@ -217,6 +235,9 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
     for (const service of aProcesses) await service.stop();
     aProcesses = [];
     await sleep(3000);
+    const bAloneSampling = context.serverPid === undefined ? undefined : await sampleBackendCpu(db, context.serverPid);
+    await sleep(baselineMs);
+    const bAlone = await bAloneSampling?.stop();
     const quiet = tenants.slice(httpCount);
     const differing = (await differingBalances(db, versionAName, quiet)).length;
 
@@ -244,6 +265,9 @@ export async function measureSchemaChange(context: BenchContext, store: EventSto
       convergenceMs,
       gcMs,
       cpu: { prepare: prepareCpu, switch: switchCpu },
+      serverSplit: { prepare: prepareSplit, switch: switchSplit },
+      baseline: { ms: baselineMs, split: baselineSplit },
+      bAlone,
       dropped: before - after,
       failedBuilds,
       differing,
