@@ -2,7 +2,7 @@
  * `npm run bench -- schema-change`: a real read-model change (version B adds last_counts, served
  * as lastCountedAt of GET /api/stock) deployed across 1,000 tenants of 1,000 events while
  * processes of both versions serve reads and writes (issue 15). Version A is built from git:
- * SCHEMA_CHANGE_FROM, or the parent of the commit that added version B.
+ * SCHEMA_CHANGE_FROM, or HEAD with the source change of the commit that added version B reversed.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
