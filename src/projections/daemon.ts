@@ -8,6 +8,7 @@ import { BuildSlots } from './build-slots.js';
 import { releaseLeaseSql, tenantsAndLivePointersSql, tryLeasesSql } from './daemon.sql.js';
 import { StoreCheckpoints } from './store-checkpoints.js';
 import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
+import { OlderVersionRefused } from './switch-refusals.js';
 import { isTransientDatabaseError } from './transient-error.js';
 
 /**
@@ -303,11 +304,14 @@ export class ProjectorDaemon {
 
   private fail(tenant: string, worker: Worker, error: unknown): void {
     worker.subscription?.unsubscribe();
-    if (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error)) {
+    // A newer version went live between this daemon's choice and its switch: the next scan sees it
+    // and follows this version's own schema as superseded.
+    const retry = error instanceof OlderVersionRefused || (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error));
+    if (retry) {
       // The database's trouble, not the events': give the tenant up (lease included) and take it
       // again on a later scan, from its checkpoint; another process may take it meanwhile.
       worker.state = 'waiting-for-lease';
-      this.logger.warn({ tenant, err: error }, 'projector: database error; following the tenant again on the next scan');
+      this.logger.warn({ tenant, err: error }, 'projector: the tenant could not be taken now; following it again on the next scan');
       const lease = this.lease;
       if (lease) {
         this.onLease(() => lease.any(releaseLeaseSql(), [tenant, this.schemas.version]))

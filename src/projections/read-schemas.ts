@@ -10,6 +10,7 @@ import type { ReadSchema } from './read-schema-registry.js';
 import * as sql from './read-schemas.sql.js';
 import { readSchemaName } from './schema-name.js';
 import type { SchemaPool } from './schema-pool.js';
+import { OlderVersionRefused } from './switch-refusals.js';
 import { isTransientDatabaseError } from './transient-error.js';
 import { projectionVersion } from './version.js';
 import { writeChangeSet } from './write-change-set.js';
@@ -189,14 +190,18 @@ export class ReadSchemas {
    * Rebuilds a tenant's read schema beside the live one: a new schema of the current version
    * (a new generation if that version is the live one) is built from position zero in large
    * batches, caught up, and made live in one transaction that applies the last events too. Reads
-   * go to the old schema until that commit; a crash before it leaves the old schema live.
+   * go to the old schema until that commit; a crash before it leaves the old schema live. A tenant
+   * a newer version serves is refused (OlderVersionRefused), before the build and again at the
+   * switch, unless `force` (stockctl's --force).
    */
-  async rebuild(tenant: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void } = {}): Promise<ReadSchema> {
+  async rebuild(tenant: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void; force?: boolean } = {}): Promise<ReadSchema> {
+    const force = options.force === true;
+    if (!force) await this.refuseIfNewerLive(tenant);
     const schema = await this.createNextSchema(tenant);
     this.logger.info({ tenant, schema }, 'building read schema');
     await this.catchUp(tenant, schema, { batchSize: options.batchSize ?? 20_000, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     await this.completeIndexes(schema);
-    const position = await this.switchTo(tenant, schema);
+    const position = await this.switchTo(tenant, schema, { force });
     this.logger.info({ tenant, schema }, 'read schema is live');
     return { tenant, version: this.version, schema, status: 'ready', position };
   }
@@ -209,24 +214,31 @@ export class ReadSchemas {
    * ledger's indexes, is caught up or indexed outside the transaction first, so the tenant's
    * pointer is never held for long. A crash before the commit leaves the old schema live; an
    * event the schema refuses marks it failed (catchUp names the event) and throws
-   * ProjectionFailed. Returns the schema's checkpoint as it went live.
+   * ProjectionFailed. A tenant whose live schema is of a newer version is refused with
+   * OlderVersionRefused, decided under the pointer's lock, unless `force`. Returns the schema's
+   * checkpoint as it went live.
    */
-  async switchTo(tenant: string, schema: string): Promise<Position> {
+  async switchTo(tenant: string, schema: string, options: { force?: boolean } = {}): Promise<Position> {
+    const force = options.force === true;
     for (let attempt = 0; ; attempt += 1) {
       // The last attempt switches whatever it finds: a schema that keeps falling behind still goes live.
-      const outcome = await this.trySwitch(tenant, schema, attempt < 3);
+      const outcome = await this.trySwitch(tenant, schema, attempt < 3, force);
       if (outcome.kind === 'switched') return outcome.position;
       if (outcome.kind === 'behind') await this.catchUp(tenant, schema, { batchSize: 5000 });
       else await this.completeIndexes(schema);
     }
   }
 
-  private async trySwitch(tenant: string, schema: string, bounded: boolean): Promise<{ kind: 'switched'; position: Position } | { kind: 'behind' | 'unindexed' }> {
+  private async trySwitch(tenant: string, schema: string, bounded: boolean, force: boolean): Promise<{ kind: 'switched'; position: Position } | { kind: 'behind' | 'unindexed' }> {
     let applying = false;
     try {
       return await this.db.tx('switch-live-schema', async (t) => {
-        const [, pointer, checkpoint, indexes] = await t.multi([...registry.switchLockStatements(tenant), pgp.as.format(sql.selectCheckpointForUpdate(), [schema]), this.indexCheck(schema)].join(';\n'));
-        const previous = (pointer?.[0] as { schema_name?: string } | undefined)?.schema_name;
+        const [, pointer, checkpoint, indexes] = await t.multi([...registry.switchLockStatements(tenant, this.version), pgp.as.format(sql.selectCheckpointForUpdate(), [schema]), this.indexCheck(schema)].join(';\n'));
+        const live = pointer?.[0] as registry.LivePointerRow | undefined;
+        // Here, under the pointer's lock, and not only before a build: a newer version may have gone
+        // live while this one was building (a deploy's new processes), and this switch must not undo it.
+        if (live?.live_is_newer === true && !force) throw new OlderVersionRefused(tenant, this.version, live.version);
+        const previous = live?.schema_name;
         const from = (checkpoint?.[0] as { position: string }).position;
         const since: RecordedEvent[] = [];
         for await (const event of this.store.readTenant(tenant, { after: from, batchSize: switchBacklog + 1 })) {
@@ -305,6 +317,15 @@ export class ReadSchemas {
    */
   async isNewerVersion(version: string): Promise<boolean> {
     return await registry.isLaterVersion(this.db, version, this.version);
+  }
+
+  /**
+   * Throws OlderVersionRefused when the tenant's live schema is of a version newer than this one:
+   * a rebuild here would switch the tenant back to the older read model (checked again at the switch).
+   */
+  async refuseIfNewerLive(tenant: string): Promise<void> {
+    const { live } = await this.deployTarget(tenant);
+    if (live?.newer === true) throw new OlderVersionRefused(tenant, this.version, live.version);
   }
 
   /** This version's newest schema of the tenant that has been live (see served-schema.ts). */

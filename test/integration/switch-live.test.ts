@@ -72,6 +72,26 @@ describe('switching a tenant to its prepared schema', () => {
     expect(await onHand(schema)).toBe(units(3));
   });
 
+  it('a switch to an older version than the live one is refused under the pointer\'s lock, nothing switched; with force it goes', async () => {
+    const b = new ReadSchemas(readSide.database.db, readSide.store, logger, 'bbbb000045');
+    const { tenant, a } = await prepared(b);
+    // A's build of a new schema starts while A serves (a rebuild's check before the build passes)...
+    const olderSchema = await a.prepared(tenant);
+    await a.catchUp(tenant, olderSchema);
+    // ...and B, registered after A and so newer, goes live meanwhile (a deploy's new processes).
+    await b.switchTo(tenant, (await b.list(tenant)).find((entry) => entry.version === b.version)?.schema as string);
+    const newer = (await a.live(tenant))?.schema;
+    expect((await a.live(tenant))?.version).toBe(b.version);
+
+    await expect(a.switchTo(tenant, olderSchema)).rejects.toMatchObject({ code: 'older-version', liveVersion: b.version, version: a.version });
+    expect((await a.live(tenant))?.schema).toBe(newer);
+    await expect(a.rebuild(tenant)).rejects.toMatchObject({ code: 'older-version' });
+    expect((await a.live(tenant))?.schema).toBe(newer);
+
+    await a.switchTo(tenant, olderSchema, { force: true });
+    expect((await a.live(tenant))?.schema).toBe(olderSchema);
+  });
+
   it('a schema more than 1,000 events behind is caught up outside the switch, whose transaction applies none of them', async () => {
     const b = new ReadSchemas(readSide.database.db, readSide.store, logger, 'bbbb000044');
     const { tenant, schema, a } = await prepared(b);
