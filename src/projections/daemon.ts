@@ -8,7 +8,7 @@ import { BuildSlots } from './build-slots.js';
 import { releaseLeaseSql, tenantsAndLivePointersSql, tryLeasesSql } from './daemon.sql.js';
 import { StoreCheckpoints } from './store-checkpoints.js';
 import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
-import { OlderVersionRefused } from './switch-refusals.js';
+import { OlderVersionRefused, SwitchDeferred } from './switch-refusals.js';
 import { isTransientDatabaseError } from './transient-error.js';
 
 /**
@@ -304,9 +304,10 @@ export class ProjectorDaemon {
 
   private fail(tenant: string, worker: Worker, error: unknown): void {
     worker.subscription?.unsubscribe();
-    // A newer version went live between this daemon's choice and its switch: the next scan sees it
-    // and follows this version's own schema as superseded.
-    const retry = error instanceof OlderVersionRefused || (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error));
+    // A newer version went live between this daemon's choice and its switch (the next scan sees it
+    // and follows this version's own schema as superseded), or the switch hit its bounds (the next
+    // scan tries it again, the old schema serving meanwhile).
+    const retry = error instanceof OlderVersionRefused || error instanceof SwitchDeferred || (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error));
     if (retry) {
       // The database's trouble, not the events': give the tenant up (lease included) and take it
       // again on a later scan, from its checkpoint; another process may take it meanwhile.

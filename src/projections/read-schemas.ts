@@ -10,7 +10,7 @@ import type { ReadSchema } from './read-schema-registry.js';
 import * as sql from './read-schemas.sql.js';
 import { readSchemaName } from './schema-name.js';
 import type { SchemaPool } from './schema-pool.js';
-import { OlderVersionRefused } from './switch-refusals.js';
+import { OlderVersionRefused, SwitchDeferred } from './switch-refusals.js';
 import { isTransientDatabaseError } from './transient-error.js';
 import { projectionVersion } from './version.js';
 import { writeChangeSet } from './write-change-set.js';
@@ -19,10 +19,28 @@ import { writeChangeSet } from './write-change-set.js';
 const catchUpPatienceMs = 5000;
 
 /**
- * At most this many events are applied inside a switch's transaction (which holds the tenant's
- * live pointer): a schema further behind is caught up outside it first.
+ * The bounds of a switch's transaction. It holds the tenant's live pointer and, from its first
+ * row lock on, a transaction id: the PostgreSQL event store reads only below the oldest running
+ * writer (pg_snapshot_xmin), so while it runs every tenant's event readers wait. So it never runs
+ * long: at most `backlog` events are applied inside it (a schema further behind is caught up
+ * outside it first), its lock waits and statements are cut at the timeouts, and after `attempts`
+ * tries that did not get there the switch is deferred (SwitchDeferred), the old schema live.
  */
-const switchBacklog = 1000;
+export interface SwitchLimits {
+  readonly backlog: number;
+  readonly attempts: number;
+  readonly lockTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+}
+
+const defaultSwitchLimits: SwitchLimits = { backlog: 1000, attempts: 4, lockTimeoutMs: 2000, statementTimeoutMs: 5000 };
+
+/** A rebuild whose switch is deferred tries again after this pause (ms), at most `rebuildSwitchTries` times in all. */
+const rebuildSwitchPauseMs = 1000;
+const rebuildSwitchTries = 30;
+
+/** lock_not_available (lock_timeout) and query_canceled (statement_timeout): a switch that hit its time bounds. */
+const switchTimeoutStates = new Set(['55P03', '57014']);
 
 // The registry's view of a schema, where the callers of ReadSchemas have always found it.
 export type { ReadSchema } from './read-schema-registry.js';
@@ -201,39 +219,60 @@ export class ReadSchemas {
     this.logger.info({ tenant, schema }, 'building read schema');
     await this.catchUp(tenant, schema, { batchSize: options.batchSize ?? 20_000, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     await this.completeIndexes(schema);
-    const position = await this.switchTo(tenant, schema, { force });
+    const position = await this.switchSoon(tenant, schema, force);
     this.logger.info({ tenant, schema }, 'read schema is live');
     return { tenant, version: this.version, schema, status: 'ready', position };
+  }
+
+  /** switchTo, tried again after a pause while it is deferred (a tenant writing hard, its locks busy). */
+  private async switchSoon(tenant: string, schema: string, force: boolean): Promise<Position> {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await this.switchTo(tenant, schema, { force });
+      } catch (error) {
+        if (!(error instanceof SwitchDeferred) || tries >= rebuildSwitchTries) throw error;
+        this.logger.info({ tenant, schema, tries }, 'read schema switch deferred; trying again');
+        await new Promise((resolve) => setTimeout(resolve, rebuildSwitchPauseMs));
+      }
+    }
   }
 
   /**
    * Makes `schema` the tenant's live schema, with the events it still lacks, in one transaction:
    * the tenant's locks and the schema's checkpoint in one round trip, the events after it read and
    * applied, then the new checkpoint and the registry's switch (ready, pointer, the old schema
-   * retired) in one more. A schema more than `switchBacklog` events behind, or without the
+   * retired) in one more. A schema more than `limits.backlog` events behind, or without the
    * ledger's indexes, is caught up or indexed outside the transaction first, so the tenant's
-   * pointer is never held for long. A crash before the commit leaves the old schema live; an
-   * event the schema refuses marks it failed (catchUp names the event) and throws
-   * ProjectionFailed. A tenant whose live schema is of a newer version is refused with
-   * OlderVersionRefused, decided under the pointer's lock, unless `force`. Returns the schema's
-   * checkpoint as it went live.
+   * pointer is never held for long; a schema that keeps falling behind, or locks not had within
+   * the timeout, defer the switch (SwitchDeferred, see SwitchLimits). A crash before the commit
+   * leaves the old schema live; an event the schema refuses marks it failed (catchUp names the
+   * event) and throws ProjectionFailed. A tenant whose live schema is of a newer version is
+   * refused with OlderVersionRefused, decided under the pointer's lock, unless `force`. Returns
+   * the schema's checkpoint as it went live.
    */
-  async switchTo(tenant: string, schema: string, options: { force?: boolean } = {}): Promise<Position> {
+  async switchTo(tenant: string, schema: string, options: { force?: boolean; limits?: Partial<SwitchLimits> } = {}): Promise<Position> {
     const force = options.force === true;
-    for (let attempt = 0; ; attempt += 1) {
-      // The last attempt switches whatever it finds: a schema that keeps falling behind still goes live.
-      const outcome = await this.trySwitch(tenant, schema, attempt < 3, force);
+    const limits = { ...defaultSwitchLimits, ...options.limits };
+    let last = 'behind';
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.trySwitch(tenant, schema, limits, force);
       if (outcome.kind === 'switched') return outcome.position;
+      last = outcome.kind;
+      if (attempt >= limits.attempts) break;
       if (outcome.kind === 'behind') await this.catchUp(tenant, schema, { batchSize: 5000 });
-      else await this.completeIndexes(schema);
+      else if (outcome.kind === 'unindexed') await this.completeIndexes(schema);
     }
+    const reason = last === 'timed-out' ? `its locks were not had within ${limits.lockTimeoutMs} ms` : `it was still more than ${limits.backlog} events behind`;
+    throw new SwitchDeferred(tenant, schema, `${reason} after ${limits.attempts} attempts`);
   }
 
-  private async trySwitch(tenant: string, schema: string, bounded: boolean, force: boolean): Promise<{ kind: 'switched'; position: Position } | { kind: 'behind' | 'unindexed' }> {
+  private async trySwitch(tenant: string, schema: string, limits: SwitchLimits, force: boolean): Promise<{ kind: 'switched'; position: Position } | { kind: 'behind' | 'unindexed' | 'timed-out' }> {
     let applying = false;
     try {
       return await this.db.tx('switch-live-schema', async (t) => {
-        const [, pointer, checkpoint, indexes] = await t.multi([...registry.switchLockStatements(tenant, this.version), pgp.as.format(sql.selectCheckpointForUpdate(), [schema]), this.indexCheck(schema)].join(';\n'));
+        const timeouts = pgp.as.format(sql.switchTimeouts(), [`${limits.lockTimeoutMs}ms`, `${limits.statementTimeoutMs}ms`]);
+        const locks = [...registry.switchLockStatements(tenant, this.version), pgp.as.format(sql.selectCheckpointForUpdate(), [schema]), this.indexCheck(schema)];
+        const [, , pointer, checkpoint, indexes] = await t.multi([timeouts, ...locks].join(';\n'));
         const live = pointer?.[0] as registry.LivePointerRow | undefined;
         // Here, under the pointer's lock, and not only before a build: a newer version may have gone
         // live while this one was building (a deploy's new processes), and this switch must not undo it.
@@ -241,25 +280,26 @@ export class ReadSchemas {
         const previous = live?.schema_name;
         const from = (checkpoint?.[0] as { position: string }).position;
         const since: RecordedEvent[] = [];
-        for await (const event of this.store.readTenant(tenant, { after: from, batchSize: switchBacklog + 1 })) {
+        for await (const event of this.store.readTenant(tenant, { after: from, batchSize: limits.backlog + 1 })) {
           since.push(event);
-          if (bounded && since.length > switchBacklog) return { kind: 'behind' as const };
+          if (since.length > limits.backlog) return { kind: 'behind' as const };
         }
         // Caught up first, indexed second: a schema built from zero gets its indexes after its rows.
         const complete = (indexes?.[0] as { complete?: boolean } | undefined)?.complete !== false;
-        if (bounded && !complete) return { kind: 'unindexed' as const };
+        if (!complete) return { kind: 'unindexed' as const };
         applying = true;
         const changes = this.changesOf(schema, since, from);
         const position = changes.lastPosition ?? from;
         if (changes.lastPosition !== undefined) await writeChangeSet(t, schema, changes);
         applying = false;
-        if (!complete) await t.none(readModelIndexDdl(schema));
         const alongside = changes.lastPosition === undefined ? [] : [pgp.as.format(sql.updateCheckpoint(), [schema, position])];
         await registry.switchLivePointer(t, { schema, tenant, version: this.version, position, previous }, alongside);
         this.registryWrittenAt.set(schema, Date.now());
         return { kind: 'switched' as const, position };
       });
     } catch (error) {
+      // Rolled back at a time bound: nothing of it stays; the caller tries again (see SwitchLimits).
+      if (switchTimeoutStates.has((error as { code?: unknown }).code as string)) return { kind: 'timed-out' };
       if (applying && (error instanceof ProjectionFailed || !isTransientDatabaseError(error))) {
         // The events refused: applied again outside the switch, event by event where a batch is
         // refused, the schema is marked failed at the event at fault, and that is what the caller gets.
