@@ -1,62 +1,24 @@
 import type { ITask } from 'pg-promise';
 import { pgp, type Database } from '../database/connection.js';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../eventstore/event-store.js';
-import { decodeEvent } from '../events/codec.js';
 import type { Logger } from '../logger.js';
-import { ChangeSet, type ProjectedEvent } from './change-set.js';
+import { EventApplier } from './event-application.js';
 import { readModelDdl, readModelIndexDdl, readModelTablesDdl } from './read-model.sql.js';
 import * as registry from './read-schema-registry.js';
 import type { ReadSchema } from './read-schema-registry.js';
 import * as sql from './read-schemas.sql.js';
 import { readSchemaName } from './schema-name.js';
 import type { SchemaPool } from './schema-pool.js';
-import { OlderVersionRefused, SwitchDeferred } from './switch-refusals.js';
-import { isTransientDatabaseError } from './transient-error.js';
+import { switchLiveSchema, switchLiveSchemaSoon, type SwitchHost, type SwitchLimits } from './schema-switch.js';
+import { OlderVersionRefused } from './switch-refusals.js';
 import { projectionVersion } from './version.js';
-import { writeChangeSet } from './write-change-set.js';
 
 /** How long a catch-up waits for committed events that an older running transaction holds back (ms). */
 const catchUpPatienceMs = 5000;
 
-/**
- * The bounds of a switch's transaction. It holds the tenant's live pointer and, from its first
- * row lock on, a transaction id: the PostgreSQL event store reads only below the oldest running
- * writer (pg_snapshot_xmin), so while it runs every tenant's event readers wait. So it never runs
- * long: at most `backlog` events are applied inside it (a schema further behind is caught up
- * outside it first), its lock waits and statements are cut at the timeouts, and after `attempts`
- * tries that did not get there the switch is deferred (SwitchDeferred), the old schema live.
- */
-export interface SwitchLimits {
-  readonly backlog: number;
-  readonly attempts: number;
-  readonly lockTimeoutMs: number;
-  readonly statementTimeoutMs: number;
-}
-
-const defaultSwitchLimits: SwitchLimits = { backlog: 1000, attempts: 4, lockTimeoutMs: 2000, statementTimeoutMs: 5000 };
-
-/** A rebuild whose switch is deferred tries again after this pause (ms), at most `rebuildSwitchTries` times in all. */
-const rebuildSwitchPauseMs = 1000;
-const rebuildSwitchTries = 30;
-
-/** lock_not_available (lock_timeout) and query_canceled (statement_timeout): a switch that hit its time bounds. */
-const switchTimeoutStates = new Set(['55P03', '57014']);
-
-// The registry's view of a schema, where the callers of ReadSchemas have always found it.
+// The registry's view of a schema, and the applier's refusal, where the callers of ReadSchemas have always found them.
 export type { ReadSchema } from './read-schema-registry.js';
-
-/** A projection stopped at an event it could not apply; the tenant's other schemas and other tenants go on. */
-export class ProjectionFailed extends Error {
-  readonly code = 'projection-failed';
-  constructor(
-    readonly schema: string,
-    readonly eventId: string,
-    options: { cause: unknown },
-  ) {
-    super(`read schema ${schema} stopped at event ${eventId}: ${(options.cause as Error)?.message ?? String(options.cause)}`, options);
-    this.name = 'ProjectionFailed';
-  }
-}
+export { ProjectionFailed } from './event-application.js';
 
 /** A read schema that is no longer there (dropped by the GC after a switch): callers look the live one up again. */
 export class ReadSchemaGone extends Error {
@@ -84,11 +46,6 @@ export interface BuildProgress {
   readonly head: Position;
 }
 
-function toProjected(recorded: RecordedEvent): ProjectedEvent {
-  const decoded = decodeEvent(recorded);
-  return { id: recorded.id, position: recorded.position, type: decoded.type, data: decoded.data, metadata: decoded.metadata, recordedAt: recorded.recordedAt };
-}
-
 /**
  * The read schemas of every tenant: creating them, applying events to them (each batch with its
  * checkpoint in one transaction), rebuilding them blue/green and switching the live pointer.
@@ -96,7 +53,8 @@ function toProjected(recorded: RecordedEvent): ProjectedEvent {
  */
 export class ReadSchemas {
   readonly version: string;
-  private readonly registryWrittenAt = new Map<string, number>();
+  private readonly applier: EventApplier;
+  private readonly switchHost: SwitchHost;
 
   /**
    * `ddl` is the read model's DDL (tests change it as a new release would); the version is its
@@ -113,6 +71,17 @@ export class ReadSchemas {
   ) {
     this.version = version ?? projectionVersion(ddl);
     if (pool && pool.version !== this.version) throw new Error(`the schema pool holds version ${pool.version}, not ${this.version}`);
+    this.applier = new EventApplier(db, logger);
+    this.switchHost = {
+      db,
+      store,
+      logger,
+      version: this.version,
+      catchUp: (tenant, schema, options) => this.catchUp(tenant, schema, options),
+      completeIndexes: (schema) => this.completeIndexes(schema),
+      indexCheck: (schema) => this.indexCheck(schema),
+      registryWritten: (schema) => this.applier.registryWritten(schema),
+    };
   }
 
   /** The schema a tenant's queries read, or undefined before the tenant has one. */
@@ -184,7 +153,7 @@ export class ReadSchemas {
     let batch: RecordedEvent[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      applied += await this.applyBatch(schema, batch);
+      applied += await this.applier.apply(schema, batch);
       position = batch.at(-1)?.position ?? position;
       batch = [];
       options.onProgress?.({ events: applied, total, position, head });
@@ -219,94 +188,18 @@ export class ReadSchemas {
     this.logger.info({ tenant, schema }, 'building read schema');
     await this.catchUp(tenant, schema, { batchSize: options.batchSize ?? 20_000, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     await this.completeIndexes(schema);
-    const position = await this.switchSoon(tenant, schema, force);
+    const position = await switchLiveSchemaSoon(this.switchHost, tenant, schema, force);
     this.logger.info({ tenant, schema }, 'read schema is live');
     return { tenant, version: this.version, schema, status: 'ready', position };
   }
 
-  /** switchTo, tried again after a pause while it is deferred (a tenant writing hard, its locks busy). */
-  private async switchSoon(tenant: string, schema: string, force: boolean): Promise<Position> {
-    for (let tries = 1; ; tries += 1) {
-      try {
-        return await this.switchTo(tenant, schema, { force });
-      } catch (error) {
-        if (!(error instanceof SwitchDeferred) || tries >= rebuildSwitchTries) throw error;
-        this.logger.info({ tenant, schema, tries }, 'read schema switch deferred; trying again');
-        await new Promise((resolve) => setTimeout(resolve, rebuildSwitchPauseMs));
-      }
-    }
-  }
-
   /**
-   * Makes `schema` the tenant's live schema, with the events it still lacks, in one transaction:
-   * the tenant's locks and the schema's checkpoint in one round trip, the events after it read and
-   * applied, then the new checkpoint and the registry's switch (ready, pointer, the old schema
-   * retired) in one more. A schema more than `limits.backlog` events behind, or without the
-   * ledger's indexes, is caught up or indexed outside the transaction first, so the tenant's
-   * pointer is never held for long; a schema that keeps falling behind, or locks not had within
-   * the timeout, defer the switch (SwitchDeferred, see SwitchLimits). A crash before the commit
-   * leaves the old schema live; an event the schema refuses marks it failed (catchUp names the
-   * event) and throws ProjectionFailed. A tenant whose live schema is of a newer version is
-   * refused with OlderVersionRefused, decided under the pointer's lock, unless `force`. Returns
-   * the schema's checkpoint as it went live.
+   * Makes `schema` the tenant's live schema, with the events it still lacks, in one bounded
+   * transaction (schema-switch.ts: what it does, its bounds, SwitchDeferred, and
+   * OlderVersionRefused unless `force`). Returns the schema's checkpoint as it went live.
    */
   async switchTo(tenant: string, schema: string, options: { force?: boolean; limits?: Partial<SwitchLimits> } = {}): Promise<Position> {
-    const force = options.force === true;
-    const limits = { ...defaultSwitchLimits, ...options.limits };
-    let last = 'behind';
-    for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.trySwitch(tenant, schema, limits, force);
-      if (outcome.kind === 'switched') return outcome.position;
-      last = outcome.kind;
-      if (attempt >= limits.attempts) break;
-      if (outcome.kind === 'behind') await this.catchUp(tenant, schema, { batchSize: 5000 });
-      else if (outcome.kind === 'unindexed') await this.completeIndexes(schema);
-    }
-    const reason = last === 'timed-out' ? `its locks were not had within ${limits.lockTimeoutMs} ms` : `it was still more than ${limits.backlog} events behind`;
-    throw new SwitchDeferred(tenant, schema, `${reason} after ${limits.attempts} attempts`);
-  }
-
-  private async trySwitch(tenant: string, schema: string, limits: SwitchLimits, force: boolean): Promise<{ kind: 'switched'; position: Position } | { kind: 'behind' | 'unindexed' | 'timed-out' }> {
-    let applying = false;
-    try {
-      return await this.db.tx('switch-live-schema', async (t) => {
-        const timeouts = pgp.as.format(sql.switchTimeouts(), [`${limits.lockTimeoutMs}ms`, `${limits.statementTimeoutMs}ms`]);
-        const locks = [...registry.switchLockStatements(tenant, this.version), pgp.as.format(sql.selectCheckpointForUpdate(), [schema]), this.indexCheck(schema)];
-        const [, , pointer, checkpoint, indexes] = await t.multi([timeouts, ...locks].join(';\n'));
-        const live = pointer?.[0] as registry.LivePointerRow | undefined;
-        // Here, under the pointer's lock, and not only before a build: a newer version may have gone
-        // live while this one was building (a deploy's new processes), and this switch must not undo it.
-        if (live?.live_is_newer === true && !force) throw new OlderVersionRefused(tenant, this.version, live.version);
-        const previous = live?.schema_name;
-        const from = (checkpoint?.[0] as { position: string }).position;
-        const since: RecordedEvent[] = [];
-        for await (const event of this.store.readTenant(tenant, { after: from, batchSize: limits.backlog + 1 })) {
-          since.push(event);
-          if (since.length > limits.backlog) return { kind: 'behind' as const };
-        }
-        // Caught up first, indexed second: a schema built from zero gets its indexes after its rows.
-        const complete = (indexes?.[0] as { complete?: boolean } | undefined)?.complete !== false;
-        if (!complete) return { kind: 'unindexed' as const };
-        applying = true;
-        const changes = this.changesOf(schema, since, from);
-        const position = changes.lastPosition ?? from;
-        if (changes.lastPosition !== undefined) await writeChangeSet(t, schema, changes);
-        applying = false;
-        const alongside = changes.lastPosition === undefined ? [] : [pgp.as.format(sql.updateCheckpoint(), [schema, position])];
-        await registry.switchLivePointer(t, { schema, tenant, version: this.version, position, previous }, alongside);
-        this.registryWrittenAt.set(schema, Date.now());
-        return { kind: 'switched' as const, position };
-      });
-    } catch (error) {
-      // Rolled back at a time bound: nothing of it stays; the caller tries again (see SwitchLimits).
-      if (switchTimeoutStates.has((error as { code?: unknown }).code as string)) return { kind: 'timed-out' };
-      if (applying && (error instanceof ProjectionFailed || !isTransientDatabaseError(error))) {
-        // The events refused: applied again outside the switch, event by event where a batch is
-        // refused, the schema is marked failed at the event at fault, and that is what the caller gets.
-        await this.catchUp(tenant, schema);
-      }
-      throw error;
-    }
+    return await switchLiveSchema(this.switchHost, tenant, schema, options);
   }
 
   /**
@@ -375,7 +268,7 @@ export class ReadSchemas {
 
   /** Applies a batch of the tenant's events (in position order) to a schema; see catchUp for the guarantees. */
   async apply(schema: string, events: readonly RecordedEvent[]): Promise<number> {
-    return await this.applyBatch(schema, events);
+    return await this.applier.apply(schema, events);
   }
 
   /**
@@ -389,69 +282,6 @@ export class ReadSchemas {
       await t.none(sql.asynchronousCommit());
       await t.none(sql.advanceCheckpoint(), [schema, position]);
     });
-  }
-
-  private async applyBatch(schema: string, events: readonly RecordedEvent[]): Promise<number> {
-    try {
-      return await this.db.tx('apply-events', async (t) => {
-        // A read schema is rebuilt from the events at will, and its rows and checkpoint commit
-        // together: a crash may lose the last few hundred ms of projection commits, never their
-        // atomicity, and the projector re-applies them from the checkpoint. So these commits do
-        // not wait for the WAL flush (bench/lag: appends stalled ~200 ms on WALWrite behind it);
-        // applyInTransaction sets that with its first statement.
-        return await this.applyInTransaction(t, schema, events);
-      });
-    } catch (error) {
-      // A lost connection or the like is not the events' fault: nothing was applied, nothing is marked.
-      if (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error)) throw error;
-      // A statement refused the batch as a whole: apply it one event at a time, so that the schema
-      // stops exactly before the event at fault and its status names that event (a poison event).
-      if (!(error instanceof ProjectionFailed) && events.length > 1) return await this.applyOneByOne(schema, events);
-      const failed = error instanceof ProjectionFailed ? error : new ProjectionFailed(schema, events[0]?.id ?? '', { cause: error });
-      await registry.markSchemaFailed(this.db, schema, failed.eventId || null, failed.message);
-      this.logger.error({ schema, eventId: failed.eventId, err: error }, 'projection stopped');
-      throw failed;
-    }
-  }
-
-  private async applyOneByOne(schema: string, events: readonly RecordedEvent[]): Promise<number> {
-    let applied = 0;
-    for (const event of events) applied += await this.applyBatch(schema, [event]);
-    return applied;
-  }
-
-  private async applyInTransaction(t: ITask<unknown>, schema: string, events: readonly RecordedEvent[]): Promise<number> {
-    // Without waiting for the WAL flush (see applyBatch), and the checkpoint locked: one round trip.
-    const [, locked] = await t.multi([sql.asynchronousCommit(), pgp.as.format(sql.selectCheckpointForUpdate(), [schema])].join(';\n'));
-    const changes = this.changesOf(schema, events, (locked?.[0] as { position: string }).position);
-    if (changes.events === 0 || changes.lastPosition === undefined) return 0;
-    await writeChangeSet(t, schema, changes);
-    const checkpoint = pgp.as.format(sql.updateCheckpoint(), [schema, changes.lastPosition]);
-    // The registry's copy of the position is for status pages: refreshed at most once a second,
-    // so that following a busy tenant does not write the control plane with every batch; when it
-    // is, it goes with the checkpoint in one round trip.
-    const now = Date.now();
-    if (now - (this.registryWrittenAt.get(schema) ?? 0) >= 1000) {
-      this.registryWrittenAt.set(schema, now);
-      await registry.recordSchemaPosition(t, schema, changes.lastPosition, [checkpoint]);
-    } else {
-      await t.none(checkpoint);
-    }
-    return changes.events;
-  }
-
-  /** The changes of the events after `after` (the schema's checkpoint); an event that cannot be projected throws ProjectionFailed. */
-  private changesOf(schema: string, events: readonly RecordedEvent[], after: Position): ChangeSet {
-    const changes = new ChangeSet();
-    for (const event of events) {
-      if (comparePositions(event.position, after) <= 0) continue;
-      try {
-        changes.add(toProjected(event));
-      } catch (error) {
-        throw new ProjectionFailed(schema, event.id, { cause: error });
-      }
-    }
-    return changes;
   }
 
   /**
