@@ -1,13 +1,13 @@
 import type { Subscription } from 'rxjs';
 import type { Database } from '../database/connection.js';
 import { releaseConnection } from '../database/release-connection.js';
-import type { EventStore, Position, RecordedEvent } from '../eventstore/event-store.js';
+import type { EventStore, Position } from '../eventstore/event-store.js';
 import { notifyChannel } from '../eventstore/postgres/notifications.sql.js';
 import type { Logger } from '../logger.js';
 import { BuildSlots } from './build-slots.js';
 import { releaseLeaseSql, tenantsAndLivePointersSql, tryLeasesSql } from './daemon.sql.js';
-import { StoreCheckpoints } from './store-checkpoints.js';
 import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
+import { followSchema } from './schema-follower.js';
 import { OlderVersionRefused, SwitchDeferred } from './switch-refusals.js';
 import { isTransientDatabaseError } from './transient-error.js';
 
@@ -245,37 +245,16 @@ export class ProjectorDaemon {
       // The old side of a deploy follows its own schema as 'superseded': never switched to again.
       const following = makeLive || this.mode === 'prepare' ? 'following' : 'superseded';
       worker.state = following;
-      // Events that arrive while a batch is being written make up the next batch: one event goes
-      // through at once when all is quiet, and batches grow by themselves under load.
-      const pending: RecordedEvent[] = [];
-      let draining = false;
-      // The store's checkpoints (KurrentDB: how far the server scanned past other tenants' events)
-      // become the schema's position once everything delivered before them is applied.
-      const checkpoints = new StoreCheckpoints((position) => this.schemas.advanceCheckpoint(schema, position), this.checkpointEveryMs, () => {
-        if (!draining) worker.busy = drain();
+      followSchema(worker, following, {
+        store: this.store,
+        schemas: this.schemas,
+        tenant,
+        schema,
+        after,
+        batchSize: this.batchSize,
+        checkpointEveryMs: this.checkpointEveryMs,
+        fail: (error) => this.fail(tenant, worker, error),
       });
-      const drain = async (): Promise<void> => {
-        draining = true;
-        try {
-          for (;;) {
-            while (pending.length > 0 && worker.state === following) await this.schemas.apply(schema, pending.splice(0, this.batchSize));
-            if (worker.state !== following || !checkpoints.due()) break;
-            await checkpoints.record();
-          }
-        } catch (error) {
-          this.fail(tenant, worker, error);
-        } finally {
-          draining = false;
-        }
-      };
-      worker.subscription = this.store.subscribeTenant(tenant, { after, onCheckpoint: (position) => checkpoints.offer(position) }).subscribe({
-        next: (event) => {
-          pending.push(event);
-          if (!draining) worker.busy = drain();
-        },
-        error: (error: unknown) => this.fail(tenant, worker, error),
-      });
-      worker.subscription.add(() => checkpoints.stop());
     } catch (error) {
       this.fail(tenant, worker, error);
     }
