@@ -1,3 +1,4 @@
+-- compatible-with-previous-release
 -- Registrations of the last hour per client address (an IPv6 client by its /64), shared by every
 -- API process and kept over a restart: registering is public and costly, so one client may
 -- register only so many companies an hour. Counted before the registration is tried; rows older

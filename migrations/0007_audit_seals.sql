@@ -1,3 +1,4 @@
+-- compatible-with-previous-release
 -- Tamper evidence (issue 13): the checkpoints of each tenant's SHA-256 hash chain over its events
 -- in position order (src/audit/seals.ts). A checkpoint is the chain's value after the event at
 -- `position`, the `count` of events chained so far, and, for naming the first event that differs

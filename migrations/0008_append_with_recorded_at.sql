@@ -1,3 +1,4 @@
+-- compatible-with-previous-release
 -- es_append_many takes the events' recording times, and appends history: one function for every
 -- multi-stream append, plain, with recordedAt (history imported from another store) and
 -- HistoryImport's batches.

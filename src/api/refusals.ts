@@ -4,6 +4,7 @@ import { DomainError, InsufficientStock } from '../domain/errors.js';
 import { InvalidCursor } from '../projections/cursor.js';
 import { ReadModelNotReady } from '../projections/queries.js';
 import { ReadSchemaNotReady } from '../projections/served-schema.js';
+import { OlderVersionRefused } from '../projections/switch-refusals.js';
 import { isConnectionError } from '../projections/transient-error.js';
 import { IdempotencyInProgress, IdempotencyMismatch } from '../tenancy/idempotency.js';
 import { RegistrationLimited, TenantTaken } from '../tenancy/registration.js';
@@ -88,6 +89,10 @@ export function refusalProblem(error: unknown): ProblemBody | undefined {
   if (error instanceof ReadSchemaNotReady) {
     const detail = `The read model of this version is not ready for this tenant yet (a deploy is under way); retry in ${error.retryAfterSeconds} s.`;
     return { ...problem(503, error.code, 'Read model not ready', detail), retryAfter: error.retryAfterSeconds };
+  }
+  if (error instanceof OlderVersionRefused) {
+    const detail = `This tenant is served by read-model version ${error.liveVersion}, newer than this process's ${error.version}; a rebuild here would switch it back. Rebuild through a process of the newer version.`;
+    return { ...problem(409, error.code, 'A newer read model serves this tenant', detail), liveVersion: error.liveVersion, version: error.version };
   }
   if (isConnectionError(error)) return unavailableProblem(error instanceof DatabaseUnavailable ? error.retryAfterSeconds : 1);
   if (error instanceof InvalidCursor) return problem(422, 'validation', 'The request is not valid', 'The cursor is not one this API gave out.', [{ path: 'cursor', message: 'is not valid' }]);

@@ -11,6 +11,24 @@ export interface Migration {
   readonly name: string;
   readonly sql: string;
   readonly checksum: string;
+  /**
+   * The file says `-- compatible-with-previous-release` on a line of its own: code that does not
+   * know this migration still runs correctly on a database that has it (expand-only: new tables,
+   * nullable columns, a function kept with its old signature). Recorded in `schema_migrations`,
+   * so that a process of the previous release, restarted in the middle of a deploy, starts.
+   */
+  readonly compatibleWithPreviousRelease?: boolean;
+}
+
+/** The mark of a migration that older code tolerates (see Migration), a line of its own. */
+const compatibleMark = /^-- compatible-with-previous-release[ \t]*\r?\n/m;
+
+/**
+ * A migration's checksum: of its text without the compatibility mark, so that marking a released
+ * migration later does not make every database that applied it refuse it as edited.
+ */
+export function migrationChecksum(sql: string): string {
+  return createHash('sha256').update(sql.replace(compatibleMark, '')).digest('hex');
 }
 
 /** Thrown when the database and this code disagree about the migrations; the service must not start. */
@@ -41,7 +59,8 @@ export async function loadMigrations(dir = defaultMigrationsDir): Promise<Migrat
       version: Number(match[1]),
       name: match[2] ?? file,
       sql,
-      checksum: createHash('sha256').update(sql).digest('hex'),
+      checksum: migrationChecksum(sql),
+      compatibleWithPreviousRelease: compatibleMark.test(sql),
     });
   }
   migrations.forEach((migration, index) => {
@@ -58,8 +77,10 @@ const migrationLockKey = 0x5c_0001;
 /**
  * Applies every migration the database does not have yet, in order, each in its own transaction,
  * under a session advisory lock so that two processes starting at once do not race. Refuses to
- * run against a database that has a migration this code does not know, or whose recorded
- * checksum differs from the file's (released migrations are never edited).
+ * run against a database whose recorded checksum of a migration differs from the file's
+ * (released migrations are never edited), or that has a migration this code does not know,
+ * unless every such migration was recorded as compatible with the previous release (a newer
+ * release's, mid-deploy): then it starts and logs a warning.
  * @returns the versions applied by this call.
  */
 export async function migrate(db: Database, logger: Logger, migrations?: readonly Migration[]): Promise<number[]> {
@@ -70,22 +91,39 @@ export async function migrate(db: Database, logger: Logger, migrations?: readonl
       await connection.none(`create table if not exists schema_migrations (
         version int primary key, name text not null, checksum text not null,
         applied_at timestamptz not null default now())`);
+      // The bookkeeping table is the migrator's own, not a migration's (as its creation above):
+      // an older release reads its three columns by name and never sees this one.
+      await connection.none('alter table schema_migrations add column if not exists compatible_with_previous_release boolean not null default false');
       const applied = await connection.map(
-        'select version, name, checksum from schema_migrations order by version',
+        'select version, name, checksum, compatible_with_previous_release as compatible from schema_migrations order by version',
         [],
-        (row: { version: number; name: string; checksum: string }) => row,
+        (row: { version: number; name: string; checksum: string; compatible: boolean }) => row,
       );
+      const unknown = applied.filter((row) => !known.some((candidate) => candidate.version === row.version));
+      const refused = unknown.filter((row) => !row.compatible);
+      if (refused.length > 0) {
+        const names = refused.map((row) => `${row.version} (${row.name})`).join(', ');
+        throw new MigrationMismatchError(
+          `the database has migration ${names} that this code does not know and that is not marked compatible with the previous release: it was migrated by a newer version; refusing to start`,
+        );
+      }
+      if (unknown.length > 0) {
+        logger.warn(
+          { migrations: unknown.map((row) => `${row.version}_${row.name}`) },
+          'the database has newer migrations than this code knows, each marked compatible with the previous release (a deploy under way): starting',
+        );
+      }
+      const marks: number[] = [];
       for (const row of applied) {
         const migration = known.find((candidate) => candidate.version === row.version);
-        if (!migration) {
-          throw new MigrationMismatchError(
-            `the database has migration ${row.version} (${row.name}) that this code does not know: it was migrated by a newer version; refusing to start`,
-          );
-        }
+        if (!migration) continue;
         if (migration.checksum !== row.checksum) {
           throw new MigrationMismatchError(`migration ${row.version} (${row.name}) was changed after it was applied; released migrations must never be edited`);
         }
+        if (migration.compatibleWithPreviousRelease === true && !row.compatible) marks.push(migration.version);
       }
+      // A mark added to a released migration reaches the databases that applied it before.
+      if (marks.length > 0) await connection.none('update schema_migrations set compatible_with_previous_release = true where version = any($1::int[])', [marks]);
       const done = new Set(applied.map((row) => row.version));
       const appliedNow: number[] = [];
       for (const migration of known) {
@@ -93,10 +131,11 @@ export async function migrate(db: Database, logger: Logger, migrations?: readonl
         logger.info({ version: migration.version, name: migration.name }, 'applying migration');
         await connection.tx(async (transaction) => {
           await transaction.multiResult(migration.sql);
-          await transaction.none('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [
+          await transaction.none('insert into schema_migrations (version, name, checksum, compatible_with_previous_release) values ($1, $2, $3, $4)', [
             migration.version,
             migration.name,
             migration.checksum,
+            migration.compatibleWithPreviousRelease === true,
           ]);
         });
         appliedNow.push(migration.version);

@@ -1,13 +1,13 @@
 import type { Subscription } from 'rxjs';
 import type { Database } from '../database/connection.js';
-import { releaseConnection } from '../database/release-connection.js';
-import type { EventStore, Position, RecordedEvent } from '../eventstore/event-store.js';
-import { notifyChannel } from '../eventstore/postgres/notifications.sql.js';
+import type { EventStore, Position } from '../eventstore/event-store.js';
 import type { Logger } from '../logger.js';
 import { BuildSlots } from './build-slots.js';
 import { releaseLeaseSql, tenantsAndLivePointersSql, tryLeasesSql } from './daemon.sql.js';
-import { StoreCheckpoints } from './store-checkpoints.js';
+import { LeaseHolder, type LeaseConnection } from './lease-connection.js';
 import { ProjectionFailed, type ReadSchemas } from './read-schemas.js';
+import { followSchema } from './schema-follower.js';
+import { OlderVersionRefused, SwitchDeferred } from './switch-refusals.js';
 import { isTransientDatabaseError } from './transient-error.js';
 
 /**
@@ -42,8 +42,6 @@ export interface DaemonOptions {
   readonly checkpointEveryMs?: number;
 }
 
-type LeaseConnection = Awaited<ReturnType<Database['connect']>>;
-
 /** A row of the scan: a tenant and its live pointer, if it has one. */
 interface ScannedTenant {
   readonly tenant: string;
@@ -76,14 +74,11 @@ interface Worker {
  */
 export class ProjectorDaemon {
   private readonly workers = new Map<string, Worker>();
-  private lease: LeaseConnection | undefined;
-  private connectingLease: Promise<LeaseConnection> | undefined;
+  private readonly leases: LeaseHolder;
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
   /** Lease attempts for tenants announced between scans. */
   private readonly announced = new Set<Promise<void>>();
-  /** The lease connection's statements, one after the other (node-postgres queues them, deprecated). */
-  private leaseQueue: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly mode: DaemonMode;
   private readonly leaseRetryMs: number;
@@ -103,6 +98,16 @@ export class ProjectorDaemon {
     this.batchSize = options.batchSize ?? 1000;
     this.buildSlots = new BuildSlots(options.concurrentBuilds ?? 4);
     this.checkpointEveryMs = options.checkpointEveryMs ?? 1000;
+    this.leases = new LeaseHolder(db, logger, {
+      // Every lease went with the connection: each tenant waits for its lease again.
+      lost: () => {
+        for (const worker of this.workers.values()) {
+          worker.subscription?.unsubscribe();
+          worker.state = 'waiting-for-lease';
+        }
+      },
+      notified: (tenant) => this.follow(tenant),
+    });
   }
 
   /** Starts following every tenant; resolves after the first round of lease attempts. */
@@ -122,9 +127,7 @@ export class ProjectorDaemon {
     for (const worker of this.workers.values()) worker.subscription?.unsubscribe();
     await Promise.allSettled([...this.workers.values()].map((worker) => worker.busy));
     this.workers.clear();
-    const lease = this.lease;
-    this.lease = undefined;
-    if (lease) await releaseConnection(lease);
+    await this.leases.close();
   }
 
   /** What the daemon is doing for each tenant it knows. */
@@ -144,7 +147,8 @@ export class ProjectorDaemon {
    */
   follow(tenant: string): void {
     if (this.stopped || this.workers.has(tenant)) return;
-    const attempt = this.leaseConnection()
+    const attempt = this.leases
+      .connection()
       .then((lease) => this.claim([tenant], lease))
       .catch((error: unknown) => this.logger.warn({ tenant, err: error }, 'projector: could not take a new tenant; the next scan tries again'))
       .finally(() => this.announced.delete(attempt));
@@ -162,7 +166,7 @@ export class ProjectorDaemon {
   }
 
   private async scanOnce(): Promise<void> {
-    const lease = await this.leaseConnection();
+    const lease = await this.leases.connection();
     const tenants = await this.db.any<ScannedTenant>(tenantsAndLivePointersSql());
     const unclaimed: string[] = [];
     for (const scanned of tenants) {
@@ -186,7 +190,7 @@ export class ProjectorDaemon {
     }
     if (wanted.size === 0) return;
     try {
-      const rows = await this.onLease(() => lease.any<{ tenant: string; locked: boolean }>(tryLeasesSql(), [[...wanted.keys()], this.schemas.version]));
+      const rows = await this.leases.run(() => lease.any<{ tenant: string; locked: boolean }>(tryLeasesSql(), [[...wanted.keys()], this.schemas.version]));
       // A lease taken while stopping is given up with the lease connection.
       if (this.stopped) return;
       for (const { tenant, locked } of rows) {
@@ -198,13 +202,6 @@ export class ProjectorDaemon {
     } finally {
       for (const worker of wanted.values()) worker.claiming = false;
     }
-  }
-
-  /** Runs a statement on the lease connection after the ones before it. */
-  private onLease<T>(statement: () => Promise<T>): Promise<T> {
-    const result = this.leaseQueue.then(statement, statement);
-    this.leaseQueue = result.catch(() => undefined);
-    return result;
   }
 
   /** A rebuild elsewhere (API, CLI) may have switched the live schema: follow the new one. */
@@ -244,37 +241,16 @@ export class ProjectorDaemon {
       // The old side of a deploy follows its own schema as 'superseded': never switched to again.
       const following = makeLive || this.mode === 'prepare' ? 'following' : 'superseded';
       worker.state = following;
-      // Events that arrive while a batch is being written make up the next batch: one event goes
-      // through at once when all is quiet, and batches grow by themselves under load.
-      const pending: RecordedEvent[] = [];
-      let draining = false;
-      // The store's checkpoints (KurrentDB: how far the server scanned past other tenants' events)
-      // become the schema's position once everything delivered before them is applied.
-      const checkpoints = new StoreCheckpoints((position) => this.schemas.advanceCheckpoint(schema, position), this.checkpointEveryMs, () => {
-        if (!draining) worker.busy = drain();
+      followSchema(worker, following, {
+        store: this.store,
+        schemas: this.schemas,
+        tenant,
+        schema,
+        after,
+        batchSize: this.batchSize,
+        checkpointEveryMs: this.checkpointEveryMs,
+        fail: (error) => this.fail(tenant, worker, error),
       });
-      const drain = async (): Promise<void> => {
-        draining = true;
-        try {
-          for (;;) {
-            while (pending.length > 0 && worker.state === following) await this.schemas.apply(schema, pending.splice(0, this.batchSize));
-            if (worker.state !== following || !checkpoints.due()) break;
-            await checkpoints.record();
-          }
-        } catch (error) {
-          this.fail(tenant, worker, error);
-        } finally {
-          draining = false;
-        }
-      };
-      worker.subscription = this.store.subscribeTenant(tenant, { after, onCheckpoint: (position) => checkpoints.offer(position) }).subscribe({
-        next: (event) => {
-          pending.push(event);
-          if (!draining) worker.busy = drain();
-        },
-        error: (error: unknown) => this.fail(tenant, worker, error),
-      });
-      worker.subscription.add(() => checkpoints.stop());
     } catch (error) {
       this.fail(tenant, worker, error);
     }
@@ -303,14 +279,19 @@ export class ProjectorDaemon {
 
   private fail(tenant: string, worker: Worker, error: unknown): void {
     worker.subscription?.unsubscribe();
-    if (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error)) {
+    // A newer version went live between this daemon's choice and its switch (the next scan sees it
+    // and follows this version's own schema as superseded), or the switch hit its bounds (the next
+    // scan tries it again, the old schema serving meanwhile).
+    const retry = error instanceof OlderVersionRefused || error instanceof SwitchDeferred || (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error));
+    if (retry) {
       // The database's trouble, not the events': give the tenant up (lease included) and take it
       // again on a later scan, from its checkpoint; another process may take it meanwhile.
       worker.state = 'waiting-for-lease';
-      this.logger.warn({ tenant, err: error }, 'projector: database error; following the tenant again on the next scan');
-      const lease = this.lease;
+      this.logger.warn({ tenant, err: error }, 'projector: the tenant could not be taken now; following it again on the next scan');
+      const lease = this.leases.current();
       if (lease) {
-        this.onLease(() => lease.any(releaseLeaseSql(), [tenant, this.schemas.version]))
+        this.leases
+          .run(() => lease.any(releaseLeaseSql(), [tenant, this.schemas.version]))
           .catch((unlockError: unknown) => this.logger.warn({ tenant, err: unlockError }, 'projector: could not release the lease; it ends with its connection'));
       }
       return;
@@ -318,41 +299,5 @@ export class ProjectorDaemon {
     worker.state = 'failed';
     worker.error = (error as Error)?.message ?? String(error);
     this.logger.error({ tenant, err: error }, 'projector: tenant stopped');
-  }
-
-  /**
-   * The connection that holds this daemon's leases; when it breaks, every lease is gone. It also
-   * LISTENs for the event store's notifications (one per tenant with new events) to take tenants
-   * it has not seen yet at once.
-   */
-  private async leaseConnection(): Promise<LeaseConnection> {
-    if (this.lease) return this.lease;
-    this.connectingLease ??= this.openLeaseConnection().finally(() => {
-      this.connectingLease = undefined;
-    });
-    return await this.connectingLease;
-  }
-
-  private async openLeaseConnection(): Promise<LeaseConnection> {
-    const lease = await this.db.connect({ direct: true });
-    lease.client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'projector: lease connection lost; stopping every tenant until the leases are taken again');
-      if (this.lease === lease) this.lease = undefined;
-      for (const worker of this.workers.values()) {
-        worker.subscription?.unsubscribe();
-        worker.state = 'waiting-for-lease';
-      }
-    });
-    lease.client.on('notification', (message) => {
-      if (message.channel === notifyChannel && message.payload) this.follow(message.payload);
-    });
-    try {
-      await lease.none('LISTEN $1:name', [notifyChannel]);
-    } catch (error) {
-      await releaseConnection(lease);
-      throw error;
-    }
-    this.lease = lease;
-    return lease;
   }
 }

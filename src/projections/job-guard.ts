@@ -58,6 +58,21 @@ const holderSql = `select ${startedAt} from pg_stat_activity where application_n
 // Makes the claim ($1 the name) and reads when this connection started.
 const claimSql = `select set_config('application_name', $1, false), ${startedAt} from pg_stat_activity where pid = pg_backend_pid()`;
 
+// The guard of releases before the claims by name: a session advisory lock keyed (hashtext(kind),
+// hashtext(tenant)). During a rolling deploy their processes run beside this one's, so a claim
+// takes that lock too ($1 kind, $2 tenant), and an old process's job holding it is one running.
+const legacyTryLockSql = 'select pg_try_advisory_lock(hashtext($1), hashtext($2)) as locked';
+const legacyUnlockSql = 'select pg_advisory_unlock(hashtext($1), hashtext($2))';
+
+// Who holds that lock in this database ($1 kind, $2 tenant), with its connection's name: a claim
+// by name of another tenant (the same 32-bit hash) is not this tenant's job.
+const legacyHolderSql = `select a.application_name, to_char(a.backend_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at
+  from pg_locks l join pg_stat_activity a on a.pid = l.pid
+ where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.pid <> pg_backend_pid()
+   and l.database = (select oid from pg_database where datname = current_database())
+   and l.classid = hashtext($1)::oid and l.objid = hashtext($2)::oid
+ limit 1`;
+
 /**
  * At most one job of each kind per tenant at a time across processes: a claim (the job's name as
  * the application_name of a connection of its own) held for as long as the job runs. If the
@@ -75,6 +90,7 @@ export class ProjectionJobGuard {
     const connection = await this.db.connect({ direct: true });
     let held = false;
     let started: string;
+    let legacy = false;
     try {
       // A broken connection loses the claim; the job itself goes on and finds out on its own.
       connection.client.on('error', () => undefined);
@@ -82,10 +98,16 @@ export class ProjectionJobGuard {
         await t.one(claimLockSql, [claimLockSpace]);
         const running = await t.oneOrNone<{ started_at: string }>(holderSql, [name]);
         if (running) return { running };
-        return { own: await t.one<{ started_at: string }>(claimSql, [name]) };
+        const { locked } = await t.one<{ locked: boolean }>(legacyTryLockSql, [kind, tenant]);
+        if (!locked) {
+          const holder = await t.oneOrNone<{ application_name: string; started_at: string }>(legacyHolderSql, [kind, tenant]);
+          if (holder && !holder.application_name.startsWith(`stockcontrol ${kind} `)) return { running: holder };
+        }
+        return { own: await t.one<{ started_at: string }>(claimSql, [name]), legacy: locked };
       });
       if (claim.running) throw new ProjectionJobRunning({ kind, tenant, startedAt: claim.running.started_at });
       started = claim.own.started_at;
+      legacy = claim.legacy;
       held = true;
     } finally {
       if (!held) await releaseConnection(connection);
@@ -99,6 +121,8 @@ export class ProjectionJobGuard {
         // Closing the connection ends the claim, but its backend leaves pg_stat_activity a moment
         // later: the name is given up first, so a job started right after the release is not refused.
         await connection.one('select set_config($1, $2, false)', ['application_name', 'stockcontrol']).catch(() => undefined);
+        // The same for the old releases' lock: given up before the connection closes.
+        if (legacy) await connection.one(legacyUnlockSql, [kind, tenant]).catch(() => undefined);
         await releaseConnection(connection);
       },
     };

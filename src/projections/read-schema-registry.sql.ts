@@ -33,9 +33,15 @@ export function lockTenantSchemasAndSelectLive(): string {
     select exists (select 1 from read_schema_live where tenant = $2) as live`;
 }
 
-/** $1 tenant: the live schema's name, its row locked until the transaction ends. */
+/**
+ * $1 tenant, $2 version: the live schema's name and version, its row locked until the transaction
+ * ends, and whether that version came after $2 (selectIsNewerVersion): a switch to $2 would then
+ * take the tenant back to an older read model.
+ */
 export function selectLiveForUpdate(): string {
-  return 'select schema_name from read_schema_live where tenant = $1 for update';
+  return `select l.schema_name, l.version,
+    coalesce((select min(created_at) from read_schemas where version = l.version) > (select min(created_at) from read_schemas where version = $2), false) as live_is_newer
+    from read_schema_live l where l.tenant = $1 for update of l`;
 }
 
 /** $1 schema: a row when the schema is some tenant's live one, locked until the transaction ends. */

@@ -131,12 +131,20 @@ export async function registerFirstLiveSchema(q: Queryable, schema: { schema: st
 
 /**
  * The statements a switch sends first, in its transaction and in this order: the tenant's schema
- * lock, then its live pointer locked (as GC locks it; the second result set holds the name of
- * the schema live now). Returned as text for the switch to send with its own statements in one
- * round trip (read-schemas.ts).
+ * lock, then its live pointer locked (as GC locks it; the second result set holds the schema live
+ * now, its version and whether that version came after `version`, see LivePointerRow). Returned as
+ * text for the switch to send with its own statements in one round trip (read-schemas.ts).
  */
-export function switchLockStatements(tenant: string): string[] {
-  return [pgp.as.format(sql.lockTenantSchemas(), [`read-schema:${tenant}`]), pgp.as.format(sql.selectLiveForUpdate(), [tenant])];
+export function switchLockStatements(tenant: string, version: string): string[] {
+  return [pgp.as.format(sql.lockTenantSchemas(), [`read-schema:${tenant}`]), pgp.as.format(sql.selectLiveForUpdate(), [tenant, version])];
+}
+
+/** The live pointer as switchLockStatements' second statement returns it (no row: the tenant has none). */
+export interface LivePointerRow {
+  readonly schema_name: string;
+  readonly version: string;
+  /** Whether the live version came after the switching one's (its first schema registered later). */
+  readonly live_is_newer: boolean;
 }
 
 /**

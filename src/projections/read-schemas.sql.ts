@@ -51,3 +51,11 @@ export function selectLedgerIndexesComplete(): string {
 export function selectIndexesAssumedComplete(): string {
   return 'select true as complete';
 }
+
+/**
+ * $1 lock_timeout, $2 statement_timeout (e.g. '2000ms'): a switch's bounds, for its transaction
+ * only (see SwitchLimits in read-schemas.ts), in the statement that starts its first round trip.
+ */
+export function switchTimeouts(): string {
+  return "select set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)";
+}

@@ -1,43 +1,24 @@
 import type { ITask } from 'pg-promise';
 import { pgp, type Database } from '../database/connection.js';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../eventstore/event-store.js';
-import { decodeEvent } from '../events/codec.js';
 import type { Logger } from '../logger.js';
-import { ChangeSet, type ProjectedEvent } from './change-set.js';
+import { EventApplier } from './event-application.js';
 import { readModelDdl, readModelIndexDdl, readModelTablesDdl } from './read-model.sql.js';
 import * as registry from './read-schema-registry.js';
 import type { ReadSchema } from './read-schema-registry.js';
 import * as sql from './read-schemas.sql.js';
 import { readSchemaName } from './schema-name.js';
 import type { SchemaPool } from './schema-pool.js';
-import { isTransientDatabaseError } from './transient-error.js';
+import { switchLiveSchema, switchLiveSchemaSoon, type SwitchHost, type SwitchLimits } from './schema-switch.js';
+import { OlderVersionRefused } from './switch-refusals.js';
 import { projectionVersion } from './version.js';
-import { writeChangeSet } from './write-change-set.js';
 
 /** How long a catch-up waits for committed events that an older running transaction holds back (ms). */
 const catchUpPatienceMs = 5000;
 
-/**
- * At most this many events are applied inside a switch's transaction (which holds the tenant's
- * live pointer): a schema further behind is caught up outside it first.
- */
-const switchBacklog = 1000;
-
-// The registry's view of a schema, where the callers of ReadSchemas have always found it.
+// The registry's view of a schema, and the applier's refusal, where the callers of ReadSchemas have always found them.
 export type { ReadSchema } from './read-schema-registry.js';
-
-/** A projection stopped at an event it could not apply; the tenant's other schemas and other tenants go on. */
-export class ProjectionFailed extends Error {
-  readonly code = 'projection-failed';
-  constructor(
-    readonly schema: string,
-    readonly eventId: string,
-    options: { cause: unknown },
-  ) {
-    super(`read schema ${schema} stopped at event ${eventId}: ${(options.cause as Error)?.message ?? String(options.cause)}`, options);
-    this.name = 'ProjectionFailed';
-  }
-}
+export { ProjectionFailed } from './event-application.js';
 
 /** A read schema that is no longer there (dropped by the GC after a switch): callers look the live one up again. */
 export class ReadSchemaGone extends Error {
@@ -65,11 +46,6 @@ export interface BuildProgress {
   readonly head: Position;
 }
 
-function toProjected(recorded: RecordedEvent): ProjectedEvent {
-  const decoded = decodeEvent(recorded);
-  return { id: recorded.id, position: recorded.position, type: decoded.type, data: decoded.data, metadata: decoded.metadata, recordedAt: recorded.recordedAt };
-}
-
 /**
  * The read schemas of every tenant: creating them, applying events to them (each batch with its
  * checkpoint in one transaction), rebuilding them blue/green and switching the live pointer.
@@ -77,7 +53,8 @@ function toProjected(recorded: RecordedEvent): ProjectedEvent {
  */
 export class ReadSchemas {
   readonly version: string;
-  private readonly registryWrittenAt = new Map<string, number>();
+  private readonly applier: EventApplier;
+  private readonly switchHost: SwitchHost;
 
   /**
    * `ddl` is the read model's DDL (tests change it as a new release would); the version is its
@@ -94,6 +71,17 @@ export class ReadSchemas {
   ) {
     this.version = version ?? projectionVersion(ddl);
     if (pool && pool.version !== this.version) throw new Error(`the schema pool holds version ${pool.version}, not ${this.version}`);
+    this.applier = new EventApplier(db, logger);
+    this.switchHost = {
+      db,
+      store,
+      logger,
+      version: this.version,
+      catchUp: (tenant, schema, options) => this.catchUp(tenant, schema, options),
+      completeIndexes: (schema) => this.completeIndexes(schema),
+      indexCheck: (schema) => this.indexCheck(schema),
+      registryWritten: (schema) => this.applier.registryWritten(schema),
+    };
   }
 
   /** The schema a tenant's queries read, or undefined before the tenant has one. */
@@ -165,7 +153,7 @@ export class ReadSchemas {
     let batch: RecordedEvent[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      applied += await this.applyBatch(schema, batch);
+      applied += await this.applier.apply(schema, batch);
       position = batch.at(-1)?.position ?? position;
       batch = [];
       options.onProgress?.({ events: applied, total, position, head });
@@ -189,72 +177,29 @@ export class ReadSchemas {
    * Rebuilds a tenant's read schema beside the live one: a new schema of the current version
    * (a new generation if that version is the live one) is built from position zero in large
    * batches, caught up, and made live in one transaction that applies the last events too. Reads
-   * go to the old schema until that commit; a crash before it leaves the old schema live.
+   * go to the old schema until that commit; a crash before it leaves the old schema live. A tenant
+   * a newer version serves is refused (OlderVersionRefused), before the build and again at the
+   * switch, unless `force` (stockctl's --force).
    */
-  async rebuild(tenant: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void } = {}): Promise<ReadSchema> {
+  async rebuild(tenant: string, options: { batchSize?: number; onProgress?: (progress: BuildProgress) => void; force?: boolean } = {}): Promise<ReadSchema> {
+    const force = options.force === true;
+    if (!force) await this.refuseIfNewerLive(tenant);
     const schema = await this.createNextSchema(tenant);
     this.logger.info({ tenant, schema }, 'building read schema');
     await this.catchUp(tenant, schema, { batchSize: options.batchSize ?? 20_000, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     await this.completeIndexes(schema);
-    const position = await this.switchTo(tenant, schema);
+    const position = await switchLiveSchemaSoon(this.switchHost, tenant, schema, force);
     this.logger.info({ tenant, schema }, 'read schema is live');
     return { tenant, version: this.version, schema, status: 'ready', position };
   }
 
   /**
-   * Makes `schema` the tenant's live schema, with the events it still lacks, in one transaction:
-   * the tenant's locks and the schema's checkpoint in one round trip, the events after it read and
-   * applied, then the new checkpoint and the registry's switch (ready, pointer, the old schema
-   * retired) in one more. A schema more than `switchBacklog` events behind, or without the
-   * ledger's indexes, is caught up or indexed outside the transaction first, so the tenant's
-   * pointer is never held for long. A crash before the commit leaves the old schema live; an
-   * event the schema refuses marks it failed (catchUp names the event) and throws
-   * ProjectionFailed. Returns the schema's checkpoint as it went live.
+   * Makes `schema` the tenant's live schema, with the events it still lacks, in one bounded
+   * transaction (schema-switch.ts: what it does, its bounds, SwitchDeferred, and
+   * OlderVersionRefused unless `force`). Returns the schema's checkpoint as it went live.
    */
-  async switchTo(tenant: string, schema: string): Promise<Position> {
-    for (let attempt = 0; ; attempt += 1) {
-      // The last attempt switches whatever it finds: a schema that keeps falling behind still goes live.
-      const outcome = await this.trySwitch(tenant, schema, attempt < 3);
-      if (outcome.kind === 'switched') return outcome.position;
-      if (outcome.kind === 'behind') await this.catchUp(tenant, schema, { batchSize: 5000 });
-      else await this.completeIndexes(schema);
-    }
-  }
-
-  private async trySwitch(tenant: string, schema: string, bounded: boolean): Promise<{ kind: 'switched'; position: Position } | { kind: 'behind' | 'unindexed' }> {
-    let applying = false;
-    try {
-      return await this.db.tx('switch-live-schema', async (t) => {
-        const [, pointer, checkpoint, indexes] = await t.multi([...registry.switchLockStatements(tenant), pgp.as.format(sql.selectCheckpointForUpdate(), [schema]), this.indexCheck(schema)].join(';\n'));
-        const previous = (pointer?.[0] as { schema_name?: string } | undefined)?.schema_name;
-        const from = (checkpoint?.[0] as { position: string }).position;
-        const since: RecordedEvent[] = [];
-        for await (const event of this.store.readTenant(tenant, { after: from, batchSize: switchBacklog + 1 })) {
-          since.push(event);
-          if (bounded && since.length > switchBacklog) return { kind: 'behind' as const };
-        }
-        // Caught up first, indexed second: a schema built from zero gets its indexes after its rows.
-        const complete = (indexes?.[0] as { complete?: boolean } | undefined)?.complete !== false;
-        if (bounded && !complete) return { kind: 'unindexed' as const };
-        applying = true;
-        const changes = this.changesOf(schema, since, from);
-        const position = changes.lastPosition ?? from;
-        if (changes.lastPosition !== undefined) await writeChangeSet(t, schema, changes);
-        applying = false;
-        if (!complete) await t.none(readModelIndexDdl(schema));
-        const alongside = changes.lastPosition === undefined ? [] : [pgp.as.format(sql.updateCheckpoint(), [schema, position])];
-        await registry.switchLivePointer(t, { schema, tenant, version: this.version, position, previous }, alongside);
-        this.registryWrittenAt.set(schema, Date.now());
-        return { kind: 'switched' as const, position };
-      });
-    } catch (error) {
-      if (applying && (error instanceof ProjectionFailed || !isTransientDatabaseError(error))) {
-        // The events refused: applied again outside the switch, event by event where a batch is
-        // refused, the schema is marked failed at the event at fault, and that is what the caller gets.
-        await this.catchUp(tenant, schema);
-      }
-      throw error;
-    }
+  async switchTo(tenant: string, schema: string, options: { force?: boolean; limits?: Partial<SwitchLimits> } = {}): Promise<Position> {
+    return await switchLiveSchema(this.switchHost, tenant, schema, options);
   }
 
   /**
@@ -307,6 +252,15 @@ export class ReadSchemas {
     return await registry.isLaterVersion(this.db, version, this.version);
   }
 
+  /**
+   * Throws OlderVersionRefused when the tenant's live schema is of a version newer than this one:
+   * a rebuild here would switch the tenant back to the older read model (checked again at the switch).
+   */
+  async refuseIfNewerLive(tenant: string): Promise<void> {
+    const { live } = await this.deployTarget(tenant);
+    if (live?.newer === true) throw new OlderVersionRefused(tenant, this.version, live.version);
+  }
+
   /** This version's newest schema of the tenant that has been live (see served-schema.ts). */
   async ownServed(tenant: string): Promise<string | undefined> {
     return await registry.findOwnServedSchema(this.db, tenant, this.version);
@@ -314,7 +268,7 @@ export class ReadSchemas {
 
   /** Applies a batch of the tenant's events (in position order) to a schema; see catchUp for the guarantees. */
   async apply(schema: string, events: readonly RecordedEvent[]): Promise<number> {
-    return await this.applyBatch(schema, events);
+    return await this.applier.apply(schema, events);
   }
 
   /**
@@ -328,69 +282,6 @@ export class ReadSchemas {
       await t.none(sql.asynchronousCommit());
       await t.none(sql.advanceCheckpoint(), [schema, position]);
     });
-  }
-
-  private async applyBatch(schema: string, events: readonly RecordedEvent[]): Promise<number> {
-    try {
-      return await this.db.tx('apply-events', async (t) => {
-        // A read schema is rebuilt from the events at will, and its rows and checkpoint commit
-        // together: a crash may lose the last few hundred ms of projection commits, never their
-        // atomicity, and the projector re-applies them from the checkpoint. So these commits do
-        // not wait for the WAL flush (bench/lag: appends stalled ~200 ms on WALWrite behind it);
-        // applyInTransaction sets that with its first statement.
-        return await this.applyInTransaction(t, schema, events);
-      });
-    } catch (error) {
-      // A lost connection or the like is not the events' fault: nothing was applied, nothing is marked.
-      if (!(error instanceof ProjectionFailed) && isTransientDatabaseError(error)) throw error;
-      // A statement refused the batch as a whole: apply it one event at a time, so that the schema
-      // stops exactly before the event at fault and its status names that event (a poison event).
-      if (!(error instanceof ProjectionFailed) && events.length > 1) return await this.applyOneByOne(schema, events);
-      const failed = error instanceof ProjectionFailed ? error : new ProjectionFailed(schema, events[0]?.id ?? '', { cause: error });
-      await registry.markSchemaFailed(this.db, schema, failed.eventId || null, failed.message);
-      this.logger.error({ schema, eventId: failed.eventId, err: error }, 'projection stopped');
-      throw failed;
-    }
-  }
-
-  private async applyOneByOne(schema: string, events: readonly RecordedEvent[]): Promise<number> {
-    let applied = 0;
-    for (const event of events) applied += await this.applyBatch(schema, [event]);
-    return applied;
-  }
-
-  private async applyInTransaction(t: ITask<unknown>, schema: string, events: readonly RecordedEvent[]): Promise<number> {
-    // Without waiting for the WAL flush (see applyBatch), and the checkpoint locked: one round trip.
-    const [, locked] = await t.multi([sql.asynchronousCommit(), pgp.as.format(sql.selectCheckpointForUpdate(), [schema])].join(';\n'));
-    const changes = this.changesOf(schema, events, (locked?.[0] as { position: string }).position);
-    if (changes.events === 0 || changes.lastPosition === undefined) return 0;
-    await writeChangeSet(t, schema, changes);
-    const checkpoint = pgp.as.format(sql.updateCheckpoint(), [schema, changes.lastPosition]);
-    // The registry's copy of the position is for status pages: refreshed at most once a second,
-    // so that following a busy tenant does not write the control plane with every batch; when it
-    // is, it goes with the checkpoint in one round trip.
-    const now = Date.now();
-    if (now - (this.registryWrittenAt.get(schema) ?? 0) >= 1000) {
-      this.registryWrittenAt.set(schema, now);
-      await registry.recordSchemaPosition(t, schema, changes.lastPosition, [checkpoint]);
-    } else {
-      await t.none(checkpoint);
-    }
-    return changes.events;
-  }
-
-  /** The changes of the events after `after` (the schema's checkpoint); an event that cannot be projected throws ProjectionFailed. */
-  private changesOf(schema: string, events: readonly RecordedEvent[], after: Position): ChangeSet {
-    const changes = new ChangeSet();
-    for (const event of events) {
-      if (comparePositions(event.position, after) <= 0) continue;
-      try {
-        changes.add(toProjected(event));
-      } catch (error) {
-        throw new ProjectionFailed(schema, event.id, { cause: error });
-      }
-    }
-    return changes;
   }
 
   /**

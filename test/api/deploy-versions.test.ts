@@ -66,6 +66,20 @@ describe('two read-model versions side by side', () => {
     expect(after.at(-1)?.body.items).toEqual([expect.objectContaining({ sku: 'BOLT', onHand: 6 })]);
   }, 30_000);
 
+  it('a rebuild through an old-version process is refused with 409 older-version while a newer version serves the tenant; nothing is switched', async () => {
+    const { session, client } = await stockedTenant('old-rebuild');
+    const newer = new ReadSchemas(api.database.db, api.application.eventStore, logger, 'ffff000003');
+    const switched = await newer.rebuild(session.tenant);
+
+    const refused = await client.post('/api/admin/projections/rebuild').expect(409);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({ status: 409, code: 'older-version', liveVersion: 'ffff000003', version: api.application.readSchemas.version });
+    // Nothing was started that could switch it later.
+    await sleep(500);
+    expect((await api.application.readSchemas.live(session.tenant))?.schema).toBe(switched.schema);
+    expect((await api.application.readSchemas.list(session.tenant)).filter((schema) => schema.status === 'building')).toEqual([]);
+  }, 30_000);
+
   it('an old-version process keeps answering from its own schema, kept current, after a newer version went live; it never writes the newer one', async () => {
     const { session, client } = await stockedTenant('old-side');
     const mine = (await api.application.readSchemas.live(session.tenant))?.schema;

@@ -54,10 +54,14 @@ describe('one rebuild and one verify per tenant at a time, across processes', ()
     return other.app;
   };
 
-  /** Makes every job that has started wait: the read-schema registry is locked until `release`. */
+  /**
+   * Makes every job that has started wait: the read-schema registry takes no new rows until
+   * `release` (each job registers a schema). Reads of it go on: a rebuild request reads it before
+   * it answers (a newer version live is refused at once).
+   */
   async function holdJobs(): Promise<{ release: () => Promise<void> }> {
     await lockerClient().query('begin');
-    await lockerClient().query('lock table read_schemas in access exclusive mode');
+    await lockerClient().query('lock table read_schemas in exclusive mode');
     return { release: async () => void (await lockerClient().query('commit')) };
   }
 

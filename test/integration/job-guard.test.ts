@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { ProjectionJobGuard } from '../../src/projections/job-guard.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -32,6 +33,31 @@ describe('projection job guard', () => {
       await second.release();
     } finally {
       await first.release();
+    }
+  });
+
+  it("excludes an old release's job (its advisory lock keyed by hashtext) and holds that lock for them, during a rolling deploy", async () => {
+    const tenant = 'rolling-deploy';
+    // A process of the release before the claims by name: pg_try_advisory_lock(hashtext(kind), hashtext(tenant)).
+    const oldProcess = new pg.Client({ connectionString: database.url });
+    await oldProcess.connect();
+    try {
+      const oldLock = async (): Promise<boolean> =>
+        (await oldProcess.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1), hashtext($2)) as locked', ['rebuild', tenant])).rows[0]?.locked === true;
+      expect(await oldLock()).toBe(true);
+      await expect(guard.acquire(tenant, 'rebuild')).rejects.toMatchObject({ code: 'already-running', running: { kind: 'rebuild', tenant, startedAt: expect.stringMatching(/^\d{4}-/) } });
+      // Another kind is another job.
+      await (await guard.acquire(tenant, 'verify')).release();
+      await oldProcess.query('select pg_advisory_unlock(hashtext($1), hashtext($2))', ['rebuild', tenant]);
+
+      const lease = await guard.acquire(tenant, 'rebuild');
+      // The old release's process finds this one's job as running.
+      expect(await oldLock()).toBe(false);
+      await lease.release();
+      expect(await oldLock()).toBe(true);
+      await oldProcess.query('select pg_advisory_unlock(hashtext($1), hashtext($2))', ['rebuild', tenant]);
+    } finally {
+      await oldProcess.end();
     }
   });
 

@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { loadMigrations, migrate, MigrationMismatchError, type Migration } from '../../src/database/migrations.js';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { loadMigrations, migrate, migrationChecksum, MigrationMismatchError, type Migration } from '../../src/database/migrations.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -59,6 +59,48 @@ describe('migrations', () => {
     const { db } = await emptyDatabase();
     await migrate(db, logger, [migration(1, 'select 1;')]);
     await expect(migrate(db, logger, [migration(1, 'select 11;')])).rejects.toThrow(/changed after it was applied/);
+  });
+
+  it('start, with a warning, on a database whose newer migrations are all marked compatible with the previous release (a deploy under way)', async () => {
+    const { db } = await emptyDatabase();
+    // The newer release migrated the database: every project file, 0008 marked.
+    const files = await loadMigrations();
+    await migrate(db, logger);
+    const previous = files.filter((file) => file.version <= 7);
+    const watched = createLogger('silent');
+    const warn = jest.spyOn(watched, 'warn');
+
+    expect(await migrate(db, watched, previous)).toEqual([]);
+    expect(warn).toHaveBeenCalledWith({ migrations: ['8_append_with_recorded_at'] }, expect.stringContaining('compatible with the previous release'));
+  });
+
+  it('still refuse a database with a newer migration that is not marked, among marked ones, naming it', async () => {
+    const { db } = await emptyDatabase();
+    const marked = (version: number, sql: string): Migration => ({ ...migration(version, sql), compatibleWithPreviousRelease: true });
+    await migrate(db, logger, [migration(1, 'select 1;'), marked(2, 'create table added (id int);'), migration(3, 'select 3;'), marked(4, 'select 4;')]);
+    const older = migrate(db, logger, [migration(1, 'select 1;')]);
+    await expect(older).rejects.toBeInstanceOf(MigrationMismatchError);
+    await expect(older).rejects.toThrow(/migration 3 \(m3\) that this code does not know and that is not marked compatible/);
+    // The project's own 0006 (users' disabled_at: older code would let a disabled user log in) is not marked.
+    const { db: project } = await emptyDatabase();
+    await migrate(project, logger);
+    await expect(migrate(project, logger, (await loadMigrations()).filter((file) => file.version <= 5))).rejects.toThrow(/migration 6 \(user_administration\)/);
+  });
+
+  it('keep the checksums of released migrations that were marked later, and record the mark on databases that applied them before', async () => {
+    const files = await loadMigrations();
+    // What every database that applied 0005, 0007 and 0008 before they were marked has recorded.
+    expect(files.filter((file) => file.compatibleWithPreviousRelease).map((file) => [file.version, file.checksum])).toEqual([
+      [5, '72107ca2843c396b278a66306682374c779dca1c244685c0f6dd94a519052172'],
+      [7, '38bfd5f945c21afe5ad3b153c0c91c9ee0eab2f6332e5d48499f298421172ae5'],
+      [8, 'd8564aeefbf678fef533141d36bc5beb0c6de82086bdd84dac7d5d26da64c4a7'],
+    ]);
+    const { db } = await emptyDatabase();
+    const sql = 'create table kept (id int);\n';
+    await migrate(db, logger, [{ version: 1, name: 'kept', sql, checksum: migrationChecksum(sql) }]);
+    const markedSql = `-- compatible-with-previous-release\n${sql}`;
+    expect(await migrate(db, logger, [{ version: 1, name: 'kept', sql: markedSql, checksum: migrationChecksum(markedSql), compatibleWithPreviousRelease: true }])).toEqual([]);
+    expect(await db.one('select compatible_with_previous_release as compatible from schema_migrations where version = 1')).toEqual({ compatible: true });
   });
 
   it('refuse gaps in the numbering of the files', async () => {

@@ -90,9 +90,11 @@ export function adminRoutes(dependencies: { readonly db: Database; readonly stor
       access: 'admin',
       responses: [
         { status: 202, description: 'Started; follow it with GET /api/admin/projections.' },
-        { status: 409, description: 'already-running: a rebuild of this tenant runs (in any process); `running` says which and since when.' },
+        { status: 409, description: 'already-running: a rebuild of this tenant runs (in any process); `running` says which and since when. older-version: a newer read-model version than this process\'s serves the tenant (a deploy), and a rebuild here would switch it back; `liveVersion` names it.' },
       ],
       handle: async ({ tenant }) => {
+        // Refused at once rather than after a whole build: the switch would refuse it too (OlderVersionRefused, 409).
+        await readSchemas.refuseIfNewerLive(tenant);
         const lease = await guarded(tenant, 'rebuild');
         const job: RebuildJob = { startedAt: lease.startedAt, state: 'building' };
         jobs.set(tenant, job);

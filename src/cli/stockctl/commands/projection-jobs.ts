@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { collectGarbage } from '../../../projections/gc.js';
 import type { BuildProgress } from '../../../projections/read-schemas.js';
+import { OlderVersionRefused } from '../../../projections/switch-refusals.js';
 import { verifyReadSchema } from '../../../projections/verify.js';
 import { createProgressBar } from '../../progress-bar.js';
 import { leaf } from '../command.js';
@@ -82,13 +83,15 @@ export const rebuildCommand = leaf({
       label: 'rebuild',
       command: 'rebuild',
       run: async (name, onProgress) => {
-        // Checked per tenant just before its build: a deploy may switch tenants meanwhile.
-        const newer = force ? undefined : await servedByNewerVersion(operator, name);
-        if (newer && newer.tenants.length > 0) {
-          throw new OlderBuildRefused(newer.tenants, newer.versions, schemas.version, 'a rebuild here would switch it back to the older read model');
-        }
         const previous = (await schemas.live(name))?.schema;
-        return { previous, rebuilt: await schemas.rebuild(name, { onProgress }) };
+        try {
+          // Refused before the build and again inside the switch (a deploy may switch the tenant
+          // meanwhile), unless --force: ReadSchemas.rebuild decides it.
+          return { previous, rebuilt: await schemas.rebuild(name, { onProgress, force }) };
+        } catch (error) {
+          if (!(error instanceof OlderVersionRefused)) throw error;
+          throw new OlderBuildRefused([name], [error.liveVersion], schemas.version, 'a rebuild here would switch it back to the older read model', { cause: error });
+        }
       },
       report: (name, { previous, rebuilt }) => {
         report(context, { tenant: name, schema: rebuilt.schema, position: rebuilt.position, previous: previous ?? null }, `${name}: live schema is now ${rebuilt.schema} at position ${rebuilt.position}${previous ? ` (was ${previous}, retired)` : ''}`);

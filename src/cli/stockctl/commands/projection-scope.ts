@@ -35,11 +35,13 @@ export class OlderBuildRefused extends Error {
     readonly liveVersions: readonly string[],
     readonly version: string,
     readonly consequence: string,
+    options?: { cause: unknown },
   ) {
     const served = tenants.length === 1 ? `tenant ${tenants[0]} is` : `${tenants.length} tenants (${tenants.slice(0, 3).join(', ')}${tenants.length > 3 ? ', ...' : ''}) are`;
     super(
       `${served} served by read-model version ${liveVersions.join(', ')}, newer than this build's ${version}: ${consequence}. ` +
         'Run the newer build\'s stockctl, or add --force to do it anyway.',
+      options,
     );
     this.name = 'OlderBuildRefused';
   }
