@@ -5,10 +5,23 @@ import { promisify } from 'node:util';
 import { isAlive } from '../../src/database/process-identity.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-/** Held while one worker builds; names its pid, so a lock left by a killed worker is taken over. */
-const lockFile = path.join(root, 'dist', '.web-build.lock');
-/** Names the test run the dashboard in dist/web was last built for. */
-const builtFor = path.join(root, 'dist', '.web-built-for-test-run');
+
+/** Where the once-per-run build keeps its lock and its record, and what it runs. */
+export interface OnceBuild {
+  /** Held while one worker builds; names its pid, so a lock left by a killed worker is taken over. */
+  readonly lockFile: string;
+  /** Names the test run the dashboard was last built for. */
+  readonly builtFor: string;
+  readonly build: () => Promise<unknown>;
+  readonly timeoutMs: number;
+}
+
+const viteBuild: OnceBuild = {
+  lockFile: path.join(root, 'dist', '.web-build.lock'),
+  builtFor: path.join(root, 'dist', '.web-built-for-test-run'),
+  build: async () => await promisify(execFile)(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'error'], { cwd: root }),
+  timeoutMs: 180_000,
+};
 
 /**
  * Builds the dashboard as `npm run build` does (into dist/web, where the service serves it), once
@@ -16,7 +29,8 @@ const builtFor = path.join(root, 'dist', '.web-built-for-test-run');
  * each emptying dist/web while the other's service serves from it. The first caller builds; the
  * others wait for its build. A build that fails is not remembered, so the next caller tries again.
  */
-export async function buildDashboardOnce(timeoutMs = 180_000): Promise<void> {
+export async function buildDashboardOnce(options: OnceBuild = viteBuild): Promise<void> {
+  const { lockFile, builtFor, build, timeoutMs } = options;
   const run = process.env.STOCKCONTROL_TEST_RUN ?? `pid-${process.pid}`;
   await mkdir(path.dirname(lockFile), { recursive: true });
   const deadline = Date.now() + timeoutMs;
@@ -30,7 +44,7 @@ export async function buildDashboardOnce(timeoutMs = 180_000): Promise<void> {
       try {
         await lock.writeFile(String(process.pid));
         await rm(builtFor, { force: true });
-        await promisify(execFile)(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'error'], { cwd: root });
+        await build();
         await writeFile(builtFor, run);
         return;
       } finally {
