@@ -25,8 +25,9 @@ interface WorkerSettings {
 export default async function globalSetup(globalConfig?: WorkerSettings): Promise<void> {
   const template = templateDatabaseName();
   process.env.STOCKCONTROL_TEST_TEMPLATE = template;
-  // Names this run for work done once per run by whichever worker comes first (dashboard-build.ts).
-  process.env.STOCKCONTROL_TEST_RUN = `${process.pid}-${Date.now()}`;
+  // Names this run for work done once per run by whichever worker comes first (dashboard-build.ts);
+  // .ci/run names it itself, having built the dashboard already.
+  process.env.STOCKCONTROL_TEST_RUN ??= `${process.pid}-${Date.now()}`;
   let adminUrls: string[];
   if (process.env.DATABASE_URL) {
     adminUrls = [process.env.DATABASE_URL];
