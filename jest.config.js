@@ -7,12 +7,13 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testTimeout: 30000,
   // Each file on the PostgreSQL of the worker that runs it (test/support/worker-cluster.ts).
   setupFiles: ['<rootDir>/test/support/worker-cluster.ts'],
 };
 
 export default {
+  // A global option: inside a project jest ignores it and gives each test its default 5 s.
+  testTimeout: 30000,
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   // Two test files at a time, each worker on a PostgreSQL server of its own (the global set-up
