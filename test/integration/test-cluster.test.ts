@@ -18,7 +18,7 @@ interface ChildCluster {
 }
 
 /** Starts `count` test clusters in a child process, as a test run of that many workers would. */
-async function clustersInChild(count: number): Promise<{ clusters: ChildCluster[]; kill: () => void }> {
+async function clustersInChild(count: number): Promise<{ clusters: ChildCluster[]; kill: (signal?: NodeJS.Signals) => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-child.ts', String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = await new Promise<string[]>((resolve, reject) => {
     let output = '';
@@ -29,7 +29,7 @@ async function clustersInChild(count: number): Promise<{ clusters: ChildCluster[
     });
     child.once('exit', () => reject(new Error('the child exited before its clusters started')));
   });
-  return { clusters: lines.map((line) => JSON.parse(line) as ChildCluster), kill: () => child.kill('SIGKILL') };
+  return { clusters: lines.map((line) => JSON.parse(line) as ChildCluster), kill: (signal = 'SIGKILL') => child.kill(signal) };
 }
 
 const gone = async (file: string): Promise<boolean> =>
@@ -60,6 +60,15 @@ describe('the test set-up leaves nothing running', () => {
     for (const cluster of clusters) {
       expect(await waitFor(() => !isAlive(cluster.postgresPid), 20_000)).toBe(true);
       expect(await waitFor(() => gone(cluster.runDir), 5_000)).toBe(true);
+    }
+  }, 60_000);
+
+  it('a test run ended by SIGTERM, which stops its servers itself: the watchdogs delete the folders', async () => {
+    const { clusters, kill } = await clustersInChild(2);
+    kill('SIGTERM');
+    for (const cluster of clusters) {
+      expect(await waitFor(() => !isAlive(cluster.postgresPid), 20_000)).toBe(true);
+      expect(await waitFor(() => gone(cluster.runDir), 20_000)).toBe(true);
     }
   }, 60_000);
 
