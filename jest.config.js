@@ -7,16 +7,20 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testTimeout: 30000,
+  // Each file on the PostgreSQL of the worker that runs it (test/support/worker-cluster.ts).
+  setupFiles: ['<rootDir>/test/support/worker-cluster.ts'],
 };
 
 export default {
+  // A global option: inside a project jest ignores it and gives each test its default 5 s.
+  testTimeout: 30000,
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-  // One test file at a time: every file shares one PostgreSQL server, and the event store's read
-  // guard waits for the oldest writing transaction of the whole server, so one file's long
-  // transactions would otherwise show up as another file's delivery latency.
-  maxWorkers: 1,
+  // Two test files at a time, each worker on a PostgreSQL server of its own (the global set-up
+  // starts one per worker): the event store's read guard waits for the oldest writing transaction
+  // of the whole server, so workers sharing one would see each other's long transactions as
+  // delivery latency. The one server of DATABASE_URL is shared, so then one file at a time.
+  maxWorkers: process.env.DATABASE_URL ? 1 : 2,
   projects: [
     // Every test, with the events in PostgreSQL (the default store).
     { ...common, displayName: 'postgres', testMatch: ['<rootDir>/test/**/*.test.ts'] },
@@ -31,7 +35,7 @@ export default {
       displayName: 'kurrentdb',
       testMatch: ['<rootDir>/test/api/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', 'test/api/(database-availability|error-logs|operations|web-assets|kurrentdb-unavailable)\\.test\\.ts$'],
-      setupFiles: ['<rootDir>/test/support/on-kurrentdb.ts'],
+      setupFiles: [...common.setupFiles, '<rootDir>/test/support/on-kurrentdb.ts'],
     },
   ],
 };

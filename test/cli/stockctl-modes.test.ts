@@ -3,6 +3,13 @@ import request from 'supertest';
 import { adminPassword, as, registerAndLogin, useApi, type TenantSession } from '../support/api.js';
 import { ndjson, startStockctl, stockctl } from './stockctl-process.js';
 
+/**
+ * What a test of several stockctl runs may take: each run is a process that loads the CLI from
+ * TypeScript (about 1.8 s of CPU), and on two cores shared by two jest workers and a loaded machine
+ * one run took over 10 s, so 90 s for nine runs timed out (2 workers, load 15).
+ */
+const cliBudget = 300_000;
+
 describe('stockctl against a real database and a listening service', () => {
   const api = useApi();
   /** The operator mode's environment: the installation's database. */
@@ -53,7 +60,7 @@ describe('stockctl against a real database and a listening service', () => {
     const taken = await stockctl(['tenants', 'create', 'cli-acme', '--company', 'Acme again', '--admin-email', 'b@cli-acme.example'], operator());
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain('the tenant cli-acme is taken');
-  }, 90_000);
+  }, cliBudget);
 
   it('users create, list, and revoke ends the user\'s sessions at once; an unknown user exits 4', async () => {
     const session = await registerAndLogin(api.app, 'cli-users');
@@ -79,7 +86,7 @@ describe('stockctl against a real database and a listening service', () => {
     const unknown = await stockctl(['users', 'revoke', 'nobody', '--tenant', 'cli-users'], operator());
     expect(unknown.code).toBe(4);
     expect(session.tenant).toBe('cli-users');
-  }, 90_000);
+  }, cliBudget);
 
   it('tokens create an auditor token that reads events in auditor mode but is refused users (exit 3); revoked, it is refused everything', async () => {
     const { session } = await tenantWithStock('cli-audit');
@@ -109,7 +116,7 @@ describe('stockctl against a real database and a listening service', () => {
     expect(refused.stderr).toContain('401');
     const again = await stockctl(['tokens', 'revoke', id, '--tenant', 'cli-other'], operator());
     expect(again.code).toBe(4);
-  }, 90_000);
+  }, cliBudget);
 
   it('events tail filters, events stream and events show, in both modes; unknown ids exit 4', async () => {
     const { session } = await tenantWithStock('cli-events', 3);
@@ -145,7 +152,7 @@ describe('stockctl against a real database and a listening service', () => {
     }
     // One audit shape: what the operator reads from the store is what GET /api/audit/events answers.
     expect(seen[0]).toEqual(seen[1]);
-  }, 120_000);
+  }, cliBudget);
 
   it('movements show gives the movement with its reversal chain, in both modes', async () => {
     const { session, movementIds } = await tenantWithStock('cli-moves', 1);
@@ -171,7 +178,7 @@ describe('stockctl against a real database and a listening service', () => {
       chain: [expect.objectContaining({ movementId: original }), expect.objectContaining({ movementId: reversalId, reversalOf: original })],
     });
     expect((await stockctl(['movements', 'show', 'no-such-movement', '--tenant', 'cli-moves'], operator())).code).toBe(4);
-  }, 90_000);
+  }, cliBudget);
 
   it('events tail --follow prints a new event as it is committed and stops on SIGINT with 130', async () => {
     const { session } = await tenantWithStock('cli-follow', 1);
@@ -213,7 +220,7 @@ describe('stockctl against a real database and a listening service', () => {
     const verify = await stockctl(['projections', 'verify', '--tenant', 'cli-demo', '--json'], operator());
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ tenant: 'cli-demo', ok: true });
-  }, 120_000);
+  }, cliBudget);
 
   it('demo stops on Ctrl-C between movements with 130, every movement it recorded whole', async () => {
     const demo = startStockctl(['demo', '--tenant', 'cli-stop', '--articles', '200', '--days', '60'], operator());
@@ -233,5 +240,5 @@ describe('stockctl against a real database and a listening service', () => {
           and not exists (select 1 from es_events s where s.tenant = 'cli-stop' and s.stream_name like 'cli-stop:stock-%' and s.data->>'movementId' = m.data->>'movementId')`,
     );
     expect(partial.n).toBe(0);
-  }, 120_000);
+  }, cliBudget);
 });

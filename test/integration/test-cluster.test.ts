@@ -8,27 +8,28 @@ import { socketDirectory, startEmbeddedPostgres } from '../../src/database/embed
 import { findFreePort } from '../../src/database/tcp-port.js';
 import { createLogger } from '../../src/logger.js';
 import { isAlive } from '../../src/database/postmaster.js';
-import { removeAbandonedClusters } from '../support/test-cluster.js';
+import { removeAbandonedClusters, startTestClusters, type TestCluster } from '../support/test-cluster.js';
+import { adminUrlOfWorker } from '../support/worker-cluster.js';
 
 interface ChildCluster {
   readonly runDir: string;
   readonly postgresPid: number;
   readonly watchdogPid: number;
-  readonly kill: () => void;
 }
 
-/** Starts a test cluster in a child process, as a test run would, and reports where it is. */
-async function clusterInChild(): Promise<ChildCluster> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-child.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
+/** Starts `count` test clusters in a child process, as a test run of that many workers would. */
+async function clustersInChild(count: number): Promise<{ clusters: ChildCluster[]; kill: (signal?: NodeJS.Signals) => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-child.ts', String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = await new Promise<string[]>((resolve, reject) => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('\n')) resolve(output.split('\n')[0] ?? '');
+      const complete = output.split('\n').slice(0, -1);
+      if (complete.length >= count) resolve(complete);
     });
-    child.once('exit', () => reject(new Error('the child exited before its cluster started')));
+    child.once('exit', () => reject(new Error('the child exited before its clusters started')));
   });
-  return { ...(JSON.parse(line) as Omit<ChildCluster, 'kill'>), kill: () => child.kill('SIGKILL') };
+  return { clusters: lines.map((line) => JSON.parse(line) as ChildCluster), kill: (signal = 'SIGKILL') => child.kill(signal) };
 }
 
 const gone = async (file: string): Promise<boolean> =>
@@ -46,29 +47,79 @@ async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs: n
   return false;
 }
 
-describe('the test set-up leaves nothing running', () => {
-  it('a killed test run: its watchdog stops PostgreSQL and deletes the folder', async () => {
-    const cluster = await clusterInChild();
-    expect(isAlive(cluster.postgresPid)).toBe(true);
-    cluster.kill();
-    expect(await waitFor(() => !isAlive(cluster.postgresPid), 20_000)).toBe(true);
-    expect(await waitFor(() => gone(cluster.runDir), 5_000)).toBe(true);
-  }, 60_000);
-
-  it('a killed test run whose watchdog died too: the next run stops its server and deletes its folder', async () => {
-    const cluster = await clusterInChild();
-    process.kill(cluster.watchdogPid, 'SIGKILL');
-    cluster.kill();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(isAlive(cluster.postgresPid)).toBe(true);
-    expect(await removeAbandonedClusters()).toBeGreaterThanOrEqual(1);
-    expect(isAlive(cluster.postgresPid)).toBe(false);
-    expect(await gone(cluster.runDir)).toBe(true);
-  }, 60_000);
-});
-
 /** Only the embedded server is ours to configure; an external DATABASE_URL server is not. */
 const onEmbedded = process.env.DATABASE_URL ? it.skip : it;
+
+describe('the test set-up leaves nothing running', () => {
+  it('a killed test run of two workers: each watchdog stops its PostgreSQL and deletes its folder', async () => {
+    const { clusters, kill } = await clustersInChild(2);
+    expect(clusters).toHaveLength(2);
+    expect(new Set(clusters.map((cluster) => cluster.runDir)).size).toBe(2);
+    for (const cluster of clusters) expect(isAlive(cluster.postgresPid)).toBe(true);
+    kill();
+    for (const cluster of clusters) {
+      expect(await waitFor(() => !isAlive(cluster.postgresPid), 20_000)).toBe(true);
+      expect(await waitFor(() => gone(cluster.runDir), 5_000)).toBe(true);
+    }
+  }, 60_000);
+
+  it('a test run ended by SIGTERM, which stops its servers itself: the watchdogs delete the folders', async () => {
+    const { clusters, kill } = await clustersInChild(2);
+    kill('SIGTERM');
+    for (const cluster of clusters) {
+      expect(await waitFor(() => !isAlive(cluster.postgresPid), 20_000)).toBe(true);
+      expect(await waitFor(() => gone(cluster.runDir), 20_000)).toBe(true);
+    }
+  }, 60_000);
+
+  it('a killed test run whose watchdogs died too: the next run stops its servers and deletes their folders', async () => {
+    const { clusters, kill } = await clustersInChild(2);
+    for (const cluster of clusters) process.kill(cluster.watchdogPid, 'SIGKILL');
+    kill();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const cluster of clusters) expect(isAlive(cluster.postgresPid)).toBe(true);
+    expect(await removeAbandonedClusters()).toBeGreaterThanOrEqual(2);
+    for (const cluster of clusters) {
+      expect(isAlive(cluster.postgresPid)).toBe(false);
+      expect(await gone(cluster.runDir)).toBe(true);
+    }
+  }, 60_000);
+
+  it('a run whose second cluster fails to start stops the first and reports the failure', async () => {
+    const started: TestCluster[] = [];
+    let calls = 0;
+    const failing = async (port: number): Promise<TestCluster> => {
+      calls += 1;
+      if (calls > 1) throw new Error(`no server on port ${port}`);
+      const [cluster] = await startTestClusters(1);
+      if (!cluster) throw new Error('no cluster');
+      started.push(cluster);
+      return cluster;
+    };
+    await expect(startTestClusters(2, failing)).rejects.toThrow(/no server on port/);
+    expect(started).toHaveLength(1);
+    const [first] = started;
+    expect(isAlive(first?.postgresPid ?? 0)).toBe(false);
+    expect(await gone(first?.runDir ?? '')).toBe(true);
+  }, 60_000);
+
+  it('each jest worker gets a server of its own, and in band (worker 1) the first', () => {
+    const urls = JSON.stringify(['postgresql://one', 'postgresql://two']);
+    expect(adminUrlOfWorker(urls, '1')).toBe('postgresql://one');
+    expect(adminUrlOfWorker(urls, '2')).toBe('postgresql://two');
+    expect(adminUrlOfWorker(urls, '3')).toBe('postgresql://one');
+    expect(adminUrlOfWorker(urls, undefined)).toBe('postgresql://one');
+    expect(() => adminUrlOfWorker(undefined, '1')).toThrow(/STOCKCONTROL_TEST_ADMIN_URLS/);
+  });
+
+  onEmbedded('this file runs on the server of its own worker', () => {
+    const urls = JSON.parse(process.env.STOCKCONTROL_TEST_ADMIN_URLS ?? '[]') as string[];
+    const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+    expect(urls.length).toBeGreaterThanOrEqual(1);
+    expect(process.env.STOCKCONTROL_TEST_ADMIN_URL).toBe(urls[(worker - 1) % urls.length]);
+  });
+});
+
 
 describe('the embedded server is reached through its Unix socket', () => {
   onEmbedded('its URL names the socket folder, and a connection made with it is not TCP', async () => {

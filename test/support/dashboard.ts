@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe } from '@jest/globals';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { findFreePort } from '../../src/database/tcp-port.js';
+import { buildDashboardOnce } from './dashboard-build.js';
 import { startService, type ServiceProcess } from './service-process.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -45,7 +44,7 @@ export interface Dashboard {
 }
 
 /**
- * Builds the dashboard as `npm run build` does, starts the real service (DEMO=true) on a fresh
+ * Builds the dashboard as `npm run build` does (once per run), starts the real service (DEMO=true) on a fresh
  * test database and Chromium with a fresh profile, for the test file that calls it; everything
  * is stopped after the file. Call it inside `describeInBrowser`.
  */
@@ -57,7 +56,7 @@ export function useDashboard(): Dashboard {
   const state = { base: '', username: '', password: '' };
 
   beforeAll(async () => {
-    await promisify(execFile)(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'error'], { cwd: root });
+    await buildDashboardOnce();
     database = await createTestDatabase();
     const port = await findFreePort();
     service = startService({ DATABASE_URL: database.url, PORT: String(port), DEMO: 'true', LOG_LEVEL: 'warn' });

@@ -7,6 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/database
 import { findFreePort } from '../../src/database/tcp-port.js';
 import { isHeld, readDataDirLock } from '../../src/database/data-dir-lock.js';
 import { isAlive, stopStalePostmaster } from '../../src/database/postmaster.js';
+import { binariesFor, defaultSharedRoot, runningAsRoot, serverUser } from '../../src/database/postgres-binaries.js';
 import { createLogger } from '../../src/logger.js';
 
 /**
@@ -56,9 +57,41 @@ export async function removeAbandonedClusters(): Promise<number> {
  * calling stop() (a killed or interrupted run).
  */
 export async function startTestCluster(): Promise<TestCluster> {
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test-cluster');
+  const [cluster] = await startTestClusters(1);
+  if (!cluster) throw new Error('no test cluster started');
+  return cluster;
+}
+
+/**
+ * Starts `count` test clusters side by side (one per jest worker, so that one worker's long
+ * transactions never hold back another's event-store readers, whose guard is server-wide). Each
+ * has its own folder, port and watchdog. Should any fail to start, those that did are stopped
+ * and the first error is thrown: a half-started run leaves nothing behind.
+ */
+export async function startTestClusters(count: number, start: (port: number) => Promise<TestCluster> = startOneCluster): Promise<TestCluster[]> {
   await removeAbandonedClusters();
   await mkdir(testClustersRoot, { recursive: true, mode: 0o755 });
+  // Done once before the parallel starts: as root, the first start may copy the binaries to a
+  // folder the server's user can reach, and two copies made by one process would share a name.
+  if (runningAsRoot()) await binariesFor(await serverUser(), defaultSharedRoot);
+  // Distinct ports, chosen one after the other: two probes in parallel could be given the same one.
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await findFreePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  const results = await Promise.allSettled(ports.map((port) => start(port)));
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) {
+    await Promise.allSettled(started.map((cluster) => cluster.stop()));
+    throw failure.reason;
+  }
+  return started;
+}
+
+async function startOneCluster(port: number): Promise<TestCluster> {
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test-cluster');
   const runDir = await mkdtemp(path.join(testClustersRoot, 'run-'));
   // mkdtemp makes it 0700; the server's user (`postgres`, when the tests run as root) must enter it.
   await chmod(runDir, 0o755);
@@ -66,7 +99,7 @@ export async function startTestCluster(): Promise<TestCluster> {
   let server: EmbeddedPostgres;
   try {
     // As the superuser: the run makes a template database and a database per test file.
-    server = await startEmbeddedPostgres({ dataDir: runDir, port: await findFreePort(), database: 'postgres', durable: false, applicationRole: false, logger });
+    server = await startEmbeddedPostgres({ dataDir: runDir, port, database: 'postgres', durable: false, applicationRole: false, logger });
   } catch (error) {
     await rm(runDir, { recursive: true, force: true });
     throw error;
