@@ -28,6 +28,16 @@ async function postgresGone(dataDir: string, service: ServiceProcess): Promise<{
  * The service as a newcomer runs it: its own process on the embedded PostgreSQL, started,
  * restarted, killed and started again. Each test uses its own data directory and ports.
  */
+/** /readyz's status once it is 200, or its last status after `timeoutMs`. */
+async function readyWithin(port: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status } = await fetch(`http://127.0.0.1:${port}/readyz`);
+    if (status === 200 || Date.now() > deadline) return status;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('starting the service on the embedded PostgreSQL', () => {
   let dataDir: string;
   const started: ServiceProcess[] = [];
@@ -54,7 +64,8 @@ describe('starting the service on the embedded PostgreSQL', () => {
     await first.waitUntilHealthy(Number(env.PORT), 30_000);
     const lock = await readPostmasterLock(path.join(dataDir, 'pg'));
     expect(lock && isAlive(lock.pid)).toBe(true);
-    expect((await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).status).toBe(200);
+    // /healthz answers once the port is open; /readyz only once background work has started (503 until then).
+    expect(await readyWithin(Number(env.PORT), 30_000)).toBe(200);
 
     first.child.kill('SIGTERM');
     expect({ code: await first.exited, output: first.output() }).toMatchObject({ code: 0 });
