@@ -3948,7 +3948,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description already-running: a rebuild of this tenant runs (in any process); `running` says which and since when. */
+            /** @description already-running: a rebuild of this tenant runs (in any process); `running` says which and since when. older-version: a newer read-model version than this process's serves the tenant (a deploy), and a rebuild here would switch it back; `liveVersion` names it. */
             409: {
                 headers: {
                     [name: string]: unknown;
