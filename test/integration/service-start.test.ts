@@ -53,7 +53,13 @@ describe('starting the service on the embedded PostgreSQL', () => {
     await chmod(dataDir, 0o755);
   });
   afterAll(async () => {
-    for (const service of started) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    // A test that failed left its service running: killed, and gone (kill only signals), before
+    // its PostgreSQL is stopped, which refuses while the DATA_DIR's holder is alive.
+    for (const service of started) {
+      if (service.child.exitCode !== null || service.child.signalCode !== null) continue;
+      service.child.kill('SIGKILL');
+      await service.exited;
+    }
     await stopStalePostmaster(path.join(dataDir, 'pg'));
     await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
