@@ -34,6 +34,17 @@ export class StoreCheckpoints {
   offer(position: Position): void {
     if (this.stopped) return;
     if (this.latest === undefined || comparePositions(position, this.latest) > 0) this.latest = position;
+    this.schedule();
+  }
+
+  /**
+   * Wakes the projector when a waiting checkpoint's time has come, or arms a timer for then. A
+   * timer armed before a later record is early for the checkpoint offered since: when it fires it
+   * looks again and re-arms, rather than waking a projector that finds nothing due and leaving the
+   * last checkpoint of a quiet spell unrecorded (a timer late on a busy event loop did that).
+   */
+  private schedule(): void {
+    if (this.stopped || this.latest === undefined) return;
     const wait = this.recordedAt + this.everyMs - Date.now();
     if (wait <= 0) {
       this.wake();
@@ -41,7 +52,7 @@ export class StoreCheckpoints {
     }
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      if (!this.stopped) this.wake();
+      this.schedule();
     }, wait).unref();
   }
 

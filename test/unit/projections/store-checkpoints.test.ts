@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { StoreCheckpoints } from '../../../src/projections/store-checkpoints.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,6 +33,39 @@ describe('StoreCheckpoints', () => {
     await checkpoints.record();
     expect(written).toEqual(['100', '300']);
     expect(checkpoints.due()).toBe(false);
+  });
+
+  it('records the last checkpoint of a quiet spell even when its timer was armed before a later record and fired late', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const written: string[] = [];
+      const checkpoints: StoreCheckpoints = new StoreCheckpoints(
+        async (position) => {
+          written.push(position);
+        },
+        50,
+        // As the follower's drain loop: it records only what is due.
+        () => {
+          if (checkpoints.due()) void checkpoints.record();
+        },
+      );
+      checkpoints.offer('10');
+      await Promise.resolve();
+      jest.advanceTimersByTime(20);
+      checkpoints.offer('20'); // a timer for t=50
+      // The event loop is busy: the clock passes 50 before that timer runs, and the drain loop
+      // (applying events meanwhile) records what is due.
+      jest.setSystemTime(60);
+      expect(checkpoints.due()).toBe(true);
+      await checkpoints.record();
+      jest.setSystemTime(65);
+      checkpoints.offer('30'); // the last one: nothing more comes
+      jest.advanceTimersByTime(1000);
+      await Promise.resolve();
+      expect(written).toEqual(['10', '20', '30']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('stops waking and recording once stopped', async () => {
