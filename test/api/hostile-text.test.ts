@@ -153,9 +153,13 @@ function target(call: Call, raw?: { readonly in: 'path' | 'query'; readonly name
 /** Sends raw bytes on a fresh connection and resolves with the status line of the answer. */
 async function rawStatusLine(port: number, bytes: Buffer): Promise<string> {
   return await new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
+    // Written, not ended: a client that half-closes first lets the server see its end before it
+    // has parsed the bytes, and the server may then close without the 400 (a CI run on a loaded
+    // machine got nothing back). The server closes the connection after its 400.
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
     let received = '';
     socket.setEncoding('latin1');
+    socket.setTimeout(10_000, () => socket.destroy());
     socket.on('data', (chunk: string) => (received += chunk));
     socket.on('error', reject);
     socket.on('close', () => resolve(received.split('\r\n')[0] ?? ''));
